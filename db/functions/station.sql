@@ -1,0 +1,23 @@
+-- cs.station_create(identity, account, version): the station row for identity, inserted when missing
+-- with the registration of setting boot.unknown_station. Returns the row. Raises OC007 for a null or
+-- empty identity.
+CREATE OR REPLACE FUNCTION cs.station_create(identity text, account text, version text)
+RETURNS cs.station
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    st cs.station;
+BEGIN
+    IF station_create.identity IS NULL OR station_create.identity = '' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid identity', 'the station identity is empty');
+    END IF;
+    -- ON CONFLICT: another session may create the same station at the same moment
+    INSERT INTO cs.station AS s (identity, account, version, registration_status, last_seen)
+    VALUES (station_create.identity, station_create.account, station_create.version,
+            cs.setting('boot.unknown_station') #>> '{}', now())
+    ON CONFLICT ON CONSTRAINT station_identity_key DO UPDATE SET last_seen = excluded.last_seen
+    RETURNING * INTO st;
+    RETURN st;
+END;
+$$;

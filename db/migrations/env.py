@@ -1,0 +1,54 @@
+"""alembic environment: runs the revisions in versions/, then deploys every db/functions/*.sql.
+
+Revisions change tables; functions are CREATE OR REPLACE files deployed whole after every upgrade,
+so db/functions/ always holds the one current definition of each function. A function whose
+signature changes is dropped by a revision (a new signature is a new function).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import create_engine, text
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+# Two nodes starting together must not migrate at the same time.
+MIGRATION_LOCK = 7_221_001
+
+
+def sqlalchemy_url(dsn: str) -> str:
+    scheme, _, rest = dsn.partition("://")
+    return f"postgresql+psycopg://{rest}"
+
+
+def run_sql_file(connection, path: Path) -> None:
+    # Through the driver directly: the files hold many statements and PL/pgSQL's own % signs.
+    connection.connection.driver_connection.execute(path.read_text())
+
+
+def deploy_functions(connection) -> None:
+    for path in sorted(FUNCTIONS_DIR.glob("*.sql")):
+        run_sql_file(connection, path)
+
+
+def run_migrations_online() -> None:
+    config = context.config
+    connection = config.attributes.get("connection")
+    engine = None
+    if connection is None:
+        engine = create_engine(sqlalchemy_url(config.attributes["dsn"]))
+        connection = engine.connect()
+    try:
+        context.configure(connection=connection, transactional_ddl=True,
+                          version_table_schema="public")
+        with context.begin_transaction():
+            connection.execute(text(f"select pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            context.run_migrations()
+            deploy_functions(connection)
+    finally:
+        connection.close()
+        if engine is not None:
+            engine.dispose()
+
+
+run_migrations_online()

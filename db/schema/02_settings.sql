@@ -1,0 +1,28 @@
+-- Settings an operator may argue about; read with cs.setting(key), changed with ocpp.set_setting().
+-- The rows below are the shipped defaults (docs/sql-api.md, "Settings").
+
+CREATE TABLE cs.setting (
+    key         text PRIMARY KEY,
+    value       jsonb NOT NULL,
+    description text NOT NULL
+);
+
+INSERT INTO cs.setting (key, value, description) VALUES
+    ('boot.unknown_station', '"Accepted"',
+     'registration given to a station the first time it is seen: Accepted, Pending or Rejected'),
+    ('boot.heartbeat_interval', '300',
+     'seconds, the interval of an Accepted BootNotification'),
+    ('boot.retry_interval', '60',
+     'seconds, the interval of a Pending or Rejected BootNotification'),
+    ('authorize.unknown_id_tag', '"Accepted"',
+     'status of an id tag that is not in cs.id_tag: Accepted or Invalid'),
+    ('authorize.concurrent_tx', 'true',
+     'answer ConcurrentTx when the tag already has a running transaction'),
+    ('transaction.dedupe_start', 'true',
+     'a retried StartTransaction returns the transaction it opened before'),
+    ('station.auth_required', 'false',
+     'HTTP Basic auth required for every station (per station: cs.station.auth_required)'),
+    ('message_log.retention', '"30 days"',
+     'age after which ocpp.log_cleanup() deletes message log rows'),
+    ('data_transfer.unknown_vendor', '"UnknownVendorId"',
+     'DataTransfer status when no handler is registered for the vendorId');

@@ -1,0 +1,20 @@
+-- Every OCPP-J frame in and out, written in batches by the front end (ocpp.log_frames).
+-- No foreign key to cs.station: the log keeps frames of stations that were refused or deleted.
+
+CREATE TABLE cs.message_log (
+    id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    identity          text NOT NULL,
+    account           text,
+    direction         text NOT NULL CHECK (direction IN ('in', 'out')),
+    message_type      smallint NOT NULL CHECK (message_type IN (2, 3, 4)),
+    action            text,
+    unique_id         text,
+    payload           jsonb,
+    error_code        text,
+    error_description text,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    latency_ms        real
+);
+
+CREATE INDEX message_log_created_idx ON cs.message_log (created_at);
+CREATE INDEX message_log_identity_idx ON cs.message_log (identity, created_at);

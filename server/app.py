@@ -1,0 +1,81 @@
+"""The aiohttp application: routes and the background work that lives as long as it does."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from .config import Config
+from .gateway import Gateway
+from .messagelog import MessageLog
+from .transport import Stations, WebSocketEndpoint
+
+log = logging.getLogger("ocpp_cs")
+
+GATEWAY = web.AppKey("gateway", Gateway)
+MESSAGES = web.AppKey("messages", MessageLog)
+STATIONS = web.AppKey("stations", Stations)
+ENDPOINT = web.AppKey("endpoint", WebSocketEndpoint)
+
+LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
+
+
+def build_app(config: Config, dsn: str) -> web.Application:
+    app = web.Application()
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        gateway = await Gateway.open(dsn, config.node, role=config.database.role,
+                                     min_size=config.database.pool_min,
+                                     max_size=config.database.pool_max)
+        await gateway.node_start()
+        app[GATEWAY] = gateway
+        yield
+        await gateway.close()
+
+    async def message_log(app: web.Application) -> AsyncIterator[None]:
+        c = config.message_log
+        messages = MessageLog(app[GATEWAY].log_frames, flush_interval=c.flush_interval,
+                              batch_size=c.batch_size, max_buffer=c.max_buffer, enabled=c.enabled)
+        app[MESSAGES] = messages
+        writer = asyncio.create_task(messages.run(), name="message-log")
+        cleanup = asyncio.create_task(_log_cleanup(app[GATEWAY]), name="message-log-cleanup")
+        yield
+        for task in (cleanup, writer):
+            task.cancel()
+        await asyncio.gather(cleanup, writer, return_exceptions=True)
+
+    async def stations(app: web.Application) -> AsyncIterator[None]:
+        app[STATIONS] = Stations()
+        app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp)
+        yield
+
+    async def close_sockets(app: web.Application) -> None:
+        sessions = app[STATIONS].all()
+        await asyncio.gather(*(s.close(1001, "central system shutting down") for s in sessions),
+                             return_exceptions=True)
+
+    app.cleanup_ctx.extend([database, message_log, stations])
+    app.on_shutdown.append(close_sockets)
+
+    async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
+        return await request.app[ENDPOINT].handle(request)
+
+    async def ping(request: web.Request) -> web.Response:
+        return web.Response(text="pong\n")
+
+    app.router.add_get("/ocpp/{path:.*}", ocpp_websocket)
+    app.router.add_get("/ping", ping)
+    return app
+
+
+async def _log_cleanup(gateway: Gateway) -> None:
+    while True:
+        try:
+            deleted = await gateway.log_cleanup()
+            if deleted:
+                log.info("message log: %d rows past retention deleted", deleted)
+        except Exception as e:  # noqa: BLE001 - try again next round
+            log.warning("message log cleanup failed: %s", e)
+        await asyncio.sleep(LOG_CLEANUP_EVERY)

@@ -1,0 +1,160 @@
+"""The `ocpp-cs` command: serve, db upgrade, psql."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+from . import __version__
+from .config import Config, ConfigError, config_path_default, load
+from .embedded import EmbeddedError, EmbeddedPostgres, find_bindir
+
+log = logging.getLogger("ocpp_cs")
+
+
+def _database_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="TOML configuration (default: ./conf/ocpp-cs.toml if present)")
+    parser.add_argument("--database-url", metavar="DSN",
+                        help="PostgreSQL to use (postgresql://...); without it the embedded "
+                             "cluster in --data-dir is used")
+    parser.add_argument("--data-dir", metavar="DIR", help="folder of the embedded PostgreSQL cluster")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load(args.config or config_path_default())
+    if args.database_url:
+        config.database.url = args.database_url
+    if args.data_dir:
+        config.database.data_dir = args.data_dir
+    for name in ("host", "port"):
+        if getattr(args, name, None) is not None:
+            setattr(config.server, name, getattr(args, name))
+    if getattr(args, "no_emulator", False):
+        config.emulator.enabled = False
+    return config
+
+
+@contextmanager
+def database(config: Config, *, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """The DSN to use; starts the embedded cluster when no URL is configured, and stops it after
+    if this process started it."""
+    if config.database.url:
+        yield config.database.url
+        return
+    cluster = EmbeddedPostgres(config.database.data_dir, settings=settings or {})
+    dsn = cluster.start()
+    try:
+        yield dsn
+    finally:
+        if cluster.started_here:
+            cluster.stop()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from . import migrate
+    from .app import build_app
+
+    config = _config(args)
+    with database(config) as dsn:
+        if config.database.migrate:
+            migrate.upgrade(dsn)
+        app = build_app(config, dsn)
+        # The emulator stations (issue 4) start here, in the same event loop, when
+        # config.emulator.enabled: they connect to ws://127.0.0.1:{port}/ocpp/<identity>.
+        log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY",
+                 __version__, config.server.host, config.server.port, config.node,
+                 config.server.port)
+        web.run_app(app, host=config.server.host, port=config.server.port, print=None,
+                    shutdown_timeout=10)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from . import migrate
+
+    config = _config(args)
+    with database(config) as dsn:
+        migrate.upgrade(dsn)
+    print("database is at the latest revision")
+    return 0
+
+
+def cmd_psql(args: argparse.Namespace, rest: list[str]) -> int:
+    config = _config(args)
+    psql = shutil.which("psql")
+    if psql is None:
+        try:
+            psql = str(find_bindir() / "psql")
+        except EmbeddedError:
+            psql = None
+    if psql is None or not os.path.exists(psql):
+        raise EmbeddedError("psql not found: install it with `apt-get install postgresql-client`")
+    if config.database.url:
+        return subprocess.call([psql, config.database.url, *rest])
+    with database(config):
+        cluster = EmbeddedPostgres(config.database.data_dir)
+        return subprocess.call([psql, *cluster.psql_args(), *rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ocpp-cs", description="OCPP central system on PostgreSQL")
+    parser.add_argument("--version", action="version", version=f"ocpp-cs {__version__}")
+    parser.add_argument("--log-level", default=os.environ.get("OCPP_CS_LOG_LEVEL", "INFO"),
+                        help="DEBUG, INFO, WARNING or ERROR (default INFO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the central system",
+                           description="Run the central system: OCPP-J at ws://HOST:PORT/ocpp/"
+                                       "[ACCOUNT/]IDENTITY. Without a database URL it runs its own "
+                                       "PostgreSQL in --data-dir.")
+    serve.add_argument("--host", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 9220)")
+    _database_options(serve)
+    serve.add_argument("--no-emulator", action="store_true", help="do not start emulator stations")
+    serve.set_defaults(handler=cmd_serve)
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations and deploy functions",
+                                description="Apply the alembic migrations of db/migrations/ and "
+                                            "deploy the functions of db/functions/.")
+    _database_options(upgrade)
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    psql = sub.add_parser("psql", help="psql into the server's database", allow_abbrev=False,
+                          description="Run psql on the server's database; options other than "
+                                      "the ones below are passed to psql "
+                                      "(ocpp-cs psql -c \"select ocpp.chargepointlist()\").")
+    _database_options(psql)
+    psql.set_defaults(handler=cmd_psql, passes_rest=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and not getattr(args, "passes_rest", False):
+        parser.error("unrecognized arguments: " + " ".join(rest))
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if getattr(args, "passes_rest", False):
+            return args.handler(args, rest)
+        return args.handler(args)
+    except (ConfigError, EmbeddedError) as e:
+        print(f"ocpp-cs: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

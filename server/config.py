@@ -1,0 +1,151 @@
+"""Configuration: defaults < TOML file < OCPP_CS_<SECTION>_<KEY> environment < command-line flags.
+
+Every key of conf/ocpp-cs.toml has an environment variable named after its section and key, so a
+container can be configured without a file: `[database] url` is OCPP_CS_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "OCPP_CS_"
+
+
+def default_data_dir() -> str:
+    # Root's cluster runs as an unprivileged user, which must be able to reach the folder:
+    # /var/lib is traversable by everyone, a home or a mktemp folder often is not.
+    if os.geteuid() == 0:
+        return "/var/lib/ocpp-cs"
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "ocpp-cs")
+
+
+@dataclass
+class ServerConfig:
+    host: str = "0.0.0.0"
+    port: int = 9220
+    # Name of this front-end node in cs.connection; several nodes may share one database.
+    node: str = ""
+
+
+@dataclass
+class DatabaseConfig:
+    # Empty: run the embedded cluster in data_dir.
+    url: str = ""
+    data_dir: str = field(default_factory=default_data_dir)
+    pool_min: int = 2
+    pool_max: int = 10
+    # Role the front end's connections act as; it may only EXECUTE the ocpp.* API.
+    role: str = "ocpp_frontend"
+    migrate: bool = True
+
+
+@dataclass
+class OcppConfig:
+    # Versions offered in Sec-WebSocket-Protocol, in order of preference.
+    versions: list[str] = field(default_factory=lambda: ["1.6"])
+    # Version used for a station that offers no subprotocol at all (many chargers omit it).
+    default_version: str = "1.6"
+    ping_interval: float = 60.0
+    ping_timeout: float = 30.0
+    # A frame above max_frame_size is answered with a CALLERROR and the socket stays open;
+    # one above max_message_size closes the socket with 1009 (RFC 6455) without being read.
+    max_frame_size: int = 65536
+    max_message_size: int = 1048576
+    # Seconds without any frame before the socket is closed; 0 disables it.
+    idle_timeout: float = 0.0
+    # A station that repeats the unique id of its previous CALL gets the previous reply again
+    # instead of a second processing (retries after a lost reply).
+    replay_repeated_call: bool = True
+
+
+@dataclass
+class MessageLogConfig:
+    enabled: bool = True
+    flush_interval: float = 0.2
+    batch_size: int = 1000
+    # Rows kept in memory while PostgreSQL is unreachable; beyond it the oldest are dropped and counted.
+    max_buffer: int = 200000
+
+
+@dataclass
+class EmulatorConfig:
+    enabled: bool = True
+
+
+@dataclass
+class Config:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    ocpp: OcppConfig = field(default_factory=OcppConfig)
+    message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
+    emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
+
+    @property
+    def node(self) -> str:
+        return self.server.node or f"{socket.gethostname()}:{self.server.port}"
+
+
+class ConfigError(Exception):
+    pass
+
+
+def _coerce(value: Any, like: Any, name: str) -> Any:
+    if isinstance(like, bool):
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {value!r}")
+    if isinstance(like, list):
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [v.strip() for v in str(value).split(",") if v.strip()]
+    try:
+        return type(like)(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected {type(like).__name__}, got {value!r}") from None
+
+
+def _apply(section: Any, values: Mapping[str, Any], where: str) -> None:
+    known = {f.name for f in fields(section)}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}")
+        setattr(section, key, _coerce(value, getattr(section, key), f"{where}.{key}"))
+
+
+def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration from the file at `path` (if any) and the environment."""
+    config = Config()
+    env = os.environ if env is None else env
+    path = path or env.get(ENV_PREFIX + "CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"{path}: {e}") from None
+        for name, values in data.items():
+            section = getattr(config, name, None)
+            if not is_dataclass(section) or not isinstance(values, dict):
+                raise ConfigError(f"{path}: unknown section [{name}]")
+            _apply(section, values, f"{path} [{name}]")
+    for f in fields(config):
+        section = getattr(config, f.name)
+        for g in fields(section):
+            var = f"{ENV_PREFIX}{f.name}_{g.name}".upper()
+            if var in env:
+                _apply(section, {g.name: env[var]}, var)
+    return config
+
+
+def config_path_default() -> str | None:
+    here = Path.cwd() / "conf" / "ocpp-cs.toml"
+    return str(here) if here.is_file() else None

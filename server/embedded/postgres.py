@@ -1,0 +1,166 @@
+"""A private PostgreSQL cluster in a data folder, for when no database is configured.
+
+Layout of the data folder:
+    pgdata/         the cluster (initdb)
+    run/            its Unix socket; the cluster listens on no TCP port at all
+    postgres.log    the server's log
+
+PostgreSQL refuses to run as root, so when we are root the cluster belongs to an unprivileged system
+user ("postgres" when the Debian package created it, else "nobody") and runs as that user.
+"""
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+log = logging.getLogger("ocpp_cs.embedded")
+
+SUPERUSER = "ocpp"
+DATABASE = "ocpp"
+PORT = 5432  # only names the socket file: the socket directory is private to this cluster
+
+
+class EmbeddedError(Exception):
+    pass
+
+
+def find_bindir() -> Path:
+    """The directory holding initdb, pg_ctl and postgres (Debian keeps them off PATH)."""
+    if os.environ.get("OCPP_CS_PG_BINDIR"):  # an explicit choice: no searching elsewhere
+        candidates = [Path(os.environ["OCPP_CS_PG_BINDIR"])]
+    else:
+        candidates = _system_bindirs()
+    for c in candidates:
+        if all((c / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
+            return c
+    raise EmbeddedError("PostgreSQL server binaries (initdb, pg_ctl, postgres) not found: install "
+                        "them with `apt-get install postgresql`, or set a database URL "
+                        "(--database-url or OCPP_CS_DATABASE_URL)")
+
+
+def _system_bindirs() -> list[Path]:
+    candidates = sorted((Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin")),
+                         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+                         reverse=True)
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        candidates.append(Path(os.path.realpath(on_path)).parent)
+    return candidates
+
+
+def service_user() -> pwd.struct_passwd | None:
+    """The unprivileged user the cluster runs as when we are root; None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise EmbeddedError("running as root, but no unprivileged user (postgres or nobody) exists "
+                        "to run PostgreSQL as")
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    settings: dict[str, str] = field(default_factory=dict)
+    started_here: bool = False
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir).absolute()
+        self.pgdata = self.data_dir / "pgdata"
+        self.socket_dir = self.data_dir / "run"
+        self.logfile = self.data_dir / "postgres.log"
+        self.bindir = find_bindir()
+        self.user = service_user()
+
+    def dsn(self, database: str = DATABASE) -> str:
+        return f"postgresql://{SUPERUSER}@/{database}?host={quote(str(self.socket_dir))}&port={PORT}"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        kwargs = {}
+        if self.user is not None:
+            kwargs = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
+        return subprocess.run(args, capture_output=True, text=True, check=check,
+                              env={**os.environ, "LC_ALL": "C.UTF-8"}, cwd="/", **kwargs)
+
+    def _prepare_folder(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.socket_dir.mkdir(exist_ok=True)
+        if self.user is not None:
+            for p in (self.data_dir, self.socket_dir):
+                os.chown(p, self.user.pw_uid, self.user.pw_gid)
+            if self.pgdata.exists():
+                os.chown(self.pgdata, self.user.pw_uid, self.user.pw_gid)
+            if self._run("test", "-w", str(self.data_dir), check=False).returncode != 0:
+                raise EmbeddedError(
+                    f"{self.data_dir} is not reachable by the user {self.user.pw_name} that runs "
+                    "PostgreSQL (a parent folder is private): choose another --data-dir, e.g. "
+                    "/var/lib/ocpp-cs")
+        os.chmod(self.socket_dir, 0o700)
+
+    def initialised(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        if not self.initialised():
+            return False
+        return self._run(str(self.bindir / "pg_ctl"), "status", "-D", str(self.pgdata),
+                         check=False).returncode == 0
+
+    def init(self) -> None:
+        self._prepare_folder()
+        if self.initialised():
+            return
+        log.info("creating a PostgreSQL cluster in %s", self.pgdata)
+        try:
+            self._run(str(self.bindir / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER,
+                      "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions")
+        except subprocess.CalledProcessError as e:
+            raise EmbeddedError(f"initdb failed: {e.stderr.strip() or e.stdout.strip()}") from None
+
+    def start(self) -> str:
+        """Initialise if needed, start unless already running, make sure the database exists."""
+        self.init()
+        if not self.running():
+            options = {"listen_addresses": "''", "unix_socket_directories": f"'{self.socket_dir}'",
+                       "unix_socket_permissions": "0700", "port": str(PORT), **self.settings}
+            opts = " ".join(f"-c {k}={v}" for k, v in options.items())
+            result = self._run(str(self.bindir / "pg_ctl"), "start", "-D", str(self.pgdata), "-w",
+                               "-t", "60", "-l", str(self.logfile), "-o", opts, check=False)
+            if result.returncode != 0:
+                tail = self.logfile.read_text()[-2000:] if self.logfile.exists() else ""
+                raise EmbeddedError(f"PostgreSQL did not start: {result.stderr.strip()}\n{tail}")
+            self.started_here = True
+            log.info("PostgreSQL started, socket in %s", self.socket_dir)
+        self.ensure_database(DATABASE)
+        return self.dsn()
+
+    def psql_args(self, database: str = DATABASE) -> list[str]:
+        return ["-h", str(self.socket_dir), "-p", str(PORT), "-U", SUPERUSER, "-d", database]
+
+    def ensure_database(self, name: str, template: str | None = None) -> None:
+        psql = shutil.which("psql") or str(self.bindir / "psql")
+        exists = subprocess.run(
+            [psql, *self.psql_args("postgres"), "-tAc",
+             f"select 1 from pg_database where datname = '{name}'"],
+            capture_output=True, text=True, check=True).stdout.strip()
+        if not exists:
+            sql = f'create database "{name}"' + (f' template "{template}"' if template else "")
+            subprocess.run([psql, *self.psql_args("postgres"), "-qc", sql],
+                           capture_output=True, text=True, check=True)
+
+    def stop(self) -> None:
+        if self.running():
+            self._run(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.pgdata), "-m", "fast",
+                      "-w", check=False)
+            log.info("PostgreSQL stopped")
+        self.started_here = False

@@ -1,0 +1,65 @@
+"""asyncpg pool and the named statements of queries.sql."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+QUERIES_FILE = Path(__file__).with_name("queries.sql")
+
+
+def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
+    """Split a file of `-- name: x` blocks into {x: statement}."""
+    queries: dict[str, str] = {}
+    for block in re.split(r"^-- name: ", path.read_text(), flags=re.M)[1:]:
+        name, _, body = block.partition("\n")
+        queries[name.strip()] = body.strip()
+    return queries
+
+
+class Gateway:
+    def __init__(self, pool: asyncpg.Pool, node: str):
+        self.pool = pool
+        self.node = node
+        self.q = load_queries()
+
+    @classmethod
+    async def open(cls, dsn: str, node: str, *, role: str = "", min_size: int = 2,
+                   max_size: int = 10) -> "Gateway":
+        settings = {"application_name": f"ocpp-cs {node}", "timezone": "UTC"}
+        if role:
+            # A startup parameter, not SET ROLE: the pool's RESET ALL on release returns to it.
+            settings["role"] = role
+        pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
+                                         server_settings=settings)
+        return cls(pool, node)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def parse(self, identity: str, unique_id: str, action: str, payload_json: str,
+                    account: str | None, version: str) -> str:
+        """The reply payload as JSON text; raises asyncpg errors for refused messages."""
+        return await self.pool.fetchval(self.q["parse"], identity, unique_id, action,
+                                        payload_json, account, version)
+
+    async def connect(self, identity: str, account: str | None, version: str,
+                      password: str | None, remote: str | None) -> dict[str, Any]:
+        text = await self.pool.fetchval(self.q["connect"], identity, account, version,
+                                        self.node, password, remote)
+        return orjson.loads(text)
+
+    async def disconnect(self, identity: str) -> None:
+        await self.pool.execute(self.q["disconnect"], identity, self.node)
+
+    async def node_start(self) -> None:
+        await self.pool.execute(self.q["node_start"], self.node)
+
+    async def log_frames(self, frames_json: str) -> None:
+        await self.pool.execute(self.q["log_frames"], frames_json)
+
+    async def log_cleanup(self) -> int:
+        return await self.pool.fetchval(self.q["log_cleanup"])

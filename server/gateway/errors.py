@@ -1,0 +1,44 @@
+"""The one mapping from PostgreSQL errors to OCPP errors.
+
+Rules in PL/pgSQL refuse a message by raising an SQLSTATE of class OC (docs/sql-api.md); the message
+text is the description the station sees, DETAIL its details. Anything else is an InternalError whose
+text stays in our log, never on the wire.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+SQLSTATE_CODE = {
+    "OC000": "GenericError",
+    "OC001": "NotImplemented",
+    "OC002": "NotSupported",
+    "OC003": "InternalError",
+    "OC004": "ProtocolError",
+    "OC005": "SecurityError",
+    "OC006": "FormationViolation",
+    "OC007": "PropertyConstraintViolation",
+    "OC008": "OccurenceConstraintViolation",
+    "OC009": "TypeConstraintViolation",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OcppError:
+    code: str          # 1.6 spelling; rpc.error_name() respells it for the station's version
+    description: str
+    details: dict
+    internal: str = ""  # what went wrong inside, for the log only
+
+
+def to_ocpp_error(exc: BaseException) -> OcppError:
+    if isinstance(exc, asyncpg.PostgresError):
+        state = getattr(exc, "sqlstate", None) or ""
+        code = SQLSTATE_CODE.get(state)
+        if code is not None:
+            detail = getattr(exc, "detail", None)
+            return OcppError(code, getattr(exc, "message", str(exc)),
+                             {"detail": detail} if detail else {})
+        return OcppError("InternalError", "internal error", {}, f"{state} {exc}")
+    return OcppError("InternalError", "internal error", {}, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,19 @@
+-- Every statement the front end runs, by name. Each is a call of the ocpp.* API (docs/sql-api.md).
+
+-- name: parse
+SELECT ocpp.parse($1, $2, $3, $4::jsonb, $5, $6)::text;
+
+-- name: connect
+SELECT ocpp.connect($1, $2, $3, $4, $5, $6)::text;
+
+-- name: disconnect
+SELECT ocpp.disconnect($1, $2);
+
+-- name: node_start
+SELECT ocpp.node_start($1);
+
+-- name: log_frames
+SELECT ocpp.log_frames($1::jsonb);
+
+-- name: log_cleanup
+SELECT ocpp.log_cleanup();

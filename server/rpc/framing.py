@@ -1,0 +1,130 @@
+"""OCPP-J framing (OCPP-J 1.6 section 4; OCPP 2.0.1 part 4 section 4), pure functions.
+
+    CALL        [2, "<uniqueId>", "<Action>", {<payload>}]
+    CALLRESULT  [3, "<uniqueId>", {<payload>}]
+    CALLERROR   [4, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+CALL, CALLRESULT, CALLERROR = 2, 3, 4
+MAX_UNIQUE_ID = 36
+
+# Error names differ by version only in spelling; the rest of the code uses the 1.6 names.
+_RENAMED = {
+    "2.0.1": {"FormationViolation": "FormatViolation",
+              "OccurenceConstraintViolation": "OccurrenceConstraintViolation"},
+}
+_RENAMED["2.1"] = _RENAMED["2.0.1"]
+
+
+def error_name(code: str, version: str) -> str:
+    """The CALLERROR code as `version` spells it."""
+    return _RENAMED.get(version, {}).get(code, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    unique_id: str
+    action: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    unique_id: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CallError:
+    unique_id: str
+    code: str
+    description: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class FramingError(Exception):
+    """A frame that is not a valid OCPP-J message. `unique_id` is None when none could be read,
+    in which case no CALLERROR can be addressed and the frame is only logged."""
+
+    def __init__(self, description: str, unique_id: str | None, code: str = "FormationViolation"):
+        super().__init__(description)
+        self.description = description
+        self.unique_id = unique_id
+        self.code = code
+
+
+# For text that is not JSON at all: a CALL's id can still often be read from its start.
+_ID_AT_START = re.compile(r'^\s*\[\s*[234]\s*,\s*"([^"\\]{1,36})"')
+
+
+def peek_unique_id(text: str) -> str | None:
+    m = _ID_AT_START.match(text)
+    return m.group(1) if m else None
+
+
+def _read_id(frame: list[Any]) -> str | None:
+    if len(frame) < 2:
+        return None
+    uid = frame[1]
+    if isinstance(uid, str):
+        return uid or None
+    if isinstance(uid, (int, float)) and not isinstance(uid, bool):
+        return str(uid)
+    return None
+
+
+def decode(text: str | bytes) -> Call | CallResult | CallError:
+    """Decode one frame. Raises FramingError for anything that is not a well-formed message."""
+    try:
+        frame = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        raise FramingError(f"frame is not valid JSON: {e}", peek_unique_id(raw)) from None
+    if not isinstance(frame, list) or not frame:
+        raise FramingError("frame is not a JSON array", None)
+    uid = _read_id(frame)
+    kind = frame[0]
+    if not isinstance(uid, str) or not isinstance(frame[1], str):
+        raise FramingError("uniqueId must be a string", uid)
+    if len(uid) > MAX_UNIQUE_ID:
+        raise FramingError(f"uniqueId longer than {MAX_UNIQUE_ID} characters", uid)
+    if kind == CALL:
+        if len(frame) != 4:
+            raise FramingError(f"CALL must have 4 elements, has {len(frame)}", uid)
+        action, payload = frame[2], frame[3]
+        if not isinstance(action, str) or not action:
+            raise FramingError("CALL action must be a non-empty string", uid)
+        if not isinstance(payload, dict):
+            raise FramingError("CALL payload must be a JSON object", uid)
+        return Call(uid, action, payload)
+    if kind == CALLRESULT:
+        if len(frame) != 3 or not isinstance(frame[2], dict):
+            raise FramingError("CALLRESULT must be [3, uniqueId, {payload}]", uid)
+        return CallResult(uid, frame[2])
+    if kind == CALLERROR:
+        if (len(frame) != 5 or not isinstance(frame[2], str) or not isinstance(frame[3], str)
+                or not isinstance(frame[4], dict)):
+            raise FramingError("CALLERROR must be [4, uniqueId, code, description, {details}]", uid)
+        return CallError(uid, frame[2], frame[3], frame[4])
+    raise FramingError(f"unknown message type {kind!r}", uid)
+
+
+def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> str:
+    return orjson.dumps([CALL, unique_id, action, payload]).decode()
+
+
+def encode_call_result(unique_id: str, payload_json: str) -> str:
+    """`payload_json` is already JSON text (as PostgreSQL returned it): spliced, not re-encoded."""
+    return f"[3,{orjson.dumps(unique_id).decode()},{payload_json}]"
+
+
+def encode_call_error(unique_id: str, code: str, description: str,
+                      details: dict[str, Any] | None = None) -> str:
+    return orjson.dumps([CALLERROR, unique_id, code, description, details or {}]).decode()

@@ -1,0 +1,265 @@
+"""OCPP-J over WebSocket: /ocpp/[ACCOUNT/]IDENTITY.
+
+The handshake picks the version from Sec-WebSocket-Protocol and asks PostgreSQL (ocpp.connect) whether
+the station may connect; then each frame goes rpc → validation → gateway and the reply goes back.
+Frames of one station are handled in order, one at a time, as OCPP-J requires.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from .. import rpc
+from ..config import OcppConfig
+from ..gateway import Gateway, to_ocpp_error
+from ..messagelog import MessageLog
+from ..messagelog.writer import IN, OUT
+from ..validation import ValidationError, schemas_for
+from .stations import Stations
+
+log = logging.getLogger("ocpp_cs.transport")
+
+SUBPROTOCOL_PREFIX = "ocpp"
+
+
+@dataclass(slots=True)
+class StationPath:
+    identity: str
+    account: str | None
+
+
+def station_path(raw_path: str) -> StationPath | None:
+    """`/ocpp/[ACCOUNT/]IDENTITY`: the identity is the last segment, the account the one before it."""
+    parts = [unquote(p) for p in raw_path.split("?", 1)[0].split("/")[2:] if p]
+    if not parts or not parts[-1]:
+        return None
+    return StationPath(parts[-1], parts[-2] if len(parts) > 1 else None)
+
+
+def offered_versions(header: str | None) -> list[str]:
+    if not header:
+        return []
+    return [p.strip()[len(SUBPROTOCOL_PREFIX):] for p in header.split(",")
+            if p.strip().lower().startswith(SUBPROTOCOL_PREFIX)] or ["?"]
+
+
+def basic_auth(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, password
+
+
+class Session:
+    """One connected station: its socket, its version and its last CALL for replays."""
+
+    def __init__(self, ws: web.WebSocketResponse, identity: str, account: str | None, version: str,
+                 gateway: Gateway, messages: MessageLog, config: OcppConfig):
+        self.ws = ws
+        self.identity = identity
+        self.account = account
+        self.version = version
+        self.gateway = gateway
+        self.messages = messages
+        self.config = config
+        self.schemas = schemas_for(version)
+        # unique id, action, reply frame, and what _send logs of it
+        self._last_call: tuple[str, str, str, Any] | None = None
+
+    async def close(self, code: int, reason: str) -> None:
+        await self.ws.close(code=code, message=reason.encode())
+
+    async def run(self) -> None:
+        while True:
+            msg = await self.ws.receive()
+            if msg.type == WSMsgType.TEXT:
+                await self.on_text(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                # OCPP-J is text only; without a readable id no CALLERROR can be addressed.
+                self.messages.record(self.identity, self.account, IN, None, None, None,
+                                     {"binaryLength": len(msg.data)}, "FormationViolation",
+                                     "binary frame dropped: OCPP-J uses text frames")
+            elif msg.type == WSMsgType.ERROR:
+                log.info("%s: socket error: %s", self.identity, self.ws.exception())
+                return
+            else:  # CLOSE, CLOSING, CLOSED
+                return
+
+    async def on_text(self, text: str) -> None:
+        started = time.perf_counter()
+        if len(text) > self.config.max_frame_size:
+            uid = rpc.peek_unique_id(text)
+            description = (f"frame of {len(text)} characters exceeds the limit of "
+                           f"{self.config.max_frame_size}")
+            await self._refuse(uid, None, text[:1024], "FormationViolation", description, started)
+            return
+        try:
+            message = rpc.decode(text)
+        except rpc.FramingError as e:
+            await self._refuse(e.unique_id, None, text[:4096], e.code, e.description, started)
+            return
+        if isinstance(message, rpc.Call):
+            await self.on_call(message, started)
+        else:
+            # Answers to our own CALLs arrive here once commands to stations exist (dispatcher).
+            self.messages.record(self.identity, self.account, IN, rpc.CALLRESULT
+                                 if isinstance(message, rpc.CallResult) else rpc.CALLERROR,
+                                 None, message.unique_id, getattr(message, "payload", None)
+                                 or getattr(message, "details", None),
+                                 getattr(message, "code", None), "no CALL of ours awaits this answer")
+
+    async def on_call(self, call: rpc.Call, started: float) -> None:
+        self.messages.record(self.identity, self.account, IN, rpc.CALL, call.action,
+                             call.unique_id, call.payload)
+        last = self._last_call
+        if (self.config.replay_repeated_call and last is not None
+                and last[0] == call.unique_id and last[1] == call.action):
+            await self._send(last[2], call, started, last[3], "replayed reply to a repeated CALL")
+            return
+        try:
+            if call.action not in self.schemas.actions:
+                raise ValidationError("NotImplemented", f"unknown action {call.action}")
+            if call.action not in self.schemas.station_actions:
+                raise ValidationError("NotSupported",
+                                      f"{call.action} is sent by a central system, not a station")
+            self.schemas.check_request(call.action, call.payload)
+            reply_json = await self.gateway.parse(self.identity, call.unique_id, call.action,
+                                                  orjson.dumps(call.payload).decode(),
+                                                  self.account, self.version)
+            reply = orjson.loads(reply_json)
+            try:
+                self.schemas.check_response(call.action, reply)
+            except ValidationError as e:
+                raise RuntimeError(f"ocpp.parse reply breaks the {call.action}Response schema: "
+                                   f"{e.description}: {reply_json}") from None
+            frame = rpc.encode_call_result(call.unique_id, reply_json)
+            logged: Any = reply
+        except ValidationError as e:
+            code = rpc.error_name(e.code, self.version)
+            frame = rpc.encode_call_error(call.unique_id, code, e.description, e.details)
+            logged = (code, e.description, e.details)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a CALLERROR, never a crash
+            err = to_ocpp_error(e)
+            code = rpc.error_name(err.code, self.version)
+            frame = rpc.encode_call_error(call.unique_id, code, err.description, err.details)
+            if err.internal:
+                # Transient or a bug: logged with its cause, and not kept for replays.
+                log.error("%s %s %s: %s", self.identity, call.action, call.unique_id, err.internal)
+                await self._send(frame, call, started, (code, err.description, err.details),
+                                 err.internal)
+                return
+            logged = (code, err.description, err.details)
+        self._last_call = (call.unique_id, call.action, frame, logged)
+        await self._send(frame, call, started, logged)
+
+    async def _send(self, frame: str, call: rpc.Call, started: float, sent: Any,
+                    note: str | None = None) -> None:
+        """Send a reply; `sent` is its payload, or (code, description, details) for a CALLERROR."""
+        await self.ws.send_str(frame)
+        latency = (time.perf_counter() - started) * 1000
+        if isinstance(sent, tuple):
+            code, description, details = sent
+            self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, call.action,
+                                 call.unique_id, details, code, note or description, latency)
+        else:
+            self.messages.record(self.identity, self.account, OUT, rpc.CALLRESULT, call.action,
+                                 call.unique_id, sent, None, note, latency)
+
+    async def _refuse(self, unique_id: str | None, action: str | None, raw: str, code: str,
+                      description: str, started: float) -> None:
+        """A frame we cannot process: log it, and answer with a CALLERROR when it has an id."""
+        code = rpc.error_name(code, self.version)
+        self.messages.record(self.identity, self.account, IN, None, action, unique_id, raw,
+                             code, description)
+        if unique_id is None:
+            log.info("%s: dropped a frame without a readable id: %s", self.identity, description)
+            return
+        await self.ws.send_str(rpc.encode_call_error(unique_id, code, description))
+        self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, action, unique_id, {},
+                             code, description, (time.perf_counter() - started) * 1000)
+
+
+class WebSocketEndpoint:
+    def __init__(self, gateway: Gateway, messages: MessageLog, stations: Stations,
+                 config: OcppConfig):
+        self.gateway = gateway
+        self.messages = messages
+        self.stations = stations
+        self.config = config
+        for version in config.versions:
+            schemas_for(version)  # compile every schema at start-up, not on a station's first frame
+
+    def _refuse(self, where: StationPath | None, status: int, reason: str,
+                headers: dict[str, str] | None = None) -> web.Response:
+        self.messages.record(where.identity if where else "", where.account if where else None,
+                             IN, None, "Handshake", None, None, f"HTTP {status}", reason)
+        return web.Response(status=status, text=reason + "\n", headers=headers)
+
+    def choose_version(self, offered: list[str]) -> str | None:
+        if not offered:
+            return self.config.default_version
+        return next((v for v in self.config.versions if v in offered), None)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        where = station_path(request.raw_path)
+        if where is None:
+            return self._refuse(None, 404, "no station identity in the path: use /ocpp/IDENTITY")
+        offered = offered_versions(request.headers.get("Sec-WebSocket-Protocol"))
+        version = self.choose_version(offered)
+        if version is None:
+            return self._refuse(where, 400, "none of the offered subprotocols "
+                                f"{request.headers.get('Sec-WebSocket-Protocol')!r} is supported; "
+                                "supported: " + ", ".join("ocpp" + v for v in self.config.versions))
+        credentials = basic_auth(request.headers.get("Authorization"))
+        if credentials is not None and credentials[0] != where.identity:
+            return self._refuse(where, 401, "Basic auth user must be the station identity",
+                                {"WWW-Authenticate": 'Basic realm="OCPP"'})
+        decision = await self.gateway.connect(where.identity, where.account, version,
+                                              credentials[1] if credentials else None,
+                                              request.remote)
+        if not decision.get("accepted"):
+            return self._refuse(where, 401, decision.get("reason") or "not authorized",
+                                {"WWW-Authenticate": 'Basic realm="OCPP"'})
+
+        ws = web.WebSocketResponse(
+            protocols=[SUBPROTOCOL_PREFIX + version] if offered else [],
+            heartbeat=self.config.ping_interval or None,
+            receive_timeout=self.config.idle_timeout or None,
+            max_msg_size=self.config.max_message_size,
+            compress=False,  # permessage-deflate costs ~300 KB per socket; OCPP frames are small
+        )
+        if self.config.ping_interval:
+            ws._pong_heartbeat = self.config.ping_timeout  # aiohttp fixes it at heartbeat / 2
+        await ws.prepare(request)
+        session = Session(ws, where.identity, where.account, version, self.gateway,
+                          self.messages, self.config)
+        previous = self.stations.add(session)
+        if previous is not None:
+            await previous.close(1000, "replaced by a new connection")
+        self.messages.record(where.identity, where.account, IN, None, "Connect", None,
+                             {"version": version, "remote": request.remote})
+        try:
+            await session.run()
+        except asyncio.TimeoutError:
+            await session.close(1000, "idle timeout")
+        finally:
+            if self.stations.remove(session):
+                try:
+                    await self.gateway.disconnect(where.identity)
+                except Exception as e:  # noqa: BLE001 - the node_start at the next start cleans up
+                    log.warning("%s: could not record the disconnect: %s", where.identity, e)
+            self.messages.record(where.identity, where.account, IN, None, "Disconnect", None,
+                                 {"closeCode": ws.close_code})
+        return ws

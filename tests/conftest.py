@@ -1,0 +1,134 @@
+"""Test fixtures: one real PostgreSQL cluster per run (fsync off), a template database built by the
+migrations once, a fresh database per test copied from it, and a real server on a free port."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from ocpp_cs import migrate
+from ocpp_cs.app import build_app
+from ocpp_cs.config import Config
+from ocpp_cs.embedded import EmbeddedPostgres
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = "ocpp_template"
+FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+_numbers = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql_bin(cluster: EmbeddedPostgres) -> str:
+    return shutil.which("psql") or str(cluster.bindir / "psql")
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[EmbeddedPostgres]:
+    # Under /tmp, not pytest's private tmp_path: as root the cluster runs as an unprivileged user.
+    base = Path(f"/tmp/ocpp-cs-tests-{os.getpid()}")
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(mode=0o755)
+    pg = EmbeddedPostgres(base, settings=FAST)
+    pg.start()
+    pg.ensure_database(TEMPLATE)
+    migrate.upgrade(pg.dsn(TEMPLATE))
+    yield pg
+    pg.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class Database:
+    name: str
+    dsn: str
+    cluster: EmbeddedPostgres
+
+    def psql(self, sql: str) -> str:
+        """Run SQL through psql and return its unaligned output (for assertions)."""
+        out = subprocess.run([psql_bin(self.cluster), *self.cluster.psql_args(self.name),
+                              "-v", "ON_ERROR_STOP=1", "-tAqc", sql],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise AssertionError(out.stderr)
+        return out.stdout.strip()
+
+
+def new_database(cluster: EmbeddedPostgres, template: str | None = TEMPLATE) -> Database:
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    cluster.ensure_database(name, template=template)
+    return Database(name, cluster.dsn(name), cluster)
+
+
+@pytest.fixture
+def db(cluster: EmbeddedPostgres) -> Database:
+    return new_database(cluster)
+
+
+@pytest_asyncio.fixture
+async def conn(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    c = await asyncpg.connect(db.dsn)
+    yield c
+    await c.close()
+
+
+@dataclass
+class Server:
+    url: str        # ws://127.0.0.1:PORT/ocpp
+    port: int
+    config: Config
+    db: Database
+    app: web.Application
+
+
+async def start_server(db: Database, config: Config | None = None) -> tuple[Server, web.AppRunner]:
+    config = config or Config()
+    config.server.port = free_port()
+    config.server.node = f"test-node-{config.server.port}"
+    config.message_log.flush_interval = 0.05
+    app = build_app(config, db.dsn)
+    runner = web.AppRunner(app, shutdown_timeout=5)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", config.server.port).start()
+    return Server(f"ws://127.0.0.1:{config.server.port}/ocpp", config.server.port, config, db,
+                  app), runner
+
+
+@pytest.fixture
+def server_config() -> Config:
+    """Tests change this before `server` starts to run a server with other settings."""
+    return Config()
+
+
+@pytest_asyncio.fixture
+async def server(db: Database, server_config: Config) -> AsyncIterator[Server]:
+    srv, runner = await start_server(db, server_config)
+    yield srv
+    await runner.cleanup()
+
+
+async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05):
+    """Poll an async predicate until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
+        await asyncio.sleep(interval)
