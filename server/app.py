@@ -8,7 +8,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from .config import Config
-from .gateway import Gateway
+from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
 from .transport import Stations, WebSocketEndpoint
 
@@ -36,7 +36,8 @@ def build_app(config: Config, dsn: str) -> web.Application:
 
     async def message_log(app: web.Application) -> AsyncIterator[None]:
         c = config.message_log
-        messages = MessageLog(app[GATEWAY].log_frames, flush_interval=c.flush_interval,
+        messages = MessageLog(app[GATEWAY].log_frames, is_connection_error,
+                              flush_interval=c.flush_interval,
                               batch_size=c.batch_size, max_buffer=c.max_buffer, enabled=c.enabled)
         app[MESSAGES] = messages
         writer = asyncio.create_task(messages.run(), name="message-log")

@@ -12,8 +12,8 @@ DECLARE
     evse        integer := (payload->>'connectorId')::integer;
     connector   integer := CASE WHEN evse = 0 THEN 0 ELSE 1 END;
     tag         text := payload->>'idTag';
-    meter_start bigint := (payload->>'meterStart')::bigint;
-    started_at  timestamptz := (payload->>'timestamp')::timestamptz;
+    start_meter bigint := (payload->>'meterStart')::bigint;
+    start_time  timestamptz := (payload->>'timestamp')::timestamptz;
     tx_id       integer;
     reservation integer;
     info        jsonb;
@@ -21,9 +21,9 @@ BEGIN
     IF (cs.setting('transaction.dedupe_start'))::boolean THEN
         SELECT t.id INTO tx_id
           FROM cs.transaction AS t
-         WHERE t.station_id = st.id AND t.started_at = v16_start_transaction.started_at
+         WHERE t.station_id = st.id AND t.started_at = start_time
            AND t.evse_id = evse AND t.connector_id = connector
-           AND t.id_tag = tag AND t.meter_start = v16_start_transaction.meter_start
+           AND t.id_tag = tag AND t.meter_start = start_meter
          ORDER BY t.id
          LIMIT 1;
         IF FOUND THEN
@@ -43,7 +43,7 @@ BEGIN
     INSERT INTO cs.transaction AS t (station_id, evse_id, connector_id, id_tag, id_tag_status,
                                      meter_start, started_at, reservation_id)
     VALUES (st.id, evse, connector, tag, info->>'status',
-            v16_start_transaction.meter_start, v16_start_transaction.started_at, reservation)
+            start_meter, start_time, reservation)
     RETURNING t.id INTO tx_id;
 
     RETURN jsonb_build_object('idTagInfo', info, 'transactionId', tx_id);
@@ -62,14 +62,14 @@ SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx_id      integer := (payload->>'transactionId')::integer;
-    meter_stop bigint := (payload->>'meterStop')::bigint;
-    stopped_at timestamptz := (payload->>'timestamp')::timestamptz;
+    stop_meter bigint := (payload->>'meterStop')::bigint;
+    stop_time  timestamptz := (payload->>'timestamp')::timestamptz;
     tag        text := payload->>'idTag';
     tx         cs.transaction;
 BEGIN
     UPDATE cs.transaction AS t
-       SET meter_stop = v16_stop_transaction.meter_stop,
-           stopped_at = v16_stop_transaction.stopped_at,
+       SET meter_stop = stop_meter,
+           stopped_at = stop_time,
            stop_reason = coalesce(payload->>'reason', 'Local'),
            stop_id_tag = tag,
            updated_at = now()
@@ -86,8 +86,8 @@ BEGIN
         IF NOT FOUND THEN
             INSERT INTO cs.review (station_id, action, reason, payload)
             VALUES (st.id, 'StopTransaction', 'unknown transactionId', payload);
-        ELSIF tx.stopped_at IS DISTINCT FROM v16_stop_transaction.stopped_at
-              OR tx.meter_stop IS DISTINCT FROM v16_stop_transaction.meter_stop THEN
+        ELSIF tx.stopped_at IS DISTINCT FROM stop_time
+              OR tx.meter_stop IS DISTINCT FROM stop_meter THEN
             INSERT INTO cs.review (station_id, action, reason, payload)
             VALUES (st.id, 'StopTransaction', 'transaction already stopped', payload);
         END IF;

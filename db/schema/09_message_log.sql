@@ -1,12 +1,14 @@
 -- Every OCPP-J frame in and out, written in batches by the front end (ocpp.log_frames).
 -- No foreign key to cs.station: the log keeps frames of stations that were refused or deleted.
+-- message_type is null for what is not an OCPP-J message: handshakes (refused ones carry the HTTP
+-- status as error_code), connects, disconnects, and frames too broken to classify.
 
 CREATE TABLE cs.message_log (
     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     identity          text NOT NULL,
     account           text,
     direction         text NOT NULL CHECK (direction IN ('in', 'out')),
-    message_type      smallint NOT NULL CHECK (message_type IN (2, 3, 4)),
+    message_type      smallint CHECK (message_type IN (2, 3, 4)),
     action            text,
     unique_id         text,
     payload           jsonb,

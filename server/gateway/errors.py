@@ -6,6 +6,7 @@ text stays in our log, never on the wire.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import asyncpg
@@ -36,9 +37,17 @@ def to_ocpp_error(exc: BaseException) -> OcppError:
     if isinstance(exc, asyncpg.PostgresError):
         state = getattr(exc, "sqlstate", None) or ""
         code = SQLSTATE_CODE.get(state)
+        message = getattr(exc, "message", None) or str(exc)
+        detail = getattr(exc, "detail", None)
+        if code == "InternalError":  # SQL's own InternalError: its detail is for us, not the station
+            return OcppError(code, "internal error", {}, f"{message}: {detail}")
         if code is not None:
-            detail = getattr(exc, "detail", None)
-            return OcppError(code, getattr(exc, "message", str(exc)),
-                             {"detail": detail} if detail else {})
+            return OcppError(code, message, {"detail": detail} if detail else {})
         return OcppError("InternalError", "internal error", {}, f"{state} {exc}")
     return OcppError("InternalError", "internal error", {}, f"{type(exc).__name__}: {exc}")
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when PostgreSQL was not reached (worth retrying), False when it refused the statement."""
+    return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
+                            asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError))

@@ -15,9 +15,11 @@ IN, OUT = "in", "out"
 
 
 class MessageLog:
-    def __init__(self, write: Callable[[str], Awaitable[None]], *, flush_interval: float = 0.2,
+    def __init__(self, write: Callable[[str], Awaitable[None]],
+                 transient: Callable[[BaseException], bool], *, flush_interval: float = 0.2,
                  batch_size: int = 1000, max_buffer: int = 200000, enabled: bool = True):
         self._write = write
+        self._transient = transient
         self.flush_interval = flush_interval
         self.batch_size = batch_size
         self.enabled = enabled
@@ -47,10 +49,16 @@ class MessageLog:
             batch = [self._rows.popleft() for _ in range(min(self.batch_size, len(self._rows)))]
             try:
                 await self._write(orjson.dumps(batch).decode())
-            except Exception as e:  # PostgreSQL away: keep the rows for the next try
-                self._rows.extendleft(reversed(batch))
-                log.warning("message log: %d rows waiting, write failed: %s", len(self._rows), e)
-                return
+            except Exception as e:  # noqa: BLE001
+                if self._transient(e):  # PostgreSQL away: keep the rows for the next try
+                    self._rows.extendleft(reversed(batch))
+                    log.warning("message log: %d rows waiting, PostgreSQL unreachable: %s",
+                                len(self._rows), e)
+                    return
+                # A batch PostgreSQL refuses would block every later row: drop it, loudly.
+                self.dropped += len(batch)
+                log.error("message log: %d rows refused by PostgreSQL and dropped: %s",
+                          len(batch), e)
 
     async def run(self) -> None:
         """Flush until cancelled; on cancellation write what is left."""

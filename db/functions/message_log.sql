@@ -1,0 +1,45 @@
+-- ocpp.log_frames(frames): writes a batch of message-log rows in one INSERT. frames is an array of
+-- {"identity", "account", "direction": "in"|"out", "messageType": 2|3|4|null, "action", "uniqueId",
+-- "payload", "errorCode", "errorDescription", "at", "latencyMs"}; "at" defaults to now().
+-- Returns the number of rows written. Raises OC006 when frames is not an array; a frame without
+-- identity, with another direction or message type violates the table (23502, 23514).
+CREATE OR REPLACE FUNCTION ocpp.log_frames(frames jsonb)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    written integer;
+BEGIN
+    IF jsonb_typeof(frames) IS DISTINCT FROM 'array' THEN
+        PERFORM cs.raise_ocpp('OC006', 'frames is not an array', jsonb_typeof(frames));
+    END IF;
+    INSERT INTO cs.message_log (identity, account, direction, message_type, action, unique_id, payload,
+                                error_code, error_description, created_at, latency_ms)
+    SELECT f->>'identity', f->>'account', f->>'direction', (f->>'messageType')::smallint, f->>'action',
+           f->>'uniqueId', nullif(f->'payload', 'null'::jsonb), f->>'errorCode', f->>'errorDescription',
+           coalesce((f->>'at')::timestamptz, now()), (f->>'latencyMs')::real
+      FROM jsonb_array_elements(frames) AS f;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END;
+$$;
+
+-- ocpp.log_cleanup(): deletes the message-log rows older than setting message_log.retention.
+-- Returns the number of rows deleted. Raises nothing.
+CREATE OR REPLACE FUNCTION ocpp.log_cleanup()
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    deleted bigint;
+BEGIN
+    DELETE FROM cs.message_log AS m
+     WHERE m.created_at < now() - (cs.setting('message_log.retention') #>> '{}')::interval;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END;
+$$;

@@ -1,0 +1,79 @@
+-- Schemas, role, privileges, shipped settings and the small helpers.
+BEGIN;
+SELECT plan(37);
+
+SELECT has_schema('ocpp');
+SELECT has_schema('cs');
+SELECT tables_are('ocpp', ARRAY[]::name[], 'ocpp holds no tables');
+SELECT tables_are('cs', ARRAY[
+    'setting', 'node', 'station', 'connection', 'connector', 'status_notification', 'id_tag',
+    'reservation', 'transaction', 'meter_value', 'review', 'data_transfer', 'data_transfer_handler',
+    'station_notification', 'security_event', 'certificate_request', 'message_log']);
+SELECT functions_are('ocpp', ARRAY[
+    'connect', 'disconnect', 'node_start', 'parse', 'log_frames', 'log_cleanup', 'chargepointlist',
+    'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting']);
+
+SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
+SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
+SELECT has_function('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'text', 'text']);
+SELECT function_returns('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'text', 'text'], 'jsonb');
+SELECT function_returns('ocpp', 'disconnect', ARRAY['text', 'text'], 'void');
+SELECT function_returns('ocpp', 'node_start', ARRAY['text'], 'void');
+SELECT function_returns('ocpp', 'log_frames', ARRAY['jsonb'], 'integer');
+SELECT function_returns('ocpp', 'log_cleanup', ARRAY[]::text[], 'bigint');
+SELECT function_returns('ocpp', 'chargepointlist', ARRAY[]::text[], 'jsonb');
+SELECT function_returns('ocpp', 'transactionlist', ARRAY['text', 'integer'], 'jsonb');
+SELECT function_returns('ocpp', 'add_station', ARRAY['text', 'text', 'text', 'text'], 'void');
+SELECT function_returns('ocpp', 'set_station_password', ARRAY['text', 'text'], 'void');
+SELECT function_returns('ocpp', 'set_id_tag', ARRAY['text', 'text', 'timestamp with time zone', 'text'], 'void');
+SELECT function_returns('ocpp', 'set_setting', ARRAY['text', 'jsonb'], 'void');
+
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace AND NOT prosecdef),
+          0::bigint, 'every ocpp function is SECURITY DEFINER');
+SELECT is((SELECT count(*) FROM pg_proc
+            WHERE pronamespace IN ('ocpp'::regnamespace, 'cs'::regnamespace)
+              AND NOT coalesce(proconfig @> ARRAY['search_path=cs, pg_temp']
+                               OR proconfig @> ARRAY['search_path=cs, ocpp, pg_temp'], false)),
+          0::bigint, 'every ocpp and cs function fixes search_path');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
+              AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
+          12::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+
+SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
+          'role ocpp_frontend exists, NOLOGIN');
+SELECT ok(has_schema_privilege('ocpp_frontend', 'ocpp', 'USAGE'), 'ocpp_frontend may use schema ocpp');
+SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
+              AND NOT has_function_privilege('ocpp_frontend', oid, 'EXECUTE')),
+          0::bigint, 'ocpp_frontend may execute every ocpp function');
+SELECT ok(NOT has_schema_privilege('ocpp_frontend', 'cs', 'USAGE'), 'ocpp_frontend may not use schema cs');
+SELECT ok(NOT has_table_privilege('ocpp_frontend', 'cs.station', 'SELECT'), 'ocpp_frontend may not read cs.station');
+
+SELECT results_eq(
+    $$SELECT key, value FROM cs.setting ORDER BY key$$,
+    $$VALUES ('authorize.concurrent_tx', 'true'::jsonb), ('authorize.unknown_id_tag', '"Accepted"'),
+             ('boot.heartbeat_interval', '300'), ('boot.retry_interval', '60'),
+             ('boot.unknown_station', '"Accepted"'), ('data_transfer.unknown_vendor', '"UnknownVendorId"'),
+             ('message_log.retention', '"30 days"'), ('station.auth_required', 'false'),
+             ('transaction.dedupe_start', 'true')$$,
+    'the shipped settings');
+SELECT is(cs.setting('boot.heartbeat_interval'), '300'::jsonb, 'cs.setting reads a value');
+SELECT throws_ok($$SELECT cs.setting('no.such.key')$$, 'OC003', 'internal error', 'cs.setting of a missing key');
+
+SELECT throws_ok($$SELECT cs.raise_ocpp('OC004', 'bad frame', 'the detail')$$, 'OC004', 'bad frame',
+                 'cs.raise_ocpp raises the given code and message');
+SELECT throws_ok($$SELECT cs.raise_ocpp('OC000', 'no detail')$$, 'OC000', 'no detail',
+                 'cs.raise_ocpp without a detail');
+
+SELECT is(cs.ocpp_time('2024-05-01 14:00:00.1234+02'), '2024-05-01T12:00:00.123Z', 'ocpp_time: UTC, ms, Z');
+SELECT is(cs.ocpp_time(NULL), NULL, 'ocpp_time of null');
+
+SELECT ok(cs.password_hash('secret') ~ '^sha256\$[0-9a-f]{32}\$[0-9a-f]{64}$', 'password hash format');
+SELECT ok(cs.password_matches(cs.password_hash('secret'), 'secret')
+          AND NOT cs.password_matches(cs.password_hash('secret'), 'Secret')
+          AND NOT cs.password_matches('garbage', 'secret')
+          AND NOT cs.password_matches(NULL, 'secret'),
+          'password_matches: right, wrong, malformed, none');
+SELECT isnt(cs.password_hash('secret'), cs.password_hash('secret'), 'a fresh salt each time');
+
+SELECT * FROM finish();
+ROLLBACK;

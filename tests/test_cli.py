@@ -1,0 +1,130 @@
+"""The `ocpp-cs` command as a user runs it: serve with its own PostgreSQL, psql into it, restart
+with the data kept, db upgrade, --help, and the one-line message when PostgreSQL is missing."""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port
+from test_station_flow import now, station
+from ocpp.v16 import call
+
+OCPP_CS = [sys.executable, "-m", "ocpp_cs.cli"]
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([*OCPP_CS, *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db", "upgrade"], ["psql"], []])
+def test_help(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0 and "usage: ocpp-cs" in out.stdout
+
+
+def test_missing_postgresql_binaries_give_one_clear_line(tmp_path):
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    out = run("db", "upgrade", "--data-dir", str(tmp_path / "data"),
+              env={"OCPP_CS_PG_BINDIR": str(empty)})
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "apt-get install postgresql" in lines[0]
+
+
+@pytest.fixture
+def data_dir():
+    d = Path(f"/tmp/ocpp-cs-cli-{os.getpid()}")
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(mode=0o755)
+    yield d / "data"
+    subprocess.run(["pkill", "-f", f"-D {d}/data/pgdata"], check=False)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+async def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited: {proc.stderr.read()}")
+        try:
+            _, w = await asyncio.open_connection("127.0.0.1", port)
+            w.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.2)
+    raise AssertionError("serve did not start listening")
+
+
+def serve(data_dir: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen([*OCPP_CS, "serve", "--data-dir", str(data_dir), "--port", str(port),
+                             "--host", "127.0.0.1", "--no-emulator"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={k: v for k, v in os.environ.items()
+                                 if not k.startswith("OCPP_CS_")})
+
+
+def stop(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    return err
+
+
+async def test_serve_with_embedded_postgres_keeps_data_across_restarts(data_dir):
+    port = free_port()
+    proc = serve(data_dir, port)
+    try:
+        await wait_listening(port, proc)
+        async with station(f"ws://127.0.0.1:{port}/ocpp", "CP1") as cp:
+            await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+            start = await cp.call(call.StartTransaction(connector_id=1, id_tag="TAG",
+                                                        meter_start=0, timestamp=now()))
+            await cp.call(call.MeterValues(connector_id=1, transaction_id=start.transaction_id,
+                                           meter_value=[{"timestamp": now(),
+                                                         "sampledValue": [{"value": "42"}]}]))
+            await cp.call(call.StopTransaction(transaction_id=start.transaction_id,
+                                               meter_stop=42, timestamp=now()))
+        out = run("psql", "--data-dir", str(data_dir), "-tAc",
+                  "select t.meter_stop || ' ' || count(m.*) from cs.transaction t "
+                  "join cs.meter_value m on m.transaction_id = t.id group by t.meter_stop")
+        assert out.stdout.strip() == "42 1", out.stderr
+        out = run("psql", "--data-dir", str(data_dir), "-tAc",
+                  "select ocpp.parse('CP1','u1','Heartbeat','{}','', '1.6')")
+        assert '"currentTime"' in out.stdout and 'Z"' in out.stdout
+    finally:
+        err = stop(proc)
+    assert "PostgreSQL stopped" in err
+    if os.geteuid() == 0:  # PostgreSQL refuses root: the cluster belongs to an unprivileged user
+        assert (data_dir / "pgdata").stat().st_uid != 0
+
+    proc = serve(data_dir, port)  # the same folder again: the data is still there
+    try:
+        await wait_listening(port, proc)
+        out = run("psql", "--data-dir", str(data_dir), "-tAc", "select count(*) from cs.transaction")
+        assert out.stdout.strip() == "1"
+        # every frame reached the message log before the first shutdown
+        out = run("psql", "--data-dir", str(data_dir), "-tAc",
+                  "select count(*) from cs.message_log where identity = 'CP1' and message_type = 3")
+        assert out.stdout.strip() == "4"
+    finally:
+        stop(proc)
+
+
+def test_db_upgrade_against_a_database_url(cluster):
+    from conftest import new_database
+    target = new_database(cluster, template="template0")
+    out = run("db", "upgrade", "--database-url", target.dsn)
+    assert out.returncode == 0, out.stderr
+    assert target.psql("select version_num from public.alembic_version") == "0001"
+    out = run("db", "upgrade", "--database-url", target.dsn)  # idempotent
+    assert out.returncode == 0, out.stderr
