@@ -65,7 +65,7 @@ def test_pgtap(cluster, path: Path):
     target = new_database(cluster)
     target.psql("create extension if not exists pgtap")
     out = subprocess.run(["pg_prove", "--host", str(cluster.socket_dir), "--port", "5432",
-                          "--username", "ocpp", "--dbname", target.name, str(path)],
+                          "--username", "postgres", "--dbname", target.name, str(path)],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 

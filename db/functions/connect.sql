@@ -41,7 +41,7 @@ BEGIN
     END IF;
     UPDATE cs.station AS s
        SET version = connect.version,
-           account = coalesce(connect.account, s.account),
+           account = coalesce(nullif(connect.account, ''), s.account),
            last_seen = now()
      WHERE s.id = st.id;
 

@@ -5,12 +5,15 @@
 -- Raises OC002 for an unknown version, OC005 for a Rejected station, OC006 when the payload is not a
 -- JSON object, OC007 for an empty identity, and whatever the version's handler raises.
 -- The hot path: no subtransactions, one UPDATE for the lookup of a known station.
+-- TimeZone is fixed to UTC so that a station timestamp without offset reads as UTC (OCPP times are UTC)
+-- whatever the session's zone.
 CREATE OR REPLACE FUNCTION ocpp.parse(identity text, unique_id text, action text, payload jsonb,
                                       account text DEFAULT NULL, version text DEFAULT '1.6')
 RETURNS jsonb
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
+SET TimeZone = 'UTC'
 AS $$
 DECLARE
     st cs.station;

@@ -1,5 +1,5 @@
 -- cs.station_create(identity, account, version): the station row for identity, inserted when missing
--- with the registration of setting boot.unknown_station. Returns the row. Raises OC007 for a null or
+-- with the registration of setting boot.unknown_station (an empty account is stored as null). Returns the row. Raises OC007 for a null or
 -- empty identity.
 CREATE OR REPLACE FUNCTION cs.station_create(identity text, account text, version text)
 RETURNS cs.station
@@ -14,7 +14,7 @@ BEGIN
     END IF;
     -- ON CONFLICT: another session may create the same station at the same moment
     INSERT INTO cs.station AS s (identity, account, version, registration_status, last_seen)
-    VALUES (station_create.identity, station_create.account, station_create.version,
+    VALUES (station_create.identity, nullif(station_create.account, ''), station_create.version,
             cs.setting('boot.unknown_station') #>> '{}', now())
     ON CONFLICT ON CONSTRAINT station_identity_key DO UPDATE SET last_seen = excluded.last_seen
     RETURNING * INTO st;

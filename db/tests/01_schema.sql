@@ -1,6 +1,6 @@
 -- Schemas, role, privileges, shipped settings and the small helpers.
 BEGIN;
-SELECT plan(37);
+SELECT plan(40);
 
 SELECT has_schema('ocpp');
 SELECT has_schema('cs');
@@ -47,6 +47,41 @@ SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespac
           0::bigint, 'ocpp_frontend may execute every ocpp function');
 SELECT ok(NOT has_schema_privilege('ocpp_frontend', 'cs', 'USAGE'), 'ocpp_frontend may not use schema cs');
 SELECT ok(NOT has_table_privilege('ocpp_frontend', 'cs.station', 'SELECT'), 'ocpp_frontend may not read cs.station');
+SELECT is((SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a
+            WHERE p.pronamespace IN ('ocpp'::regnamespace, 'cs'::regnamespace) AND a.grantee = 0),
+          0::bigint, 'PUBLIC may execute no ocpp or cs function');
+
+-- the front end's role at work (pgTAP itself is not executable by it: results go through a table)
+CREATE TEMP TABLE frontend_try (what text, sqlstate text);
+GRANT INSERT ON frontend_try TO ocpp_frontend;
+SET LOCAL ROLE ocpp_frontend;
+DO $$
+BEGIN
+    BEGIN
+        PERFORM ocpp.parse('SCHEMA-1', 'u1', 'Heartbeat', '{}');
+        INSERT INTO frontend_try VALUES ('call ocpp.parse', '00000');
+    EXCEPTION WHEN OTHERS THEN
+        INSERT INTO frontend_try VALUES ('call ocpp.parse', SQLSTATE);
+    END;
+    BEGIN
+        PERFORM count(*) FROM cs.station;
+        INSERT INTO frontend_try VALUES ('read cs.station', '00000');
+    EXCEPTION WHEN OTHERS THEN
+        INSERT INTO frontend_try VALUES ('read cs.station', SQLSTATE);
+    END;
+    BEGIN
+        PERFORM cs.ocpp_time(now());
+        INSERT INTO frontend_try VALUES ('call cs.ocpp_time', '00000');
+    EXCEPTION WHEN OTHERS THEN
+        INSERT INTO frontend_try VALUES ('call cs.ocpp_time', SQLSTATE);
+    END;
+END
+$$;
+RESET ROLE;
+SELECT results_eq($$SELECT what, sqlstate FROM frontend_try ORDER BY what$$,
+                  $$VALUES ('call cs.ocpp_time', '42501'), ('call ocpp.parse', '00000'), ('read cs.station', '42501')$$,
+                  'as ocpp_frontend: ocpp.parse works, cs tables and functions are refused');
+SELECT is((SELECT last_seen FROM cs.station WHERE identity = 'SCHEMA-1'), now(), 'and the call did its work');
 
 SELECT results_eq(
     $$SELECT key, value FROM cs.setting ORDER BY key$$,

@@ -1,6 +1,6 @@
 -- ocpp.connect, ocpp.disconnect, ocpp.node_start, station passwords (security profile 1).
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 
 -- an unknown station connects
 SELECT is(ocpp.connect('C-1', 'acme', '1.6', 'n1', NULL, '10.0.0.1:5000'),
@@ -39,6 +39,9 @@ SELECT is((SELECT count(*) FROM cs.connection c JOIN cs.station s ON s.id = c.st
 SELECT is((SELECT started_at FROM cs.node WHERE name = 'n3'), now(), 'node_start records the start');
 SELECT ocpp.node_start('n9');
 SELECT ok(EXISTS (SELECT FROM cs.node WHERE name = 'n9'), 'node_start registers a new node');
+
+SELECT ocpp.connect('C-4', '', '1.6', 'n1');
+SELECT is((SELECT account FROM cs.station WHERE identity = 'C-4'), NULL, 'an empty account is stored as null');
 
 SELECT throws_ok($$SELECT ocpp.node_start('')$$, 'OC007', 'invalid node', 'node_start of an empty name');
 SELECT throws_ok($$SELECT ocpp.connect('', NULL, '1.6', 'n1')$$, 'OC007', 'invalid connection', 'connect with an empty identity');

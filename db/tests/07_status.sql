@@ -1,6 +1,6 @@
 -- StatusNotification: current state per connector, history, connector 0.
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 
 SELECT is(ocpp.parse('S-1', 'u1', 'StatusNotification',
     '{"connectorId": 1, "errorCode": "NoError", "status": "Available", "timestamp": "2024-05-01T10:00:00Z"}'),
@@ -40,6 +40,14 @@ SELECT results_eq($$SELECT k.evse_id, k.connector_id, k.status FROM cs.connector
                   $$VALUES (0, 0, 'Unavailable'), (1, 1, 'Available'), (2, 1, 'Charging')$$, 'one current row per connector');
 SELECT is((SELECT count(*) FROM cs.status_notification h JOIN cs.station s ON s.id = h.station_id WHERE s.identity = 'S-1'),
           5::bigint, 'five history rows');
+
+-- a timestamp without offset is UTC, whatever the session's zone
+SET LOCAL TimeZone = 'America/New_York';
+SELECT ocpp.parse('S-1', 'u6', 'StatusNotification', '{"connectorId": 3, "errorCode": "NoError", "status": "Available", "timestamp": "2024-05-01T10:00:00"}');
+SELECT is((SELECT k.status_at FROM cs.connector k JOIN cs.station s ON s.id = k.station_id WHERE s.identity = 'S-1' AND k.evse_id = 3),
+          '2024-05-01T10:00:00Z'::timestamptz, 'a station timestamp without offset reads as UTC');
+DELETE FROM cs.connector WHERE evse_id = 3;
+RESET TimeZone;
 
 -- another station's connectors are its own
 SELECT ocpp.parse('S-2', 'u1', 'StatusNotification', '{"connectorId": 1, "errorCode": "NoError", "status": "Preparing"}');

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 log = logging.getLogger("ocpp_cs.embedded")
 
-SUPERUSER = "ocpp"
+SUPERUSER = "postgres"  # not "ocpp": "$user" in search_path would then pick the API schema
 DATABASE = "ocpp"
 PORT = 5432  # only names the socket file: the socket directory is private to this cluster
 

@@ -77,6 +77,29 @@ class Session:
         self.schemas = schemas_for(version)
         # unique id, action, reply frame, and what _send logs of it
         self._last_call: tuple[str, str, str, Any] | None = None
+        # Our own CALL awaiting the station's answer, by unique id (at most one: OCPP-J).
+        self._pending: dict[str, tuple[str, asyncio.Future]] = {}
+
+    async def call(self, unique_id: str, action: str, payload: dict[str, Any],
+                   timeout: float) -> dict[str, Any] | rpc.CallError:
+        """Send a CALL and wait for its CALLRESULT payload or CALLERROR. Raises asyncio.TimeoutError,
+        or ConnectionError when the socket closes first."""
+        if self.ws.closed:
+            raise ConnectionError("socket closed")
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._pending[unique_id] = (action, answer)
+        try:
+            await self.ws.send_str(rpc.encode_call(unique_id, action, payload))
+            self.messages.record(self.identity, self.account, OUT, rpc.CALL, action, unique_id,
+                                 payload)
+            return await asyncio.wait_for(answer, timeout)
+        finally:
+            self._pending.pop(unique_id, None)
+
+    def _closed(self) -> None:
+        for _, answer in self._pending.values():
+            if not answer.done():
+                answer.set_exception(ConnectionError("socket closed before the answer"))
 
     async def close(self, code: int, reason: str) -> None:
         await self.ws.close(code=code, message=reason.encode())
@@ -113,12 +136,24 @@ class Session:
         if isinstance(message, rpc.Call):
             await self.on_call(message, started)
         else:
-            # Answers to our own CALLs arrive here once commands to stations exist (dispatcher).
-            self.messages.record(self.identity, self.account, IN, rpc.CALLRESULT
-                                 if isinstance(message, rpc.CallResult) else rpc.CALLERROR,
-                                 None, message.unique_id, getattr(message, "payload", None)
-                                 or getattr(message, "details", None),
-                                 getattr(message, "code", None), "no CALL of ours awaits this answer")
+            self.on_answer(message)
+
+    def on_answer(self, answer: rpc.CallResult | rpc.CallError) -> None:
+        pending = self._pending.get(answer.unique_id)
+        if isinstance(answer, rpc.CallResult):
+            kind, payload, code, note = rpc.CALLRESULT, answer.payload, None, None
+        else:
+            kind, payload, code, note = rpc.CALLERROR, answer.details, answer.code, answer.description
+        if pending is None:
+            self.messages.record(self.identity, self.account, IN, kind, None, answer.unique_id,
+                                 payload, code or "ProtocolError",
+                                 "no CALL of ours awaits this answer")
+            return
+        action, future = pending
+        self.messages.record(self.identity, self.account, IN, kind, action, answer.unique_id,
+                             payload, code, note)
+        if not future.done():
+            future.set_result(answer.payload if isinstance(answer, rpc.CallResult) else answer)
 
     async def on_call(self, call: rpc.Call, started: float) -> None:
         self.messages.record(self.identity, self.account, IN, rpc.CALL, call.action,
@@ -255,6 +290,7 @@ class WebSocketEndpoint:
         except asyncio.TimeoutError:
             await session.close(1000, "idle timeout")
         finally:
+            session._closed()
             if self.stations.remove(session):
                 try:
                     await self.gateway.disconnect(where.identity)
