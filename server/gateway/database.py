@@ -61,5 +61,28 @@ class Gateway:
     async def log_frames(self, frames_json: str) -> None:
         await self.pool.execute(self.q["log_frames"], frames_json)
 
+    async def command_claim(self) -> list[dict[str, Any]]:
+        return orjson.loads(await self.pool.fetchval(self.q["command_claim"], self.node) or "[]")
+
+    async def command_result(self, command_id: int, response_json: str) -> None:
+        await self.pool.execute(self.q["command_result"], command_id, response_json)
+
+    async def command_error(self, command_id: int, code: str, description: str,
+                            details: dict[str, Any]) -> None:
+        await self.pool.execute(self.q["command_error"], command_id, code, description,
+                                orjson.dumps(details).decode())
+
+    async def command_timeout(self, command_id: int) -> None:
+        await self.pool.execute(self.q["command_timeout"], command_id)
+
+    async def command_refused(self, command_id: int, code: str, description: str,
+                              details: dict[str, Any]) -> None:
+        await self.pool.execute(self.q["command_refused"], command_id, code, description,
+                                orjson.dumps(details).decode())
+
+    async def commands_interrupted(self, identity: str | None = None) -> int:
+        """Sent commands of this node (or of one station) whose answer can no longer come."""
+        return await self.pool.fetchval(self.q["commands_interrupted"], self.node, identity)
+
     async def log_cleanup(self) -> int:
         return await self.pool.fetchval(self.q["log_cleanup"])

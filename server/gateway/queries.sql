@@ -17,3 +17,21 @@ SELECT ocpp.log_frames($1::jsonb);
 
 -- name: log_cleanup
 SELECT ocpp.log_cleanup();
+
+-- name: command_claim
+SELECT ocpp.command_claim($1)::text;
+
+-- name: command_result
+SELECT ocpp.command_result($1, $2::jsonb);
+
+-- name: command_error
+SELECT ocpp.command_error($1, $2, $3, $4::jsonb);
+
+-- name: command_timeout
+SELECT ocpp.command_timeout($1);
+
+-- name: command_refused
+SELECT ocpp.command_refused($1, $2, $3, $4::jsonb);
+
+-- name: commands_interrupted
+SELECT ocpp.command_interrupted($1, $2);

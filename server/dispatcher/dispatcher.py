@@ -1,0 +1,126 @@
+"""Commands from SQL to stations.
+
+SQL queues a row in cs.command and NOTIFYs its id; the dispatcher wakes (or finds it at the next scan,
+so a lost notification only delays it), claims the queued commands of the stations whose sockets this
+node holds — one outstanding CALL per station, claimed atomically in SQL — sends each CALL, waits for
+the answer and records it through SQL, where PL/pgSQL applies its effect.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+import asyncpg
+import orjson
+
+from ..gateway import Gateway
+from ..rpc import CallError
+from ..transport.stations import Stations
+from ..validation import ValidationError, schemas_for
+
+log = logging.getLogger("ocpp_cs.dispatcher")
+
+CHANNEL = "ocpp_command"
+
+
+class CallingSession(Protocol):
+    identity: str
+    version: str
+
+    async def call(self, unique_id: str, action: str, payload: dict[str, Any],
+                   timeout: float) -> dict[str, Any] | CallError: ...
+
+
+class Dispatcher:
+    def __init__(self, gateway: Gateway, stations: Stations, dsn: str, *, call_timeout: float,
+                 scan_interval: float):
+        self.gateway = gateway
+        self.stations = stations
+        self.dsn = dsn
+        self.call_timeout = call_timeout
+        self.scan_interval = scan_interval
+        self._wake = asyncio.Event()
+        self._calls: set[asyncio.Task] = set()
+
+    def wake(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Claim and send until cancelled; LISTEN on its own connection (pooled ones drop it)."""
+        await self.gateway.commands_interrupted()  # sent before our last stop: outcome unknown
+        listener: asyncpg.Connection | None = None
+        try:
+            while True:
+                if listener is None or listener.is_closed():
+                    listener = await self._listen()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.scan_interval)
+                except asyncio.TimeoutError:
+                    pass
+                self._wake.clear()
+                try:
+                    await self.dispatch()
+                except Exception as e:  # noqa: BLE001 - PostgreSQL away: the next scan retries
+                    log.warning("dispatch failed: %s", e)
+        finally:
+            for task in self._calls:
+                task.cancel()
+            await asyncio.gather(*self._calls, return_exceptions=True)
+            if listener is not None and not listener.is_closed():
+                await listener.close()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        try:
+            conn = await asyncpg.connect(self.dsn)
+            await conn.add_listener(CHANNEL, self.wake)
+            return conn
+        except Exception as e:  # noqa: BLE001 - scanning still delivers, only later
+            log.warning("LISTEN %s failed, relying on the scan: %s", CHANNEL, e)
+            return None
+
+    async def dispatch(self) -> None:
+        for command in await self.gateway.command_claim():
+            task = asyncio.create_task(self._deliver(command))
+            self._calls.add(task)
+            task.add_done_callback(self._calls.discard)
+
+    async def _deliver(self, command: dict[str, Any]) -> None:
+        cid, identity, action = command["id"], command["identity"], command["action"]
+        payload, unique_id = command["payload"], command["uniqueId"]
+        session: CallingSession | None = self.stations.get(identity)  # type: ignore[assignment]
+        try:
+            if session is None:
+                await self.gateway.command_refused(cid, "GenericError",
+                                                   "station is not connected to this node", {})
+                return
+            schemas = schemas_for(session.version)
+            try:
+                schemas.check_request(action, payload)
+            except ValidationError as e:
+                await self.gateway.command_refused(cid, e.code, e.description, e.details)
+                return
+            try:
+                answer = await session.call(unique_id, action, payload, self.call_timeout)
+            except asyncio.TimeoutError:
+                await self.gateway.command_timeout(cid)
+                return
+            except ConnectionError:
+                await self.gateway.commands_interrupted(identity)
+                return
+            if isinstance(answer, CallError):
+                await self.gateway.command_error(cid, answer.code, answer.description,
+                                                 answer.details)
+                return
+            try:
+                schemas.check_response(action, answer)
+            except ValidationError as e:
+                await self.gateway.command_error(
+                    cid, e.code, f"the station's answer breaks the schema: {e.description}",
+                    {**e.details, "response": answer})
+                return
+            await self.gateway.command_result(cid, orjson.dumps(answer).decode())
+        except Exception as e:  # noqa: BLE001 - one command's failure must not stop the others
+            log.error("command %s %s to %s: %s", cid, action, identity, e)
+        finally:
+            self.wake()  # this station may have its next command waiting
