@@ -99,7 +99,7 @@ class Server:
 async def start_server(db: Database, config: Config | None = None) -> tuple[Server, web.AppRunner]:
     config = config or Config()
     config.server.port = free_port()
-    config.server.node = f"test-node-{config.server.port}"
+    config.server.node = config.server.node or f"test-node-{config.server.port}"
     config.message_log.flush_interval = 0.05
     app = build_app(config, db.dsn)
     runner = web.AppRunner(app, shutdown_timeout=5)

@@ -240,3 +240,28 @@ async def test_idle_timeout_closes_the_socket(idle_config, server):
         await still_usable(ws)
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(ws.recv(), 5)
+
+
+@pytest.fixture
+def ping_config(server_config):
+    server_config.ocpp.ping_interval = 0.3
+    server_config.ocpp.ping_timeout = 0.3
+    return server_config
+
+
+async def test_station_that_stops_answering_pings_is_disconnected(ping_config, server, db):
+    import aiohttp
+    async with aiohttp.ClientSession() as http:
+        # autoping off: this client reads pings but never answers them, like a dead link
+        async with http.ws_connect(f"{server.url}/PING1", protocols=["ocpp1.6"],
+                                   autoping=False) as ws:
+            first = await asyncio.wait_for(ws.receive(), 5)
+            assert first.type == aiohttp.WSMsgType.PING
+            while True:
+                msg = await asyncio.wait_for(ws.receive(), 5)
+                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED,
+                                aiohttp.WSMsgType.CLOSING):
+                    break
+    async def gone():
+        return db.psql("select count(*) from cs.connection") == "0"
+    await wait_for(gone)
