@@ -1,0 +1,167 @@
+"""Throughput and ceiling: station calls per second through the whole path, and the same PL/pgSQL
+calls straight through asyncpg, in one run on one machine.
+
+    python bench/throughput.py [--stations 200] [--seconds 10] [--pool 8]
+
+Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate process, then:
+  ceiling  N asyncpg connections call ocpp.parse with the mix (Heartbeat, StatusNotification,
+           MeterValues) as fast as they can;
+  full     --stations WebSocket stations send the same mix, each waiting for its reply before the
+           next CALL (as OCPP-J requires), through validation and ocpp.parse;
+and prints calls/s, the ratio, and p50/p95/p99 latency. The load generator runs on the same machine.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def mix(i: int) -> tuple[str, dict]:
+    """The message mix of a fleet: mostly meter values and heartbeats, some status changes."""
+    k = i % 10
+    if k < 5:
+        return "MeterValues", {"connectorId": 1, "meterValue": [{"timestamp": now(), "sampledValue": [
+            {"value": str(1000 + i), "measurand": "Energy.Active.Import.Register", "unit": "Wh"},
+            {"value": "7200", "measurand": "Power.Active.Import", "unit": "W"}]}]}
+    if k < 8:
+        return "Heartbeat", {}
+    return "StatusNotification", {"connectorId": 1, "errorCode": "NoError",
+                                  "status": "Charging" if i % 20 < 10 else "Available",
+                                  "timestamp": now()}
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+async def ceiling(dsn: str, connections: int, seconds: float) -> float:
+    conns = [await asyncpg.connect(dsn) for _ in range(connections)]
+    done = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker(c: asyncpg.Connection, n: int) -> None:
+        nonlocal done
+        i = 0
+        while time.perf_counter() < stop:
+            action, payload = mix(i)
+            await c.fetchval("select ocpp.parse($1, $2, $3, $4::jsonb, null, '1.6')::text",
+                             f"BENCH-DB-{n}", str(i), action, json.dumps(payload))
+            i += 1
+            done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(c, n) for n, c in enumerate(conns)))
+    rate = done / (time.perf_counter() - start)
+    for c in conns:
+        await c.close()
+    return rate
+
+
+async def full_path(url: str, stations: int, seconds: float, rate_limit: float | None = None):
+    latencies: list[float] = []
+    errors = 0
+    stop_at = time.perf_counter() + seconds
+    interval = stations / rate_limit if rate_limit else 0.0
+
+    async def station(http: aiohttp.ClientSession, n: int) -> None:
+        nonlocal errors
+        async with http.ws_connect(f"{url}/BENCH-WS-{n}", protocols=["ocpp1.6"]) as ws:
+            i = 0
+            while time.perf_counter() < stop_at:
+                action, payload = mix(i + n)
+                sent = time.perf_counter()
+                await ws.send_str(json.dumps([2, str(i), action, payload]))
+                reply = json.loads((await ws.receive()).data)
+                latencies.append(time.perf_counter() - sent)
+                if reply[0] != 3:
+                    errors += 1
+                i += 1
+                if interval:
+                    await asyncio.sleep(max(0.0, interval - (time.perf_counter() - sent)))
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(station(http, n) for n in range(stations)))
+        elapsed = time.perf_counter() - start
+    return len(latencies) / elapsed, latencies, errors
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    import socket
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--stations", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--pool", type=int, default=8, help="ceiling connections and server pool size")
+    ap.add_argument("--port", type=int, default=9399)
+    args = ap.parse_args()
+
+    from ocpp_cs import migrate
+    from ocpp_cs.embedded import EmbeddedPostgres
+
+    base = Path(f"/tmp/ocpp-cs-bench-{os.getpid()}")
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(mode=0o755)
+    pg = EmbeddedPostgres(base, settings={"max_connections": "200"})
+    dsn = pg.start()
+    migrate.upgrade(dsn)
+    env = {**os.environ, "OCPP_CS_DATABASE_POOL_MAX": str(args.pool),
+           "OCPP_CS_DATABASE_POOL_MIN": str(args.pool), "OCPP_CS_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
+                               "--database-url", dsn, "--port", str(args.port),
+                               "--host", "127.0.0.1"], env=env)
+    try:
+        wait_port(args.port)
+        url = f"ws://127.0.0.1:{args.port}/ocpp"
+        print(f"cores: {os.cpu_count()}  stations: {args.stations}  seconds: {args.seconds}  "
+              f"pool: {args.pool}")
+        top = await ceiling(dsn, args.pool, args.seconds)
+        print(f"ceiling   ocpp.parse via asyncpg: {top:8.0f} calls/s")
+        rate, lat, errors = await full_path(url, args.stations, args.seconds)
+        print(f"full path WebSocket -> ocpp.parse:  {rate:8.0f} calls/s  ratio {rate / top:.2f}  "
+              f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
+              f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
+        half, lat, errors = await full_path(url, args.stations, args.seconds, rate_limit=rate / 2)
+        print(f"half rate ({rate / 2:.0f}/s offered):          {half:8.0f} calls/s  "
+              f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
+              f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        pg.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
