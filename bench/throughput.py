@@ -8,7 +8,9 @@ Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate 
            MeterValues) as fast as they can;
   full     --stations WebSocket stations send the same mix, each waiting for its reply before the
            next CALL (as OCPP-J requires), through validation and ocpp.parse;
-and prints calls/s, the ratio, and p50/p95/p99 latency. The load generator runs on the same machine.
+  peer     the same stations against ../shared/peer/mobilityhouse_cs.py (a database-free central
+           system on the `ocpp` package), when that file is there;
+and prints calls/s, the ratios, and p50/p95/p99 latency. The load generator runs on the same machine.
 """
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
-async def ceiling(dsn: str, connections: int, seconds: float) -> float:
+async def ceiling(dsn: str, connections: int, seconds: float, group: int = 1) -> float:
     conns = [await asyncpg.connect(dsn) for _ in range(connections)]
     done = 0
     stop = time.perf_counter() + seconds
@@ -63,11 +65,19 @@ async def ceiling(dsn: str, connections: int, seconds: float) -> float:
         nonlocal done
         i = 0
         while time.perf_counter() < stop:
-            action, payload = mix(i)
-            await c.fetchval("select ocpp.parse($1, $2, $3, $4::jsonb, null, '1.6')::text",
-                             f"BENCH-DB-{n}", str(i), action, json.dumps(payload))
-            i += 1
-            done += 1
+            if group == 1:
+                action, payload = mix(i)
+                await c.fetchval("select ocpp.parse($1, $2, $3, $4::jsonb, null, '1.6')::text",
+                                 f"BENCH-DB-{n}", str(i), action, json.dumps(payload))
+            else:  # what the gateway does under load: many stations' calls in one statement
+                calls = [mix(i + k) for k in range(group)]
+                await c.fetch("select ocpp.parse(s, u, a, p::jsonb, null, '1.6')::text from "
+                              "unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(s, u, a, p)",
+                              [f"BENCH-DB-{n}-{k}" for k in range(group)],
+                              [str(i + k) for k in range(group)], [a for a, _ in calls],
+                              [json.dumps(p) for _, p in calls])
+            i += group
+            done += group
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(c, n) for n, c in enumerate(conns)))
@@ -125,6 +135,9 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--pool", type=int, default=8, help="ceiling connections and server pool size")
     ap.add_argument("--port", type=int, default=9399)
+    ap.add_argument("--peer", default=str(Path(__file__).resolve().parents[2] / "shared" / "peer"
+                                          / "mobilityhouse_cs.py"),
+                    help="the peer central system to compare with ('' to skip)")
     args = ap.parse_args()
 
     from ocpp_cs import migrate
@@ -147,15 +160,30 @@ async def main() -> None:
         print(f"cores: {os.cpu_count()}  stations: {args.stations}  seconds: {args.seconds}  "
               f"pool: {args.pool}")
         top = await ceiling(dsn, args.pool, args.seconds)
-        print(f"ceiling   ocpp.parse via asyncpg: {top:8.0f} calls/s")
+        print(f"ceiling   ocpp.parse via asyncpg, one call per statement: {top:8.0f} calls/s")
+        grouped = await ceiling(dsn, args.pool, args.seconds, group=50)
+        print(f"ceiling   ocpp.parse via asyncpg, 50 calls per statement: {grouped:8.0f} calls/s")
         rate, lat, errors = await full_path(url, args.stations, args.seconds)
-        print(f"full path WebSocket -> ocpp.parse:  {rate:8.0f} calls/s  ratio {rate / top:.2f}  "
+        print(f"full path WebSocket -> ocpp.parse:  {rate:8.0f} calls/s  "
+              f"ratio {rate / top:.2f} (one per statement), {rate / grouped:.2f} (grouped)  "
               f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
               f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
         half, lat, errors = await full_path(url, args.stations, args.seconds, rate_limit=rate / 2)
         print(f"half rate ({rate / 2:.0f}/s offered):          {half:8.0f} calls/s  "
               f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
               f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
+        if args.peer and Path(args.peer).exists():
+            peer = subprocess.Popen([sys.executable, args.peer, str(args.port + 1)])
+            try:
+                wait_port(args.port + 1)
+                peer_rate, lat, errors = await full_path(f"ws://127.0.0.1:{args.port + 1}/ocpp",
+                                                         args.stations, args.seconds)
+                print(f"peer      {Path(args.peer).name}:     {peer_rate:8.0f} calls/s  "
+                      f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}  "
+                      f"-> ocpp-cs / peer = {rate / peer_rate:.2f}")
+            finally:
+                peer.send_signal(signal.SIGTERM)
+                peer.wait(30)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)

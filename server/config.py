@@ -41,6 +41,10 @@ class DatabaseConfig:
     pool_max: int = 10
     # Role the front end's connections act as; it may only EXECUTE the ocpp.* API.
     role: str = "ocpp_frontend"
+    # Station messages in flight together share one statement and one commit; this many groups
+    # run at once, each of at most parse_batch messages (a quiet server sends groups of one).
+    parse_workers: int = 3
+    parse_batch: int = 100
     migrate: bool = True
 
 
@@ -61,6 +65,10 @@ class OcppConfig:
     # A station that repeats the unique id of its previous CALL gets the previous reply again
     # instead of a second processing (retries after a lost reply).
     replay_repeated_call: bool = True
+    # Seconds to wait for a station's answer to a command before it is recorded as timeout.
+    call_timeout: float = 30.0
+    # Seconds between scans for queued commands (NOTIFY wakes the dispatcher sooner).
+    command_scan_interval: float = 2.0
 
 
 @dataclass

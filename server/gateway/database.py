@@ -8,6 +8,8 @@ from typing import Any
 import asyncpg
 import orjson
 
+from .batching import Batcher
+
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 
 
@@ -21,30 +23,43 @@ def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
 
 
 class Gateway:
-    def __init__(self, pool: asyncpg.Pool, node: str):
+    def __init__(self, pool: asyncpg.Pool, node: str, *, parse_workers: int = 3,
+                 parse_batch: int = 100):
         self.pool = pool
         self.node = node
         self.q = load_queries()
+        self._parse = Batcher(self._parse_one, self._parse_many, workers=parse_workers,
+                              max_batch=parse_batch)
 
     @classmethod
     async def open(cls, dsn: str, node: str, *, role: str = "", min_size: int = 2,
-                   max_size: int = 10) -> "Gateway":
+                   max_size: int = 10, parse_workers: int = 3, parse_batch: int = 100) -> "Gateway":
         settings = {"application_name": f"ocpp-cs {node}", "timezone": "UTC"}
         if role:
             # A startup parameter, not SET ROLE: the pool's RESET ALL on release returns to it.
             settings["role"] = role
         pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
                                          server_settings=settings)
-        return cls(pool, node)
+        return cls(pool, node, parse_workers=parse_workers, parse_batch=parse_batch)
 
     async def close(self) -> None:
+        await self._parse.close()
         await self.pool.close()
 
     async def parse(self, identity: str, unique_id: str, action: str, payload_json: str,
                     account: str | None, version: str) -> str:
-        """The reply payload as JSON text; raises asyncpg errors for refused messages."""
-        return await self.pool.fetchval(self.q["parse"], identity, unique_id, action,
-                                        payload_json, account, version)
+        """The reply payload as JSON text; raises asyncpg errors for refused messages.
+        Calls arriving together share one statement and one commit (batching.py)."""
+        return await self._parse.submit((identity, unique_id, action, payload_json, account,
+                                         version))
+
+    async def _parse_one(self, args: tuple) -> str:
+        return await self.pool.fetchval(self.q["parse"], *args)
+
+    async def _parse_many(self, batch: list[tuple]) -> list[str]:
+        columns = list(zip(*batch))
+        rows = await self.pool.fetch(self.q["parse_batch"], *map(list, columns))
+        return [r[0] for r in rows]
 
     async def connect(self, identity: str, account: str | None, version: str,
                       password: str | None, remote: str | None) -> dict[str, Any]:

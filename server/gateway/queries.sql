@@ -3,6 +3,12 @@
 -- name: parse
 SELECT ocpp.parse($1, $2, $3, $4::jsonb, $5, $6)::text;
 
+-- name: parse_batch
+SELECT ocpp.parse(m.identity, m.unique_id, m.action, m.payload::jsonb, m.account, m.version)::text
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       WITH ORDINALITY AS m (identity, unique_id, action, payload, account, version, n)
+ ORDER BY m.n;
+
 -- name: connect
 SELECT ocpp.connect($1, $2, $3, $4, $5, $6)::text;
 
