@@ -8,6 +8,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from .config import Config
+from .dispatcher import Dispatcher
 from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
 from .transport import Stations, WebSocketEndpoint
@@ -17,6 +18,7 @@ log = logging.getLogger("ocpp_cs")
 GATEWAY = web.AppKey("gateway", Gateway)
 MESSAGES = web.AppKey("messages", MessageLog)
 STATIONS = web.AppKey("stations", Stations)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ENDPOINT = web.AppKey("endpoint", WebSocketEndpoint)
 
 LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
@@ -28,7 +30,9 @@ def build_app(config: Config, dsn: str) -> web.Application:
     async def database(app: web.Application) -> AsyncIterator[None]:
         gateway = await Gateway.open(dsn, config.node, role=config.database.role,
                                      min_size=config.database.pool_min,
-                                     max_size=config.database.pool_max)
+                                     max_size=config.database.pool_max,
+                                     parse_workers=config.database.parse_workers,
+                                     parse_batch=config.database.parse_batch)
         await gateway.node_start()
         app[GATEWAY] = gateway
         yield
@@ -49,8 +53,17 @@ def build_app(config: Config, dsn: str) -> web.Application:
 
     async def stations(app: web.Application) -> AsyncIterator[None]:
         app[STATIONS] = Stations()
-        app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp)
+        dispatcher = Dispatcher(app[GATEWAY], app[STATIONS], dsn,
+                                call_timeout=config.ocpp.call_timeout,
+                                scan_interval=config.ocpp.command_scan_interval)
+        app[DISPATCHER] = dispatcher
+        # A station that connects may have commands waiting for it.
+        app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp,
+                                          on_connect=dispatcher.wake)
+        task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
     async def close_sockets(app: web.Application) -> None:
         sessions = app[STATIONS].all()

@@ -19,6 +19,8 @@ BEGIN
 
     INSERT INTO cs.station_notification (station_id, kind, status, request_id)
     VALUES (st.id, kind, status, (payload->>'requestId')::integer);
+    -- the firmware update, diagnostics or log upload this status belongs to (docs/commands.md)
+    PERFORM cs.file_transfer_status(st.id, kind, status, (payload->>'requestId')::integer);
     RETURN '{}'::jsonb;
 END;
 $$;

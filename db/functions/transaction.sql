@@ -45,6 +45,8 @@ BEGIN
     VALUES (st.id, evse, connector, tag, info->>'status',
             start_meter, start_time, reservation)
     RETURNING t.id INTO tx_id;
+    -- a RemoteStartTransaction the station accepted moments ago is what started it
+    PERFORM cs.link_remote_start(tx_id);
 
     RETURN jsonb_build_object('idTagInfo', info, 'transactionId', tx_id);
 END;
@@ -77,6 +79,8 @@ BEGIN
     RETURNING * INTO tx;
 
     IF FOUND THEN
+        -- a ChangeAvailability the station answered Scheduled takes effect now
+        PERFORM cs.apply_scheduled_availability(st.id, tx.evse_id);
         IF jsonb_typeof(payload->'transactionData') = 'array' THEN
             PERFORM cs.v16_insert_meter_values(st.id, tx.evse_id, tx.connector_id, tx.id,
                                                payload->'transactionData');

@@ -12,7 +12,7 @@ import binascii
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote
 
 import orjson
@@ -96,7 +96,8 @@ class Session:
         finally:
             self._pending.pop(unique_id, None)
 
-    def _closed(self) -> None:
+    def fail_pending(self) -> None:
+        """The socket closed: CALLs of ours still waiting will get no answer."""
         for _, answer in self._pending.values():
             if not answer.done():
                 answer.set_exception(ConnectionError("socket closed before the answer"))
@@ -228,8 +229,9 @@ class Session:
 
 class WebSocketEndpoint:
     def __init__(self, gateway: Gateway, messages: MessageLog, stations: Stations,
-                 config: OcppConfig):
+                 config: OcppConfig, on_connect: Callable[[], None] = lambda: None):
         self.gateway = gateway
+        self.on_connect = on_connect
         self.messages = messages
         self.stations = stations
         self.config = config
@@ -285,12 +287,13 @@ class WebSocketEndpoint:
             await previous.close(1000, "replaced by a new connection")
         self.messages.record(where.identity, where.account, IN, None, "Connect", None,
                              {"version": version, "remote": request.remote})
+        self.on_connect()
         try:
             await session.run()
         except asyncio.TimeoutError:
             await session.close(1000, "idle timeout")
         finally:
-            session._closed()
+            session.fail_pending()
             if self.stations.remove(session):
                 try:
                     await self.gateway.disconnect(where.identity)

@@ -1,0 +1,452 @@
+-- cs.v16_command_actions(): the OCPP 1.6 operations the central system sends (core, firmware, local
+-- list, reservation, smart charging, remote trigger, and the Security Whitepaper's). Returns text[].
+-- Raises nothing.
+CREATE OR REPLACE FUNCTION cs.v16_command_actions()
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT ARRAY['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache',
+                 'ClearChargingProfile', 'DataTransfer', 'GetCompositeSchedule', 'GetConfiguration',
+                 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction', 'RemoteStopTransaction',
+                 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'TriggerMessage',
+                 'UnlockConnector', 'UpdateFirmware', 'CertificateSigned', 'DeleteCertificate',
+                 'ExtendedTriggerMessage', 'GetInstalledCertificateIds', 'GetLog', 'InstallCertificate',
+                 'SignedUpdateFirmware']
+$$;
+
+-- cs.command_row(id, lock): the cs.command row id, locked FOR UPDATE when lock. Returns the row.
+-- Raises OC007 for an unknown id.
+CREATE OR REPLACE FUNCTION cs.command_row(id bigint, lock boolean)
+RETURNS cs.command
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    cmd cs.command;
+BEGIN
+    IF lock THEN
+        SELECT * INTO cmd FROM cs.command AS c WHERE c.id = command_row.id FOR UPDATE;
+    ELSE
+        SELECT * INTO cmd FROM cs.command AS c WHERE c.id = command_row.id;
+    END IF;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown command', format('no command %s', command_row.id));
+    END IF;
+    RETURN cmd;
+END;
+$$;
+
+-- cs.command_sent(id): the cs.command row id, locked, which must be waiting for its answer.
+-- Returns the row. Raises OC007 for an unknown id, OC004 when the command is not in status sent (an
+-- answer without a question).
+CREATE OR REPLACE FUNCTION cs.command_sent(id bigint)
+RETURNS cs.command
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_row(command_sent.id, true);
+BEGIN
+    IF cmd.status <> 'sent' THEN
+        PERFORM cs.raise_ocpp('OC004', 'command not waiting for an answer',
+                              format('command %s is %s', cmd.id, cmd.status));
+    END IF;
+    RETURN cmd;
+END;
+$$;
+
+-- ocpp.send(identity, action, payload, wait): queues the OCPP CALL action with payload for station
+-- identity and wakes the dispatcher (NOTIFY ocpp_command, the id). The row's status:
+--   refused (error SecurityError) for a Rejected station;
+--   queued when the station is connected (with wait null it is sent now or never: should the station
+--     disconnect before the dispatcher claims it, it becomes offline);
+--   queued with wait_until = now() + wait when the station is not connected and wait is given;
+--   offline when the station is not connected and wait is null.
+-- Schema validation of the payload is the dispatcher's (it calls ocpp.command_refused).
+-- Returns the command id. Raises OC007 for an unknown station or a negative wait, OC006 when payload
+-- is not a JSON object, OC002 for a station of another version than 1.6, OC001 for an action that is
+-- not a 1.6 central-system operation.
+CREATE OR REPLACE FUNCTION ocpp.send(identity text, action text, payload jsonb DEFAULT '{}',
+                                     wait interval DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    st        cs.station;
+    connected boolean;
+    new_id    bigint;
+BEGIN
+    SELECT * INTO st FROM cs.station AS s WHERE s.identity = send.identity;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', send.identity));
+    END IF;
+    IF jsonb_typeof(send.payload) IS DISTINCT FROM 'object' THEN
+        PERFORM cs.raise_ocpp('OC006', 'payload is not a JSON object', send.action);
+    END IF;
+    IF send.wait < interval '0' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid wait', format('wait %s is negative', send.wait));
+    END IF;
+    -- a station added by an operator that never connected has no version yet: 1.6
+    IF coalesce(st.version, '1.6') <> '1.6' THEN
+        PERFORM cs.raise_ocpp('OC002', 'unsupported OCPP version',
+                              format('station %s speaks %s', st.identity, st.version));
+    END IF;
+    IF send.action IS NULL OR send.action <> ALL (cs.v16_command_actions()) THEN
+        PERFORM cs.raise_ocpp('OC001', 'action not implemented',
+                              format('%s is not a central-system operation of OCPP 1.6',
+                                     coalesce(send.action, 'null')));
+    END IF;
+
+    connected := EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = st.id);
+
+    IF st.registration_status = 'Rejected' THEN
+        INSERT INTO cs.command AS c (station_id, action, payload, status, error, finished_at)
+        VALUES (st.id, send.action, send.payload, 'refused',
+                jsonb_build_object('code', 'SecurityError', 'description', 'station is rejected',
+                                   'details', '{}'::jsonb),
+                now())
+        RETURNING c.id INTO new_id;
+    ELSIF NOT connected AND send.wait IS NULL THEN
+        INSERT INTO cs.command AS c (station_id, action, payload, status, finished_at)
+        VALUES (st.id, send.action, send.payload, 'offline', now())
+        RETURNING c.id INTO new_id;
+    ELSE
+        INSERT INTO cs.command AS c (station_id, action, payload, status, wait_until)
+        VALUES (st.id, send.action, send.payload, 'queued', now() + send.wait)
+        RETURNING c.id INTO new_id;
+        PERFORM pg_notify('ocpp_command', new_id::text);
+    END IF;
+    RETURN new_id;
+END;
+$$;
+
+-- cs.command_json(cmd): the API view of a command: {"id", "identity", "action", "payload", "status",
+-- "response", "error", "uniqueId", "node", "waitUntil", "createdAt", "sentAt", "answeredAt",
+-- "finishedAt", "createdBy"}. Returns jsonb. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.command_json(cmd cs.command)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN jsonb_build_object(
+               'id', cmd.id,
+               'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = cmd.station_id),
+               'action', cmd.action,
+               'payload', cmd.payload,
+               'status', cmd.status,
+               'response', cmd.response,
+               'error', cmd.error,
+               'uniqueId', cmd.unique_id,
+               'node', cmd.node,
+               'waitUntil', cs.ocpp_time(cmd.wait_until),
+               'createdAt', cs.ocpp_time(cmd.created_at),
+               'sentAt', cs.ocpp_time(cmd.sent_at),
+               'answeredAt', cs.ocpp_time(cmd.answered_at),
+               'finishedAt', cs.ocpp_time(cmd.finished_at),
+               'createdBy', cmd.created_by);
+END;
+$$;
+
+-- ocpp.command(id): the command id as jsonb (see cs.command_json). Raises OC007 for an unknown id.
+CREATE OR REPLACE FUNCTION ocpp.command(id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    RETURN cs.command_json(cs.command_row(command.id, false));
+END;
+$$;
+
+-- ocpp.cancel_command(id): a queued command becomes cancelled. Returns true when it was cancelled,
+-- false when it was no longer queued (sent or final). Raises OC007 for an unknown id.
+CREATE OR REPLACE FUNCTION ocpp.cancel_command(id bigint)
+RETURNS boolean
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_row(cancel_command.id, true);
+BEGIN
+    IF cmd.status <> 'queued' THEN
+        RETURN false;
+    END IF;
+    UPDATE cs.command AS c SET status = 'cancelled', finished_at = now() WHERE c.id = cmd.id;
+    RETURN true;
+END;
+$$;
+
+-- cs.command_sweep(): queued commands that can no longer be sent become final: offline when the
+-- station is not connected and its wait is over (or it had none), refused (SecurityError) when the
+-- station was Rejected since. Rows locked by another session are left for the next sweep.
+-- Returns the number of commands finished. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.command_sweep()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    finished integer;
+BEGIN
+    WITH stale AS (
+        SELECT c.id, s.registration_status = 'Rejected' AS rejected
+          FROM cs.command AS c
+          JOIN cs.station AS s ON s.id = c.station_id
+         WHERE c.status = 'queued'
+           AND (s.registration_status = 'Rejected'
+                OR (NOT EXISTS (SELECT FROM cs.connection AS k WHERE k.station_id = c.station_id)
+                    AND (c.wait_until IS NULL OR c.wait_until <= now())))
+           FOR UPDATE OF c SKIP LOCKED
+    )
+    UPDATE cs.command AS c
+       SET status = CASE WHEN stale.rejected THEN 'refused' ELSE 'offline' END,
+           error = CASE WHEN stale.rejected
+                        THEN jsonb_build_object('code', 'SecurityError', 'description', 'station is rejected',
+                                                'details', '{}'::jsonb) END,
+           finished_at = now()
+      FROM stale
+     WHERE c.id = stale.id;
+    GET DIAGNOSTICS finished = ROW_COUNT;
+    RETURN finished;
+END;
+$$;
+
+-- ocpp.command_claim(node, identities, lim): for the dispatcher on node. First finishes the queued
+-- commands that can no longer be sent (cs.command_sweep). Then, for at most lim stations connected to
+-- node (only those of identities when given) with no command outstanding, marks the oldest queued
+-- command sent with a fresh unique_id, node and sent_at. Stations another claim is working on are
+-- skipped (SKIP LOCKED), so two claims never send two CALLs to one station.
+-- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId"}, oldest first.
+-- Raises OC007 for an empty node or a negative lim.
+CREATE OR REPLACE FUNCTION ocpp.command_claim(node text, identities text[] DEFAULT NULL, lim integer DEFAULT 100)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    conn    record;
+    cmd     cs.command;
+    claimed jsonb := '[]'::jsonb;
+    n       integer := 0;
+BEGIN
+    IF command_claim.node IS NULL OR command_claim.node = '' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid node', 'the node name is empty');
+    END IF;
+    IF lim < 0 THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid limit', format('lim %s is negative', lim));
+    END IF;
+
+    PERFORM cs.command_sweep();
+
+    -- the connection row is the station's claim lock: held to the end of the transaction, skipped by
+    -- a concurrent claim; the per-station statements below run after it, with a fresh snapshot
+    FOR conn IN
+        SELECT c.station_id, s.identity
+          FROM cs.connection AS c
+          JOIN cs.station AS s ON s.id = c.station_id
+         WHERE c.node = command_claim.node
+           AND (identities IS NULL OR s.identity = ANY (identities))
+           AND s.registration_status <> 'Rejected'
+           AND EXISTS (SELECT FROM cs.command AS q WHERE q.station_id = c.station_id AND q.status = 'queued')
+         ORDER BY c.station_id
+           FOR NO KEY UPDATE OF c SKIP LOCKED
+    LOOP
+        EXIT WHEN lim IS NOT NULL AND n >= lim;
+        CONTINUE WHEN EXISTS (SELECT FROM cs.command AS q WHERE q.station_id = conn.station_id AND q.status = 'sent');
+
+        UPDATE cs.command AS c
+           SET status = 'sent', unique_id = gen_random_uuid()::text, node = command_claim.node,
+               sent_at = now()
+         WHERE c.id = (SELECT q.id FROM cs.command AS q
+                        WHERE q.station_id = conn.station_id AND q.status = 'queued'
+                        ORDER BY q.id
+                        LIMIT 1
+                          FOR UPDATE SKIP LOCKED)
+        RETURNING * INTO cmd;
+        CONTINUE WHEN NOT FOUND;
+
+        n := n + 1;
+        claimed := claimed || jsonb_build_array(jsonb_build_object(
+            'id', cmd.id, 'identity', conn.identity, 'action', cmd.action, 'payload', cmd.payload,
+            'uniqueId', cmd.unique_id));
+    END LOOP;
+
+    RETURN (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'id')::bigint), '[]'::jsonb)
+              FROM jsonb_array_elements(claimed) AS e);
+END;
+$$;
+
+-- ocpp.command_result(id, response): the station's CALLRESULT of command id: status answered, the
+-- response kept, and its business effect applied (cs.v16_command_effect). An effect that fails does
+-- not lose the answer: the failure goes to cs.review (action, "command effect failed: ...").
+-- Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not waiting for an answer
+-- (status sent), OC006 when response is not a JSON object.
+CREATE OR REPLACE FUNCTION ocpp.command_result(id bigint, response jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    cmd cs.command := cs.command_sent(command_result.id);
+BEGIN
+    IF jsonb_typeof(command_result.response) IS DISTINCT FROM 'object' THEN
+        PERFORM cs.raise_ocpp('OC006', 'response is not a JSON object', cmd.action);
+    END IF;
+    UPDATE cs.command AS c
+       SET status = 'answered', response = command_result.response, answered_at = now(), finished_at = now()
+     WHERE c.id = cmd.id
+    RETURNING * INTO cmd;
+
+    BEGIN
+        PERFORM cs.v16_command_effect(cmd);
+    EXCEPTION WHEN OTHERS THEN
+        INSERT INTO cs.review (station_id, action, reason, payload)
+        VALUES (cmd.station_id, cmd.action, 'command effect failed: ' || SQLERRM,
+                jsonb_build_object('command', cmd.id, 'payload', cmd.payload, 'response', cmd.response));
+    END;
+END;
+$$;
+
+-- ocpp.command_error(id, code, description, details): the station's CALLERROR of command id: status
+-- error, error {"code", "description", "details"}. Returns nothing. Raises OC007 for an unknown id,
+-- OC004 when the command is not waiting for an answer.
+CREATE OR REPLACE FUNCTION ocpp.command_error(id bigint, code text, description text, details jsonb DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_sent(command_error.id);
+BEGIN
+    UPDATE cs.command AS c
+       SET status = 'error',
+           error = jsonb_build_object('code', command_error.code, 'description', command_error.description,
+                                      'details', coalesce(command_error.details, '{}'::jsonb)),
+           answered_at = now(), finished_at = now()
+     WHERE c.id = cmd.id;
+END;
+$$;
+
+-- ocpp.command_timeout(id): no answer to command id in time: status timeout. Returns nothing.
+-- Raises OC007 for an unknown id, OC004 when the command is not waiting for an answer.
+CREATE OR REPLACE FUNCTION ocpp.command_timeout(id bigint)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_sent(command_timeout.id);
+BEGIN
+    UPDATE cs.command AS c SET status = 'timeout', finished_at = now() WHERE c.id = cmd.id;
+END;
+$$;
+
+-- ocpp.command_refused(id, code, description, details): the dispatcher did not send the claimed
+-- command id (its payload breaks the schema): status refused, the error kept, sent_at and unique_id
+-- cleared. Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not claimed
+-- (status sent).
+CREATE OR REPLACE FUNCTION ocpp.command_refused(id bigint, code text, description text, details jsonb DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_sent(command_refused.id);
+BEGIN
+    UPDATE cs.command AS c
+       SET status = 'refused',
+           error = jsonb_build_object('code', command_refused.code, 'description', command_refused.description,
+                                      'details', coalesce(command_refused.details, '{}'::jsonb)),
+           sent_at = NULL, unique_id = NULL, finished_at = now()
+     WHERE c.id = cmd.id;
+END;
+$$;
+
+-- ocpp.command_interrupted(node, identity): every sent command of node (and of station identity, when
+-- given) becomes interrupted: its socket closed or the node restarted before an answer. Never resent.
+-- Returns the number of commands interrupted. Raises nothing.
+CREATE OR REPLACE FUNCTION ocpp.command_interrupted(node text, identity text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    interrupted integer;
+BEGIN
+    UPDATE cs.command AS c
+       SET status = 'interrupted', finished_at = now()
+     WHERE c.status = 'sent' AND c.node = command_interrupted.node
+       AND (command_interrupted.identity IS NULL
+            OR c.station_id = (SELECT s.id FROM cs.station AS s WHERE s.identity = command_interrupted.identity));
+    GET DIAGNOSTICS interrupted = ROW_COUNT;
+    RETURN interrupted;
+END;
+$$;
+
+-- ocpp.call(identity, action, payload, result, timeout): one step from psql: ocpp.send (no wait),
+-- COMMIT so the dispatcher sees the command, then polls every 0.2 s until it is final or timeout has
+-- passed; a command still queued then is cancelled. result: ocpp.command(id).
+-- Must be CALLed outside an explicit transaction block. It is the one routine of schema ocpp that is
+-- neither SECURITY DEFINER nor fixes search_path: PostgreSQL refuses COMMIT in such a procedure. It
+-- runs with the caller's rights, names everything by schema, and only calls the API.
+-- Raises what ocpp.send raises; OC007 for a null or negative timeout.
+CREATE OR REPLACE PROCEDURE ocpp.call(identity text, action text, payload jsonb, INOUT result jsonb DEFAULT NULL,
+                                      timeout interval DEFAULT '40 seconds')
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    cmd_id   bigint;
+    deadline timestamptz;
+BEGIN
+    IF timeout IS NULL OR timeout < interval '0' THEN
+        RAISE EXCEPTION USING ERRCODE = 'OC007', MESSAGE = 'invalid timeout',
+                              DETAIL = format('timeout %s', coalesce(timeout::text, 'null'));
+    END IF;
+    cmd_id := ocpp.send(identity, action, coalesce(payload, '{}'::jsonb));
+    COMMIT;
+    deadline := pg_catalog.clock_timestamp() + timeout;
+    LOOP
+        result := ocpp.command(cmd_id);
+        EXIT WHEN result->>'status' NOT IN ('queued', 'sent');
+        IF pg_catalog.clock_timestamp() >= deadline THEN
+            IF result->>'status' = 'queued' AND ocpp.cancel_command(cmd_id) THEN
+                result := ocpp.command(cmd_id);
+            END IF;
+            EXIT;
+        END IF;
+        COMMIT;  -- ends the snapshot, so the next poll sees the dispatcher's update
+        PERFORM pg_catalog.pg_sleep(0.2);
+    END LOOP;
+END;
+$$;
+
+-- zz_privileges.sql acts on functions only (ALL FUNCTIONS leaves procedures out)
+REVOKE EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) TO ocpp_frontend;
+
+-- ocpp.commands: the commands of the last 7 days and every unfinished one, newest first.
+CREATE OR REPLACE VIEW ocpp.commands AS
+SELECT c.id, s.identity, c.action, c.status, c.payload, c.response, c.error, c.unique_id, c.node,
+       c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by
+  FROM cs.command AS c
+  JOIN cs.station AS s ON s.id = c.station_id
+ WHERE c.created_at > now() - interval '7 days' OR c.status IN ('queued', 'sent')
+ ORDER BY c.id DESC;
+
+GRANT SELECT ON ocpp.commands TO ocpp_frontend;

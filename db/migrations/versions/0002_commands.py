@@ -1,0 +1,24 @@
+"""Commands to stations: the queue cs.command and the tables of the answers' business effects.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21
+"""
+from pathlib import Path
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The schema change as it was at this revision, frozen beside it (db/schema/ moves on, this does not).
+    sql = Path(__file__).with_suffix(".sql").read_text()
+    op.get_bind().connection.driver_connection.execute(sql)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("ocpp-cs migrates forward only; restore a backup to go back")
