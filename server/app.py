@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -11,6 +12,7 @@ from .config import Config
 from .dispatcher import Dispatcher
 from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
+from .signer import LocalCA, Signer
 from .transport import Stations, WebSocketEndpoint
 
 log = logging.getLogger("ocpp_cs")
@@ -70,7 +72,20 @@ def build_app(config: Config, dsn: str) -> web.Application:
         await asyncio.gather(*(s.close(1001, "central system shutting down") for s in sessions),
                              return_exceptions=True)
 
-    app.cleanup_ctx.extend([database, message_log, stations])
+    async def signer(app: web.Application) -> AsyncIterator[None]:
+        c = config.certificates
+        if c.signer == "none":
+            yield
+            return
+        if c.signer != "local-ca":
+            raise ValueError(f"[certificates] signer must be local-ca or none, not {c.signer!r}")
+        ca = LocalCA(c.ca_dir or os.path.join(config.database.data_dir, "ca"), c.validity_days)
+        task = asyncio.create_task(Signer(app[GATEWAY], ca, dsn).run(), name="signer")
+        yield
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    app.cleanup_ctx.extend([database, message_log, stations, signer])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:

@@ -1,4 +1,4 @@
-"""The `ocpp-cs` command: serve, db upgrade, psql."""
+"""The `ocpp-cs` command: serve, emulator, db upgrade, psql."""
 from __future__ import annotations
 
 import argparse
@@ -67,14 +67,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if config.database.migrate:
             migrate.upgrade(dsn)
         app = build_app(config, dsn)
-        # The emulator stations (issue 4) start here, in the same event loop, when
-        # config.emulator.enabled: they connect to ws://127.0.0.1:{port}/ocpp/<identity>.
+        if config.emulator.enabled:
+            # The emulator's stations run in this event loop, started once the server listens.
+            from .emulator import attach_to_app
+            attach_to_app(app, config.server.port, config.server.host)
         log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY",
                  __version__, config.server.host, config.server.port, config.node,
                  config.server.port)
         web.run_app(app, host=config.server.host, port=config.server.port, print=None,
-                    shutdown_timeout=10)
+                    shutdown_timeout=10, loop=_event_loop(), access_log=None)
     return 0
+
+
+def _event_loop():
+    """uvloop where it is installed: the front end spends its time in socket I/O."""
+    try:
+        import uvloop
+    except ImportError:
+        import asyncio
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from .emulator.run import run_command
+
+    return run_command(args)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -120,6 +138,44 @@ def build_parser() -> argparse.ArgumentParser:
     _database_options(serve)
     serve.add_argument("--no-emulator", action="store_true", help="do not start emulator stations")
     serve.set_defaults(handler=cmd_serve)
+
+    emulator = sub.add_parser(
+        "emulator", help="run emulated charge points",
+        description="Run emulated OCPP 1.6 charge points defined by CONFIG_DIR/<name>/"
+                    "configuration.json against any central system, start charging sessions, "
+                    "or run a load of N stations.")
+    emulator.add_argument("--config-dir", metavar="DIR",
+                          help="folder of station configurations (default conf/cp)")
+    emulator.add_argument("--url", metavar="URL",
+                          help="central system to connect to, e.g. ws://host:9220/ocpp/ (the "
+                               "identity is appended); default: each station's CentralSystemURL")
+    emulator.add_argument("--station", metavar="NAME", action="append",
+                          help="run only this station (repeatable)")
+    emulator.add_argument("--session", metavar="STATION:CONNECTOR:IDTAG:MINUTES", action="append",
+                          help="plug in, present IDTAG, charge MINUTES (or 90s, 2m, 1h), unplug; "
+                               "repeatable")
+    emulator.add_argument("--scenario", metavar="FILE", help="sessions from a JSON or TOML file")
+    emulator.add_argument("--duration", type=float, metavar="SECONDS",
+                          help="stop after this long (default: after the sessions; without "
+                               "sessions, run until interrupted)")
+    emulator.add_argument("--heartbeat", type=float, metavar="SECONDS",
+                          help="heartbeat interval instead of the central system's")
+    emulator.add_argument("--meter-interval", metavar="SECONDS[-SECONDS]",
+                          help="meter values interval (load default 30-60)")
+    load_opts = emulator.add_argument_group("load mode")
+    load_opts.add_argument("--load", type=int, metavar="N", help="run N generated stations")
+    load_opts.add_argument("--ramp-up", type=float, default=10.0, metavar="SECONDS",
+                           help="spread the stations' start over this long (default 10)")
+    load_opts.add_argument("--storm", action="store_true",
+                           help="once all are up, drop every connection at once and reconnect")
+    load_opts.add_argument("--prefix", default="LOAD", help="identity prefix (default LOAD)")
+    load_opts.add_argument("--session-gap", metavar="SECONDS-SECONDS",
+                           help="idle time between sessions (default 60-900)")
+    load_opts.add_argument("--session-length", metavar="SECONDS-SECONDS",
+                           help="length of a session (default 300-1800)")
+    load_opts.add_argument("--report-every", type=float, default=10.0, metavar="SECONDS",
+                           help="print the counters this often (default 10)")
+    emulator.set_defaults(handler=cmd_emulator)
 
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")

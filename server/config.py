@@ -81,6 +81,15 @@ class MessageLogConfig:
 
 
 @dataclass
+class CertificatesConfig:
+    # "local-ca": sign SignCertificate CSRs with a CA kept in ca_dir (made on first use; for
+    # development). "none": leave them to your PKI, which calls ocpp.certificate_request_signed.
+    signer: str = "local-ca"
+    ca_dir: str = ""  # default: <database.data_dir>/ca
+    validity_days: int = 365
+
+
+@dataclass
 class EmulatorConfig:
     enabled: bool = True
 
@@ -91,6 +100,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     ocpp: OcppConfig = field(default_factory=OcppConfig)
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
+    certificates: CertificatesConfig = field(default_factory=CertificatesConfig)
     emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
 
     @property

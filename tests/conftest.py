@@ -101,6 +101,7 @@ async def start_server(db: Database, config: Config | None = None) -> tuple[Serv
     config.server.port = free_port()
     config.server.node = config.server.node or f"test-node-{config.server.port}"
     config.message_log.flush_interval = 0.05
+    config.certificates.ca_dir = config.certificates.ca_dir or str(db.cluster.data_dir / "ca")
     app = build_app(config, db.dsn)
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()

@@ -295,3 +295,31 @@ async def test_call_procedure_answers_in_one_psql_step(server, db):
     assert result["status"] == "answered", err.decode()
     assert result["response"] == {"listVersion": 7}
     assert "GetLocalListVersion" in db.psql("select string_agg(action, ',') from ocpp.commands")
+
+
+async def test_sign_certificate_gets_a_chain_from_the_local_ca(server, db):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CSR1"),
+                                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Acme")]))
+           .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+    async with answering(server.url, "CSR1") as cp:
+        reply = await cp.call(call.SignCertificate(csr=csr))
+        assert reply.status == "Accepted"
+        await cp.call(call.SignCertificate(csr="not a CSR"))
+
+        async def chain_arrived():
+            return [r for a, r in cp.received if a == "CertificateSigned"]
+        (request,) = await wait_for(chain_arrived, 15)
+    leaf, ca = x509.load_pem_x509_certificates(request["certificate_chain"].encode())
+    assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CSR1"
+    assert leaf.public_key().public_numbers() == key.public_key().public_numbers()
+    leaf.verify_directly_issued_by(ca)
+    assert await wait_for(lambda: asyncio.sleep(0, db.psql(
+        "select string_agg(status, ',' order by id) from cs.certificate_request") == "Signed,Rejected"))
+    assert "does not parse" in db.psql("select reason from cs.review where action = 'SignCertificate'")

@@ -530,8 +530,9 @@ BEGIN
 END;
 $$;
 
--- cs.v16_effect_certificate_signed(cmd): Accepted marks the station's oldest Pending
--- cs.certificate_request Signed, with the command. Rejected: the request stays Pending (sign again).
+-- cs.v16_effect_certificate_signed(cmd): Accepted marks Signed the cs.certificate_request this
+-- command was sent for (ocpp.certificate_request_signed), or else the station's oldest Pending one.
+-- Rejected: the request stays Pending (sign again).
 CREATE OR REPLACE FUNCTION cs.v16_effect_certificate_signed(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
@@ -545,7 +546,7 @@ BEGIN
        SET status = 'Signed', command_id = cmd.id, updated_at = now()
      WHERE r.id = (SELECT q.id FROM cs.certificate_request AS q
                     WHERE q.station_id = cmd.station_id AND q.status = 'Pending'
-                    ORDER BY q.id
+                    ORDER BY q.command_id IS NOT DISTINCT FROM cmd.id DESC, q.id
                     LIMIT 1);
 END;
 $$;

@@ -41,14 +41,19 @@ END;
 $$;
 
 -- cs.v16_sign_certificate(st, payload): a cs.certificate_request row for the csr, status Pending (the
--- CertificateSigned call that answers it is sent later). Returns {"status": "Accepted"}. Raises nothing.
+-- CertificateSigned call that answers it is sent later, see certificate_signing.sql), and a NOTIFY
+-- ocpp_csr with its id to wake the signer. Returns {"status": "Accepted"}. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v16_sign_certificate(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
+DECLARE
+    request bigint;
 BEGIN
-    INSERT INTO cs.certificate_request (station_id, csr) VALUES (st.id, payload->>'csr');
+    INSERT INTO cs.certificate_request AS r (station_id, csr) VALUES (st.id, payload->>'csr')
+    RETURNING r.id INTO request;
+    PERFORM pg_notify('ocpp_csr', request::text);
     RETURN jsonb_build_object('status', 'Accepted');
 END;
 $$;

@@ -20,6 +20,7 @@ SELECT functions_are('ocpp', ARRAY[
     'data_transfer', 'get_composite_schedule', 'get_configuration', 'get_diagnostics', 'get_local_list_version',
     'remote_start_transaction', 'remote_stop_transaction', 'reserve_now', 'reset', 'send_local_list',
     'set_charging_profile', 'trigger_message', 'unlock_connector', 'update_firmware', 'certificate_signed',
+    'certificate_requests_to_sign', 'certificate_request_signed', 'certificate_request_rejected',
     'delete_certificate', 'extended_trigger_message', 'get_installed_certificate_ids', 'get_log',
     'install_certificate', 'signed_update_firmware']);
 
@@ -48,7 +49,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          47::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          50::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

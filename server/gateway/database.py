@@ -99,5 +99,14 @@ class Gateway:
         """Sent commands of this node (or of one station) whose answer can no longer come."""
         return await self.pool.fetchval(self.q["commands_interrupted"], self.node, identity)
 
+    async def certificate_requests_to_sign(self) -> list[dict[str, Any]]:
+        return orjson.loads(await self.pool.fetchval(self.q["certificate_requests_to_sign"]))
+
+    async def certificate_request_signed(self, request_id: int, chain: str) -> int:
+        return await self.pool.fetchval(self.q["certificate_request_signed"], request_id, chain)
+
+    async def certificate_request_rejected(self, request_id: int, reason: str) -> None:
+        await self.pool.execute(self.q["certificate_request_rejected"], request_id, reason)
+
     async def log_cleanup(self) -> int:
         return await self.pool.fetchval(self.q["log_cleanup"])

@@ -41,3 +41,12 @@ SELECT ocpp.command_refused($1, $2, $3, $4::jsonb);
 
 -- name: commands_interrupted
 SELECT ocpp.command_interrupted($1, $2);
+
+-- name: certificate_requests_to_sign
+SELECT ocpp.certificate_requests_to_sign()::text;
+
+-- name: certificate_request_signed
+SELECT ocpp.certificate_request_signed($1, $2);
+
+-- name: certificate_request_rejected
+SELECT ocpp.certificate_request_rejected($1, $2);

@@ -1,0 +1,63 @@
+"""The signer: woken by NOTIFY ocpp_csr (and a periodic scan), it takes the requests to sign from
+SQL, signs each with the local CA, and hands the chain back; SQL sends it as CertificateSigned."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+
+from ..gateway import Gateway
+from .local_ca import CsrRefused, LocalCA
+
+log = logging.getLogger("ocpp_cs.signer")
+
+CHANNEL = "ocpp_csr"
+
+
+class Signer:
+    def __init__(self, gateway: Gateway, ca: LocalCA, dsn: str, *, scan_interval: float = 30.0):
+        self.gateway = gateway
+        self.ca = ca
+        self.dsn = dsn
+        self.scan_interval = scan_interval
+        self._wake = asyncio.Event()
+
+    def wake(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        listener: asyncpg.Connection | None = None
+        try:
+            while True:
+                if listener is None or listener.is_closed():
+                    try:
+                        listener = await asyncpg.connect(self.dsn)
+                        await listener.add_listener(CHANNEL, self.wake)
+                    except Exception as e:  # noqa: BLE001 - the scan still finds the requests
+                        log.warning("LISTEN %s failed, relying on the scan: %s", CHANNEL, e)
+                        listener = None
+                try:
+                    await self.sign_pending()
+                except Exception as e:  # noqa: BLE001 - PostgreSQL away: the next round retries
+                    log.warning("signing failed: %s", e)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.scan_interval)
+                except asyncio.TimeoutError:
+                    pass
+                self._wake.clear()
+        finally:
+            if listener is not None and not listener.is_closed():
+                await listener.close()
+
+    async def sign_pending(self) -> None:
+        for request in await self.gateway.certificate_requests_to_sign():
+            try:
+                chain = self.ca.sign(request["csr"])
+            except CsrRefused as e:
+                log.info("CSR %s of %s refused: %s", request["id"], request["identity"], e)
+                await self.gateway.certificate_request_rejected(request["id"], str(e))
+                continue
+            await self.gateway.certificate_request_signed(request["id"], chain)
+            log.info("CSR %s of %s signed", request["id"], request["identity"])
