@@ -1,5 +1,6 @@
 -- cs.v16_start_transaction(st, payload): opens a transaction (id from the identity sequence) whatever
--- the idTag's status, and consumes the Accepted reservation named by reservationId (status Used).
+-- the idTag's status, and consumes the Accepted reservation named by reservationId (status Used; one
+-- whose expiry is before the start's timestamp becomes Expired instead and is not linked).
 -- With setting transaction.dedupe_start, a retried StartTransaction (same station, connector, idTag,
 -- timestamp and meterStart) opens nothing and gets the transaction opened before.
 -- Returns {"idTagInfo", "transactionId"}. Raises nothing.
@@ -34,10 +35,11 @@ BEGIN
     info := cs.id_tag_info(tag, true);
 
     IF payload ? 'reservationId' THEN
+        -- a reservation past its expiry is not consumed: it expired before this start
         UPDATE cs.reservation AS r
-           SET status = 'Used'
+           SET status = CASE WHEN r.expiry_date >= start_time THEN 'Used' ELSE 'Expired' END
          WHERE r.id = (payload->>'reservationId')::integer AND r.station_id = st.id AND r.status = 'Accepted'
-        RETURNING r.id INTO reservation;
+        RETURNING CASE WHEN r.status = 'Used' THEN r.id END INTO reservation;
     END IF;
 
     INSERT INTO cs.transaction AS t (station_id, evse_id, connector_id, id_tag, id_tag_status,
