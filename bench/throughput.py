@@ -150,7 +150,8 @@ async def main() -> None:
     dsn = pg.start()
     migrate.upgrade(dsn)
     env = {**os.environ, "OCPP_CS_DATABASE_POOL_MAX": str(args.pool),
-           "OCPP_CS_DATABASE_POOL_MIN": str(args.pool), "OCPP_CS_LOG_LEVEL": "WARNING"}
+           "OCPP_CS_DATABASE_POOL_MIN": str(args.pool), "OCPP_CS_LOG_LEVEL": "WARNING",
+           "OCPP_CS_CERTIFICATES_SIGNER": "none"}
     server = subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
                                "--database-url", dsn, "--port", str(args.port),
                                "--host", "127.0.0.1"], env=env)
