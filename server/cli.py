@@ -13,6 +13,7 @@ from typing import Iterator
 from . import __version__
 from .config import Config, ConfigError, config_path_default, load
 from .embedded import EmbeddedError, EmbeddedPostgres, find_bindir
+from .emulator.scenario import ScenarioError
 
 log = logging.getLogger("ocpp_cs")
 
@@ -70,7 +71,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if config.emulator.enabled:
             # The emulator's stations run in this event loop, started once the server listens.
             from .emulator import attach_to_app
-            attach_to_app(app, config.server.port, config.server.host)
+            from .emulator.scenario import load_scenario, parse_session
+            sessions = [parse_session(s) for s in args.session or []]
+            if args.scenario:
+                sessions += load_scenario(args.scenario)
+            attach_to_app(app, config.server.port, config.server.host, sessions=sessions)
         _tune_gc()
         log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY",
                  __version__, config.server.host, config.server.port, config.node,
@@ -147,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 9220)")
     _database_options(serve)
     serve.add_argument("--no-emulator", action="store_true", help="do not start emulator stations")
+    serve.add_argument("--session", metavar="STATION:CONNECTOR:IDTAG:MINUTES", action="append",
+                       help="a charging session on an emulator station once it has booted "
+                            "(repeatable)")
+    serve.add_argument("--scenario", metavar="FILE",
+                       help="sessions on the emulator stations from a JSON or TOML file")
     serve.set_defaults(handler=cmd_serve)
 
     emulator = sub.add_parser(
@@ -216,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "passes_rest", False):
             return args.handler(args, rest)
         return args.handler(args)
-    except (ConfigError, EmbeddedError) as e:
+    except (ConfigError, EmbeddedError, ScenarioError) as e:
         print(f"ocpp-cs: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

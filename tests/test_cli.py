@@ -131,3 +131,27 @@ def test_db_upgrade_against_a_database_url(cluster):
     assert target.psql("select version_num from public.alembic_version") == head
     out = run("db", "upgrade", "--database-url", target.dsn)  # idempotent
     assert out.returncode == 0, out.stderr
+
+
+async def test_serve_runs_a_session_on_its_emulator_stations(data_dir):
+    """The README's run command with a session: the shipped stations connect and CP1 charges."""
+    port = free_port()
+    proc = subprocess.Popen([*OCPP_CS, "serve", "--data-dir", str(data_dir), "--port", str(port),
+                             "--host", "127.0.0.1", "--session", "CP1:1:DEMO-1:0.05"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={k: v for k, v in os.environ.items()
+                                 if not k.startswith("OCPP_CS_")}, cwd=str(Path(__file__).parents[1]))
+    try:
+        await wait_listening(port, proc)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            out = run("psql", "--data-dir", str(data_dir), "-tAc",
+                      "select (select count(*) from cs.connection) || ' ' || "
+                      "(select count(*) from cs.transaction t join cs.station s on s.id = t.station_id "
+                      " where s.identity = 'CP1' and t.id_tag = 'DEMO-1' and t.stopped_at is not null)")
+            if out.stdout.strip() == "4 1":
+                break
+            await asyncio.sleep(0.5)
+        assert out.stdout.strip() == "4 1", out.stdout + out.stderr
+    finally:
+        stop(proc)

@@ -27,11 +27,31 @@ def test_callresult_and_callerror_are_decoded():
     ('[]', None),
     ('nonsense', None),
 ])
-def test_bad_frames_are_formation_violations(frame, unique_id):
+def test_bad_frames_are_formation_violations_in_16(frame, unique_id):
     with pytest.raises(rpc.FramingError) as e:
-        rpc.decode(frame)
-    assert e.value.code == "FormationViolation"
+        rpc.decode(frame, "1.6")
+    assert rpc.error_name(e.value.code, "1.6") == "FormationViolation"
     assert e.value.unique_id == unique_id
+
+
+@pytest.mark.parametrize("frame, code", [
+    ('[2,"a","Heartbeat",{}', "RpcFrameworkError"),        # not JSON
+    ('[2,"b","Heartbeat"]', "RpcFrameworkError"),          # not a valid CALL
+    ('[2,"c","Heartbeat",[1]]', "FormatViolation"),        # payload not an object
+    ('[7,"d","Heartbeat",{}]', "MessageTypeNotSupported"),
+    ('[6,"e","NotifyPeriodicEventStream",{}]', "MessageTypeNotSupported"),  # SEND is 2.1's
+])
+def test_framing_errors_in_201(frame, code):
+    with pytest.raises(rpc.FramingError) as e:
+        rpc.decode(frame, "2.0.1")
+    assert rpc.error_name(e.value.code, "2.0.1") == code
+
+
+def test_21_send_and_callresulterror():
+    send = rpc.decode('[6,"s1","NotifyPeriodicEventStream",{"id":1}]', "2.1")
+    assert send == rpc.Call("s1", "NotifyPeriodicEventStream", {"id": 1}, reply=False)
+    assert rpc.decode('[5,"r1","FormatViolation","bad",{}]', "2.1") == \
+        rpc.CallError("r1", "FormatViolation", "bad", {})
 
 
 def test_result_frame_splices_payload_text():

@@ -116,9 +116,10 @@ def default_config_dir() -> Path:
 
 
 def attach_to_app(app: web.Application, port: int, host: str = "127.0.0.1",
-                  config_dir: str | Path | None = None) -> None:
+                  config_dir: str | Path | None = None, sessions: list | None = None) -> None:
     """Run the stations of `config_dir` inside `serve`: started once the server listens (it
-    answers /ping), pointed at ws://host:port/ocpp/, stopped first on shutdown."""
+    answers /ping), pointed at ws://host:port/ocpp/, stopped first on shutdown; `sessions`
+    (scenario.Session) run on them once they have booted."""
     if host in ("", "0.0.0.0", "::"):
         host = "127.0.0.1"
     base = f"http://{host}:{port}"
@@ -143,6 +144,10 @@ def attach_to_app(app: web.Application, port: int, host: str = "127.0.0.1",
         emulator = Emulator(configs, url=f"ws://{host}:{port}/ocpp/")
         holder["emulator"] = emulator
         await emulator.start()
+        if sessions:
+            from .scenario import run_sessions
+            for result in await run_sessions(emulator.stations, sessions):
+                log.info("emulator: %s", result)
 
     async def stop() -> None:
         emulator = holder.pop("emulator", None)

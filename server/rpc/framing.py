@@ -1,8 +1,10 @@
-"""OCPP-J framing (OCPP-J 1.6 section 4; OCPP 2.0.1 part 4 section 4), pure functions.
+"""OCPP-J framing (OCPP-J 1.6 section 4; OCPP 2.0.1 and 2.1 part 4 section 4), pure functions.
 
-    CALL        [2, "<uniqueId>", "<Action>", {<payload>}]
-    CALLRESULT  [3, "<uniqueId>", {<payload>}]
-    CALLERROR   [4, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]
+    CALL             [2, "<uniqueId>", "<Action>", {<payload>}]
+    CALLRESULT       [3, "<uniqueId>", {<payload>}]
+    CALLERROR        [4, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]
+    CALLRESULTERROR  [5, "<uniqueId>", "<errorCode>", "<errorDescription>", {<errorDetails>}]  2.1
+    SEND             [6, "<uniqueId>", "<Action>", {<payload>}]                                2.1, no reply
 """
 from __future__ import annotations
 
@@ -12,11 +14,20 @@ from typing import Any
 
 import orjson
 
-CALL, CALLRESULT, CALLERROR = 2, 3, 4
+CALL, CALLRESULT, CALLERROR, CALLRESULTERROR, SEND = 2, 3, 4, 5, 6
 MAX_UNIQUE_ID = 36
 
-# Error names differ by version only in spelling; the rest of the code uses the 1.6 names.
+MESSAGE_TYPES = {
+    "1.6": frozenset({CALL, CALLRESULT, CALLERROR}),
+    "2.0.1": frozenset({CALL, CALLRESULT, CALLERROR}),
+    "2.1": frozenset({CALL, CALLRESULT, CALLERROR, CALLRESULTERROR, SEND}),
+}
+
+# The code uses the 2.0.1 framework names for framing errors and the 1.6 spelling for the rest;
+# each version's station gets its own words. 1.6 has no framework codes: FormationViolation it is.
 _RENAMED = {
+    "1.6": {"RpcFrameworkError": "FormationViolation",
+            "MessageTypeNotSupported": "FormationViolation"},
     "2.0.1": {"FormationViolation": "FormatViolation",
               "OccurenceConstraintViolation": "OccurrenceConstraintViolation"},
 }
@@ -33,6 +44,7 @@ class Call:
     unique_id: str
     action: str
     payload: dict[str, Any]
+    reply: bool = True  # False for 2.1's SEND
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +65,7 @@ class FramingError(Exception):
     """A frame that is not a valid OCPP-J message. `unique_id` is None when none could be read,
     in which case no CALLERROR can be addressed and the frame is only logged."""
 
-    def __init__(self, description: str, unique_id: str | None, code: str = "FormationViolation"):
+    def __init__(self, description: str, unique_id: str | None, code: str = "RpcFrameworkError"):
         super().__init__(description)
         self.description = description
         self.unique_id = unique_id
@@ -61,7 +73,7 @@ class FramingError(Exception):
 
 
 # For text that is not JSON at all: a CALL's id can still often be read from its start.
-_ID_AT_START = re.compile(r'^\s*\[\s*[234]\s*,\s*"([^"\\]{1,36})"')
+_ID_AT_START = re.compile(r'^\s*\[\s*[2-6]\s*,\s*"([^"\\]{1,36})"')
 
 
 def peek_unique_id(text: str) -> str | None:
@@ -80,8 +92,9 @@ def _read_id(frame: list[Any]) -> str | None:
     return None
 
 
-def decode(text: str | bytes) -> Call | CallResult | CallError:
-    """Decode one frame. Raises FramingError for anything that is not a well-formed message."""
+def decode(text: str | bytes, version: str = "1.6") -> Call | CallResult | CallError:
+    """Decode one frame of a `version` station. Raises FramingError for anything that is not a
+    well-formed message of that version."""
     try:
         frame = orjson.loads(text)
     except orjson.JSONDecodeError as e:
@@ -95,25 +108,27 @@ def decode(text: str | bytes) -> Call | CallResult | CallError:
         raise FramingError("uniqueId must be a string", uid)
     if len(uid) > MAX_UNIQUE_ID:
         raise FramingError(f"uniqueId longer than {MAX_UNIQUE_ID} characters", uid)
-    if kind == CALL:
+    if kind not in MESSAGE_TYPES.get(version, MESSAGE_TYPES["1.6"]):
+        raise FramingError(f"message type {kind!r} is not one of OCPP {version}", uid,
+                           "MessageTypeNotSupported")
+    if kind in (CALL, SEND):
         if len(frame) != 4:
             raise FramingError(f"CALL must have 4 elements, has {len(frame)}", uid)
         action, payload = frame[2], frame[3]
         if not isinstance(action, str) or not action:
             raise FramingError("CALL action must be a non-empty string", uid)
         if not isinstance(payload, dict):
-            raise FramingError("CALL payload must be a JSON object", uid)
-        return Call(uid, action, payload)
+            raise FramingError("CALL payload must be a JSON object", uid, "FormationViolation")
+        return Call(uid, action, payload, reply=kind == CALL)
     if kind == CALLRESULT:
         if len(frame) != 3 or not isinstance(frame[2], dict):
             raise FramingError("CALLRESULT must be [3, uniqueId, {payload}]", uid)
         return CallResult(uid, frame[2])
-    if kind == CALLERROR:
-        if (len(frame) != 5 or not isinstance(frame[2], str) or not isinstance(frame[3], str)
-                or not isinstance(frame[4], dict)):
-            raise FramingError("CALLERROR must be [4, uniqueId, code, description, {details}]", uid)
-        return CallError(uid, frame[2], frame[3], frame[4])
-    raise FramingError(f"unknown message type {kind!r}", uid)
+    # CALLERROR, and 2.1's CALLRESULTERROR (the station could not take our CALLRESULT)
+    if (len(frame) != 5 or not isinstance(frame[2], str) or not isinstance(frame[3], str)
+            or not isinstance(frame[4], dict)):
+        raise FramingError(f"[{kind}, uniqueId, code, description, {{details}}] expected", uid)
+    return CallError(uid, frame[2], frame[3], frame[4])
 
 
 def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> str:

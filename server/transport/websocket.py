@@ -130,7 +130,7 @@ class Session:
             await self._refuse(uid, None, text[:1024], "FormationViolation", description, started)
             return
         try:
-            message = rpc.decode(text)
+            message = rpc.decode(text, self.version)
         except rpc.FramingError as e:
             await self._refuse(e.unique_id, None, text[:4096], e.code, e.description, started)
             return
@@ -157,6 +157,9 @@ class Session:
             future.set_result(answer.payload if isinstance(answer, rpc.CallResult) else answer)
 
     async def on_call(self, call: rpc.Call, started: float) -> None:
+        if not call.reply:
+            await self.on_send(call)
+            return
         self.messages.record(self.identity, self.account, IN, rpc.CALL, call.action,
                              call.unique_id, call.payload)
         last = self._last_call
@@ -170,6 +173,9 @@ class Session:
             if call.action not in self.schemas.station_actions:
                 raise ValidationError("NotSupported",
                                       f"{call.action} is sent by a central system, not a station")
+            if call.action in self.schemas.send_actions:
+                raise ValidationError("ProtocolError",
+                                      f"{call.action} is sent as SEND [6, ...] and gets no reply")
             self.schemas.check_request(call.action, call.payload)
             reply_json = await self.gateway.parse(self.identity, call.unique_id, call.action,
                                                   orjson.dumps(call.payload).decode(),
@@ -199,6 +205,24 @@ class Session:
             logged = (code, err.description, err.details)
         self._last_call = (call.unique_id, call.action, frame, logged)
         await self._send(frame, call, started, logged)
+
+    async def on_send(self, message: rpc.Call) -> None:
+        """2.1's SEND: processed like a CALL, but nothing goes back, not even an error."""
+        error: tuple[str | None, str | None] = (None, None)
+        try:
+            if message.action not in self.schemas.send_actions:
+                raise ValidationError("NotSupported", f"{message.action} is not sent as SEND")
+            self.schemas.check_request(message.action, message.payload)
+            await self.gateway.parse(self.identity, message.unique_id, message.action,
+                                     orjson.dumps(message.payload).decode(), self.account,
+                                     self.version)
+        except ValidationError as e:
+            error = (rpc.error_name(e.code, self.version), e.description)
+        except Exception as e:  # noqa: BLE001 - logged; a SEND has no way back
+            err = to_ocpp_error(e)
+            error = (rpc.error_name(err.code, self.version), err.internal or err.description)
+        self.messages.record(self.identity, self.account, IN, rpc.SEND, message.action,
+                             message.unique_id, message.payload, *error)
 
     async def _send(self, frame: str, call: rpc.Call, started: float, sent: Any,
                     note: str | None = None) -> None:

@@ -16,6 +16,16 @@ import fastjsonschema
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
+_V201_STATION = frozenset({
+    "Authorize", "BootNotification", "ClearedChargingLimit", "DataTransfer",
+    "FirmwareStatusNotification", "Get15118EVCertificate", "GetCertificateStatus", "Heartbeat",
+    "LogStatusNotification", "MeterValues", "NotifyChargingLimit", "NotifyCustomerInformation",
+    "NotifyDisplayMessages", "NotifyEVChargingNeeds", "NotifyEVChargingSchedule", "NotifyEvent",
+    "NotifyMonitoringReport", "NotifyReport", "PublishFirmwareStatusNotification",
+    "ReportChargingProfiles", "ReservationStatusUpdate", "SecurityEventNotification",
+    "SignCertificate", "StatusNotification", "TransactionEvent",
+})
+
 # Messages a station sends (everything else in a version's folder goes the other way).
 STATION_ACTIONS = {
     "1.6": frozenset({
@@ -26,7 +36,17 @@ STATION_ACTIONS = {
         "LogStatusNotification", "SecurityEventNotification", "SignCertificate",
         "SignedFirmwareStatusNotification",
     }),
+    "2.0.1": _V201_STATION,
+    "2.1": _V201_STATION | {
+        "BatterySwap", "ClosePeriodicEventStream", "GetCertificateChainStatus", "NotifyDERAlarm",
+        "NotifyDERStartStop", "NotifyPeriodicEventStream", "NotifyPriorityCharging",
+        "NotifySettlement", "OpenPeriodicEventStream", "PullDynamicScheduleUpdate",
+        "ReportDERControl", "VatNumberValidation",
+    },
 }
+
+# 2.1's SEND (message type 6): a station's message that gets no reply.
+SEND_ACTIONS = {"2.1": frozenset({"NotifyPeriodicEventStream"})}
 
 _KEYWORD_CODE = {
     "type": "TypeConstraintViolation",
@@ -76,10 +96,13 @@ class Schemas:
             schema = json.loads(path.read_text())
             schema.pop("id", None)
             schema.pop("$id", None)
-            self._validators[path.stem] = fastjsonschema.compile(
+            # 1.6 names its files Action.json; 2.0.1 and 2.1 ActionRequest.json
+            name = path.stem if path.stem.endswith("Response") else path.stem.removesuffix("Request")
+            self._validators[name] = fastjsonschema.compile(
                 schema, formats={"date-time": is_date_time}, use_default=False)
         self.actions = frozenset(n for n in self._validators if not n.endswith("Response"))
         self.station_actions = STATION_ACTIONS.get(version, frozenset())
+        self.send_actions = SEND_ACTIONS.get(version, frozenset())
 
     def check_request(self, action: str, payload: dict[str, Any]) -> None:
         self._check(action, payload)
