@@ -51,7 +51,7 @@ class DatabaseConfig:
 @dataclass
 class OcppConfig:
     # Versions offered in Sec-WebSocket-Protocol, in order of preference.
-    versions: list[str] = field(default_factory=lambda: ["1.6"])
+    versions: list[str] = field(default_factory=lambda: ["2.1", "2.0.1", "1.6"])
     # Version used for a station that offers no subprotocol at all (many chargers omit it).
     default_version: str = "1.6"
     ping_interval: float = 60.0

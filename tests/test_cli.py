@@ -47,7 +47,7 @@ def data_dir():
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(mode=0o755)
     yield d / "data"
-    subprocess.run(["pkill", "-f", f"-D {d}/data/pgdata"], check=False)
+    subprocess.run(["pkill", "-f", "--", f"-D {d}/data/pgdata"], check=False)
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -146,7 +146,8 @@ async def test_serve_runs_a_session_on_its_emulator_stations(data_dir):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             out = run("psql", "--data-dir", str(data_dir), "-tAc",
-                      "select (select count(*) from cs.connection) || ' ' || "
+                      "select (select count(*) from cs.connection c join cs.station s "
+                      " on s.id = c.station_id where s.identity in ('CP1','CP2','CP3','CP4')) || ' ' || "
                       "(select count(*) from cs.transaction t join cs.station s on s.id = t.station_id "
                       " where s.identity = 'CP1' and t.id_tag = 'DEMO-1' and t.stopped_at is not null)")
             if out.stdout.strip() == "4 1":

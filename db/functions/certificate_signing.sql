@@ -31,7 +31,8 @@ $$;
 
 -- ocpp.certificate_request_signed(request_id, certificate_chain, wait): queues the CertificateSigned
 -- command carrying the chain (PEM, leaf first) to the request's station, waiting up to `wait` for it
--- to be online, and links it to the request, which becomes Signed when the station accepts it.
+-- to be online, and links it to the request, which becomes Signed when the station accepts it. To a
+-- 2.0.1 station it names the certificateType the request asked for.
 -- Returns the command id. Raises OC007 for an unknown request or one that is not Pending, and what
 -- ocpp.certificate_signed raises.
 CREATE OR REPLACE FUNCTION ocpp.certificate_request_signed(request_id bigint, certificate_chain text,
@@ -46,14 +47,17 @@ DECLARE
     identity text;
     cmd      bigint;
 BEGIN
-    SELECT * INTO req FROM cs.certificate_request AS r WHERE r.id = request_id FOR UPDATE;
+    SELECT * INTO req FROM cs.certificate_request AS r WHERE r.id = certificate_request_signed.request_id FOR UPDATE;
     IF NOT FOUND OR req.status <> 'Pending' THEN
         PERFORM cs.raise_ocpp('OC007', 'no such pending certificate request',
-                              format('certificate request %s is %s', request_id,
+                              format('certificate request %s is %s', certificate_request_signed.request_id,
                                      coalesce(req.status, 'unknown')));
     END IF;
     SELECT s.identity INTO identity FROM cs.station AS s WHERE s.id = req.station_id;
-    cmd := ocpp.certificate_signed(identity, certificate_chain, wait);
+    cmd := ocpp.certificate_signed(identity, certificate_chain,
+                                   certificate_type => CASE WHEN cs.station_version(identity) <> '1.6'
+                                                            THEN req.certificate_type END,
+                                   wait => wait);
     UPDATE cs.certificate_request AS r SET command_id = cmd, updated_at = now() WHERE r.id = req.id;
     RETURN cmd;
 END;
@@ -72,11 +76,11 @@ DECLARE
     req cs.certificate_request;
 BEGIN
     UPDATE cs.certificate_request AS r SET status = 'Rejected', updated_at = now()
-     WHERE r.id = request_id AND r.status = 'Pending'
+     WHERE r.id = certificate_request_rejected.request_id AND r.status = 'Pending'
     RETURNING * INTO req;
     IF NOT FOUND THEN
         PERFORM cs.raise_ocpp('OC007', 'no such pending certificate request',
-                              format('certificate request %s is not Pending', request_id));
+                              format('certificate request %s is not Pending', certificate_request_rejected.request_id));
     END IF;
     INSERT INTO cs.review (station_id, action, reason, payload)
     VALUES (req.station_id, 'SignCertificate', coalesce(reason, 'rejected by the signer'),

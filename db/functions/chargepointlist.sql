@@ -1,7 +1,8 @@
--- ocpp.chargepointlist(): every station, by identity: {"identity", "account", "version", "connected",
+-- ocpp.chargepointlist(): every station (1.6, 2.0.1 and 2.1 alike), by identity: {"identity", "account", "version", "connected",
 -- "node", "lastSeen", "registration", "boot" (the last BootNotification payload as sent, or null),
 -- "connectors": [{"evseId", "connectorId", "status", "errorCode", "info", "vendorId",
--- "vendorErrorCode", "timestamp"}]}. Returns a jsonb array ([] when there is no station).
+-- "vendorErrorCode", "timestamp"}]} (a 1.6 connector n is EVSE n / connector 1; 2.0.1 stations have
+-- no errorCode, info, vendorId, vendorErrorCode). Returns a jsonb array ([] when there is no station).
 -- Raises nothing.
 CREATE OR REPLACE FUNCTION ocpp.chargepointlist()
 RETURNS jsonb
@@ -43,7 +44,8 @@ END;
 $$;
 
 -- ocpp.transactionlist(identity, lim): the lim newest transactions (all stations, or the station
--- identity), newest first: {"transactionId", "identity", "evseId", "connectorId", "idTag",
+-- identity), newest first, 1.6 and 2.0.1 alike: {"transactionId" (the 1.6 integer, or the 2.0.1
+-- station's transactionId string), "identity", "evseId", "connectorId", "idTag",
 -- "idTagStatus", "meterStart", "meterStop", "energy" (meterStop - meterStart, Wh), "startedAt",
 -- "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running"}. Returns a jsonb array ([] when
 -- none; lim null means no limit). Raises OC007 for a negative lim.
@@ -62,7 +64,8 @@ BEGIN
         SELECT coalesce(jsonb_agg(x.obj ORDER BY x.id DESC), '[]'::jsonb)
           FROM (SELECT t.id,
                        jsonb_build_object(
-                           'transactionId', t.id,
+                           'transactionId', CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
+                                                 ELSE to_jsonb(t.transaction_ref) END,
                            'identity', s.identity,
                            'evseId', t.evse_id,
                            'connectorId', t.connector_id,
@@ -81,6 +84,94 @@ BEGIN
                   JOIN cs.station AS s ON s.id = t.station_id
                  WHERE transactionlist.identity IS NULL OR s.identity = transactionlist.identity
                  ORDER BY t.id DESC
+                 LIMIT lim) AS x
+    );
+END;
+$$;
+
+-- ocpp.evselist(identity): the EVSEs of every station (or of the station identity), by identity and
+-- EVSE, 1.6 and 2.0.1 alike: {"identity", "evseId", "status", "connectors": [{"connectorId",
+-- "status", "timestamp"}]}. A 2.0.1 EVSE is one the station reported (cs.evse: StatusNotification,
+-- TransactionEvent, NotifyReport) with the status last reported on it; a 1.6 connector n > 0 is EVSE
+-- n with connector 1 and its status. EVSE 0 (the station itself) is not listed. Returns a jsonb array
+-- ([] when none). Raises nothing.
+CREATE OR REPLACE FUNCTION ocpp.evselist(identity text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    RETURN (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'identity', s.identity,
+                   'evseId', e.evse_id,
+                   'status', e.status,
+                   'connectors', coalesce(
+                       (SELECT jsonb_agg(jsonb_build_object('connectorId', k.connector_id, 'status', k.status,
+                                                            'timestamp', cs.ocpp_time(k.status_at))
+                                         ORDER BY k.connector_id)
+                          FROM cs.connector AS k
+                         WHERE k.station_id = s.id AND k.evse_id = e.evse_id),
+                       '[]'::jsonb))
+               ORDER BY s.identity, e.evse_id), '[]'::jsonb)
+          FROM cs.station AS s
+          JOIN (SELECT v.station_id, v.evse_id, v.status FROM cs.evse AS v
+                UNION ALL
+                SELECT k.station_id, k.evse_id, k.status FROM cs.connector AS k
+                 WHERE k.evse_id > 0
+                   AND NOT EXISTS (SELECT FROM cs.evse AS v
+                                    WHERE v.station_id = k.station_id AND v.evse_id = k.evse_id)
+                   AND k.connector_id = (SELECT min(j.connector_id) FROM cs.connector AS j
+                                          WHERE j.station_id = k.station_id AND j.evse_id = k.evse_id)) AS e
+            ON e.station_id = s.id
+         WHERE evselist.identity IS NULL OR s.identity = evselist.identity
+    );
+END;
+$$;
+
+-- ocpp.reservationlist(identity, lim): the lim newest reservations (all stations, or the station
+-- identity), newest first, 1.6 and 2.0.1 alike: {"reservationId", "identity", "evseId" (the 1.6
+-- connector, the 2.0.1 EVSE; 0 = any), "idTag", "parentIdTag" (the 2.0.1 groupIdToken), "expiryDate",
+-- "status" (Accepted, Used, Cancelled, Expired, Removed, NoTransaction), "statusAt", "createdAt",
+-- "transactionId" (of the transaction that used it, as in ocpp.transactionlist), "active" (Accepted
+-- and not past its expiry)}. Returns a jsonb array ([] when none; lim null means no limit).
+-- Raises OC007 for a negative lim.
+CREATE OR REPLACE FUNCTION ocpp.reservationlist(identity text DEFAULT NULL, lim integer DEFAULT 100)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    IF lim < 0 THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid limit', format('lim %s is negative', lim));
+    END IF;
+    RETURN (
+        SELECT coalesce(jsonb_agg(x.obj ORDER BY x.id DESC), '[]'::jsonb)
+          FROM (SELECT r.id,
+                       jsonb_build_object(
+                           'reservationId', r.id,
+                           'identity', s.identity,
+                           'evseId', r.connector_id,
+                           'idTag', r.id_tag,
+                           'parentIdTag', r.parent_id_tag,
+                           'expiryDate', cs.ocpp_time(r.expiry_date),
+                           'status', r.status,
+                           'statusAt', cs.ocpp_time(r.status_at),
+                           'createdAt', cs.ocpp_time(r.created_at),
+                           'transactionId', (SELECT CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
+                                                         ELSE to_jsonb(t.transaction_ref) END
+                                               FROM cs.transaction AS t
+                                              WHERE t.reservation_id = r.id
+                                              ORDER BY t.id LIMIT 1),
+                           'active', r.status = 'Accepted' AND r.expiry_date > now()) AS obj
+                  FROM cs.reservation AS r
+                  JOIN cs.station AS s ON s.id = r.station_id
+                 WHERE reservationlist.identity IS NULL OR s.identity = reservationlist.identity
+                 ORDER BY r.id DESC
                  LIMIT lim) AS x
     );
 END;

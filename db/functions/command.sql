@@ -16,6 +16,54 @@ AS $$
                  'SignedUpdateFirmware']
 $$;
 
+-- cs.v201_command_actions(): the OCPP 2.0.1 operations the CSMS sends (every 2.0.1 request but those
+-- a station sends; DataTransfer goes both ways). Returns text[]. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.v201_command_actions()
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT ARRAY['CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache',
+                 'ClearChargingProfile', 'ClearDisplayMessage', 'ClearVariableMonitoring', 'CostUpdated',
+                 'CustomerInformation', 'DataTransfer', 'DeleteCertificate', 'GetBaseReport',
+                 'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages',
+                 'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetLog', 'GetMonitoringReport',
+                 'GetReport', 'GetTransactionStatus', 'GetVariables', 'InstallCertificate', 'PublishFirmware',
+                 'RequestStartTransaction', 'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList',
+                 'SetChargingProfile', 'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel',
+                 'SetNetworkProfile', 'SetVariableMonitoring', 'SetVariables', 'TriggerMessage',
+                 'UnlockConnector', 'UnpublishFirmware', 'UpdateFirmware']
+$$;
+
+-- cs.v21_command_actions(): the OCPP 2.1 operations the CSMS sends: 2.0.1's and the 15 that 2.1 adds.
+-- Returns text[]. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.v21_command_actions()
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT cs.v201_command_actions()
+           || ARRAY['AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl',
+                    'ClearTariffs', 'GetDERControl', 'GetPeriodicEventStream', 'GetTariffs',
+                    'NotifyAllowedEnergyTransfer', 'NotifyWebPaymentStarted', 'RequestBatterySwap',
+                    'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging']
+$$;
+
+-- cs.command_actions(version): the operations a central system sends to a station of OCPP version
+-- version (1.6, 2.0.1, 2.1). Returns text[], null for another version. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.command_actions(version text)
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT CASE version WHEN '1.6' THEN cs.v16_command_actions()
+                        WHEN '2.0.1' THEN cs.v201_command_actions()
+                        WHEN '2.1' THEN cs.v21_command_actions() END
+$$;
+
 -- cs.command_row(id, lock): the cs.command row id, locked FOR UPDATE when lock. Returns the row.
 -- Raises OC007 for an unknown id.
 CREATE OR REPLACE FUNCTION cs.command_row(id bigint, lock boolean)
@@ -64,10 +112,13 @@ $$;
 --     disconnect before the dispatcher claims it, it becomes offline);
 --   queued with wait_until = now() + wait when the station is not connected and wait is given;
 --   offline when the station is not connected and wait is null.
+-- To a 2.0.1 or 2.1 station a 1.6-style request is translated (cs.v201_translate): the row holds the
+-- 2.0.1 action and payload, and requested what was asked ({"action", "payload"}).
 -- Schema validation of the payload is the dispatcher's (it calls ocpp.command_refused).
 -- Returns the command id. Raises OC007 for an unknown station or a negative wait, OC006 when payload
--- is not a JSON object, OC002 for a station of another version than 1.6, OC001 for an action that is
--- not a 1.6 central-system operation.
+-- is not a JSON object, OC002 for a station of another version than 1.6, 2.0.1, 2.1, OC001 for an
+-- action that is not a central-system operation of the station's version (nor, for 2.0.1 and 2.1, a
+-- 1.6 one that translates).
 CREATE OR REPLACE FUNCTION ocpp.send(identity text, action text, payload jsonb DEFAULT '{}',
                                      wait interval DEFAULT NULL)
 RETURNS bigint
@@ -76,9 +127,15 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    st        cs.station;
-    connected boolean;
-    new_id    bigint;
+    st          cs.station;
+    version     text;
+    allowed     text[];
+    translated  jsonb;
+    cmd_action  text := send.action;
+    cmd_payload jsonb := send.payload;
+    requested   jsonb;
+    connected   boolean;
+    new_id      bigint;
 BEGIN
     SELECT * INTO st FROM cs.station AS s WHERE s.identity = send.identity;
     IF NOT FOUND THEN
@@ -91,32 +148,42 @@ BEGIN
         PERFORM cs.raise_ocpp('OC007', 'invalid wait', format('wait %s is negative', send.wait));
     END IF;
     -- a station added by an operator that never connected has no version yet: 1.6
-    IF coalesce(st.version, '1.6') <> '1.6' THEN
+    version := coalesce(st.version, '1.6');
+    allowed := cs.command_actions(version);
+    IF allowed IS NULL THEN
         PERFORM cs.raise_ocpp('OC002', 'unsupported OCPP version',
                               format('station %s speaks %s', st.identity, st.version));
     END IF;
-    IF send.action IS NULL OR send.action <> ALL (cs.v16_command_actions()) THEN
+    IF version <> '1.6' THEN
+        translated := cs.v201_translate(st.id, send.action, send.payload);
+        IF translated IS NOT NULL THEN
+            requested := jsonb_build_object('action', send.action, 'payload', send.payload);
+            cmd_action := translated->>'action';
+            cmd_payload := translated->'payload';
+        END IF;
+    END IF;
+    IF cmd_action IS NULL OR cmd_action <> ALL (allowed) THEN
         PERFORM cs.raise_ocpp('OC001', 'action not implemented',
-                              format('%s is not a central-system operation of OCPP 1.6',
-                                     coalesce(send.action, 'null')));
+                              format('%s is not a central-system operation of OCPP %s',
+                                     coalesce(send.action, 'null'), version));
     END IF;
 
     connected := EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = st.id);
 
     IF st.registration_status = 'Rejected' THEN
-        INSERT INTO cs.command AS c (station_id, action, payload, status, error, finished_at)
-        VALUES (st.id, send.action, send.payload, 'refused',
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, error, finished_at)
+        VALUES (st.id, cmd_action, cmd_payload, requested, 'refused',
                 jsonb_build_object('code', 'SecurityError', 'description', 'station is rejected',
                                    'details', '{}'::jsonb),
                 now())
         RETURNING c.id INTO new_id;
     ELSIF NOT connected AND send.wait IS NULL THEN
-        INSERT INTO cs.command AS c (station_id, action, payload, status, finished_at)
-        VALUES (st.id, send.action, send.payload, 'offline', now())
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, finished_at)
+        VALUES (st.id, cmd_action, cmd_payload, requested, 'offline', now())
         RETURNING c.id INTO new_id;
     ELSE
-        INSERT INTO cs.command AS c (station_id, action, payload, status, wait_until)
-        VALUES (st.id, send.action, send.payload, 'queued', now() + send.wait)
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, wait_until)
+        VALUES (st.id, cmd_action, cmd_payload, requested, 'queued', now() + send.wait)
         RETURNING c.id INTO new_id;
         PERFORM pg_notify('ocpp_command', new_id::text);
     END IF;
@@ -124,9 +191,10 @@ BEGIN
 END;
 $$;
 
--- cs.command_json(cmd): the API view of a command: {"id", "identity", "action", "payload", "status",
--- "response", "error", "uniqueId", "node", "waitUntil", "createdAt", "sentAt", "answeredAt",
--- "finishedAt", "createdBy"}. Returns jsonb. Raises nothing.
+-- cs.command_json(cmd): the API view of a command: {"id", "identity", "action", "payload", "requested",
+-- "status", "response", "error", "uniqueId", "node", "waitUntil", "createdAt", "sentAt", "answeredAt",
+-- "finishedAt", "createdBy"} (requested: the 1.6-style request it was translated from, or null).
+-- Returns jsonb. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_json(cmd cs.command)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -139,6 +207,7 @@ BEGIN
                'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = cmd.station_id),
                'action', cmd.action,
                'payload', cmd.payload,
+               'requested', cmd.requested,
                'status', cmd.status,
                'response', cmd.response,
                'error', cmd.error,
@@ -287,7 +356,7 @@ END;
 $$;
 
 -- ocpp.command_result(id, response): the station's CALLRESULT of command id: status answered, the
--- response kept, and its business effect applied (cs.v16_command_effect). An effect that fails does
+-- response kept, and its business effect applied (cs.command_effect, per the station's version). An effect that fails does
 -- not lose the answer: the failure goes to cs.review (action, "command effect failed: ...").
 -- Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not waiting for an answer
 -- (status sent), OC006 when response is not a JSON object.
@@ -310,7 +379,7 @@ BEGIN
     RETURNING * INTO cmd;
 
     BEGIN
-        PERFORM cs.v16_command_effect(cmd);
+        PERFORM cs.command_effect(cmd);
     EXCEPTION WHEN OTHERS THEN
         INSERT INTO cs.review (station_id, action, reason, payload)
         VALUES (cmd.station_id, cmd.action, 'command effect failed: ' || SQLERRM,
@@ -440,10 +509,11 @@ $$;
 REVOKE EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) TO ocpp_frontend;
 
--- ocpp.commands: the commands of the last 7 days and every unfinished one, newest first.
+-- ocpp.commands: the commands of the last 7 days and every unfinished one, newest first (requested:
+-- the 1.6-style request a 2.0.1 command was translated from).
 CREATE OR REPLACE VIEW ocpp.commands AS
 SELECT c.id, s.identity, c.action, c.status, c.payload, c.response, c.error, c.unique_id, c.node,
-       c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by
+       c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by, c.requested
   FROM cs.command AS c
   JOIN cs.station AS s ON s.id = c.station_id
  WHERE c.created_at > now() - interval '7 days' OR c.status IN ('queued', 'sent')

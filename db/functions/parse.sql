@@ -1,7 +1,9 @@
--- ocpp.parse(identity, unique_id, action, payload, account, version): one station CALL.
+-- ocpp.parse(identity, unique_id, action, payload, account, version): one station CALL (or 2.1 SEND).
 -- Looks the station up once (creating an unknown one, registration from boot.unknown_station),
 -- updates last_seen, refuses a Rejected station anything but BootNotification, and hands the message
--- to the handler of its version. Returns the CALLRESULT payload.
+-- to the handler of its version: '1.6' cs.v16_parse, '2.0.1' cs.v201_parse, '2.1' cs.v21_parse.
+-- A Pending station may send anything (a 2.0.1 station sends what the central system triggers while
+-- Pending, and a triggered message cannot be told from another). Returns the CALLRESULT payload.
 -- Raises OC002 for an unknown version, OC005 for a Rejected station, OC006 when the payload is not a
 -- JSON object, OC007 for an empty identity, and whatever the version's handler raises.
 -- The hot path: no subtransactions, one UPDATE for the lookup of a known station.
@@ -18,7 +20,7 @@ AS $$
 DECLARE
     st cs.station;
 BEGIN
-    IF parse.version IS DISTINCT FROM '1.6' THEN
+    IF parse.version IS NULL OR parse.version NOT IN ('1.6', '2.0.1', '2.1') THEN
         PERFORM cs.raise_ocpp('OC002', 'unsupported OCPP version',
                               format('version %s is not supported', coalesce(parse.version, 'null')));
     END IF;
@@ -36,7 +38,14 @@ BEGIN
                               format('%s may only send BootNotification', st.identity));
     END IF;
 
-    RETURN cs.v16_parse(st, parse.action, parse.payload);
+    CASE parse.version
+        WHEN '1.6' THEN
+            RETURN cs.v16_parse(st, parse.action, parse.payload);
+        WHEN '2.0.1' THEN
+            RETURN cs.v201_parse(st, parse.action, parse.payload);
+        ELSE
+            RETURN cs.v21_parse(st, parse.action, parse.payload);
+    END CASE;
 END;
 $$;
 
@@ -90,6 +99,140 @@ BEGIN
         ELSE
             PERFORM cs.raise_ocpp('OC001', 'action not implemented',
                                   format('unknown action %s', coalesce(action, 'null')));
+    END CASE;
+    RETURN NULL;  -- not reached: every branch above returns or raises
+END;
+$$;
+
+-- cs.v201_parse(st, action, payload): dispatches an OCPP 2.0.1 CALL of station st to its handler
+-- (db/functions/v201_*.sql) and returns the handler's reply. Raises OC002 for an action only the
+-- central system sends, OC001 for an unknown action (2.1-only actions included), and whatever the
+-- handler raises.
+CREATE OR REPLACE FUNCTION cs.v201_parse(st cs.station, action text, payload jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    -- the most frequent actions first
+    CASE action
+        WHEN 'Heartbeat' THEN
+            RETURN cs.v16_heartbeat(st, payload);  -- the same answer in every version
+        WHEN 'TransactionEvent' THEN
+            RETURN cs.v201_transaction_event(st, payload);
+        WHEN 'MeterValues' THEN
+            RETURN cs.v201_meter_values(st, payload);
+        WHEN 'StatusNotification' THEN
+            RETURN cs.v201_status_notification(st, payload);
+        WHEN 'Authorize' THEN
+            RETURN cs.v201_authorize(st, payload);
+        WHEN 'NotifyEvent' THEN
+            RETURN cs.v201_notify_event(st, payload);
+        WHEN 'BootNotification' THEN
+            RETURN cs.v201_boot_notification(st, payload);
+        WHEN 'NotifyReport' THEN
+            RETURN cs.v201_notify_report(st, payload);
+        WHEN 'NotifyMonitoringReport' THEN
+            RETURN cs.v201_notify_monitoring_report(st, payload);
+        WHEN 'DataTransfer' THEN
+            RETURN cs.v201_data_transfer(st, payload);
+        WHEN 'FirmwareStatusNotification' THEN
+            RETURN cs.v201_station_notification(st, 'Firmware', payload);
+        WHEN 'LogStatusNotification' THEN
+            RETURN cs.v201_station_notification(st, 'Log', payload);
+        WHEN 'PublishFirmwareStatusNotification' THEN
+            RETURN cs.v201_station_notification(st, 'PublishFirmware', payload);
+        WHEN 'SecurityEventNotification' THEN
+            RETURN cs.v16_security_event_notification(st, payload);  -- the same fields in 2.0.1
+        WHEN 'SignCertificate' THEN
+            RETURN cs.v201_sign_certificate(st, payload);
+        WHEN 'Get15118EVCertificate' THEN
+            RETURN cs.v201_service_request(st, 'Get15118EVCertificate', payload);
+        WHEN 'GetCertificateStatus' THEN
+            RETURN cs.v201_service_request(st, 'GetCertificateStatus', payload);
+        WHEN 'NotifyEVChargingNeeds' THEN
+            RETURN cs.v201_notify_ev_charging_needs(st, payload, 'Rejected');
+        WHEN 'NotifyEVChargingSchedule' THEN
+            RETURN cs.v201_notify_ev_charging_schedule(st, payload);
+        WHEN 'NotifyChargingLimit' THEN
+            RETURN cs.v201_notify_charging_limit(st, payload);
+        WHEN 'ClearedChargingLimit' THEN
+            RETURN cs.v201_cleared_charging_limit(st, payload);
+        WHEN 'ReportChargingProfiles' THEN
+            RETURN cs.v201_report_charging_profiles(st, payload);
+        WHEN 'ReservationStatusUpdate' THEN
+            RETURN cs.v201_reservation_status_update(st, payload);
+        WHEN 'NotifyCustomerInformation' THEN
+            RETURN cs.v201_notify_customer_information(st, payload);
+        WHEN 'NotifyDisplayMessages' THEN
+            RETURN cs.v201_notify_display_messages(st, payload);
+        WHEN 'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache',
+             'ClearChargingProfile', 'ClearDisplayMessage', 'ClearVariableMonitoring', 'CostUpdated',
+             'CustomerInformation', 'DeleteCertificate', 'GetBaseReport', 'GetChargingProfiles',
+             'GetCompositeSchedule', 'GetDisplayMessages', 'GetInstalledCertificateIds',
+             'GetLocalListVersion', 'GetLog', 'GetMonitoringReport', 'GetReport', 'GetTransactionStatus',
+             'GetVariables', 'InstallCertificate', 'PublishFirmware', 'RequestStartTransaction',
+             'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile',
+             'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel', 'SetNetworkProfile',
+             'SetVariableMonitoring', 'SetVariables', 'TriggerMessage', 'UnlockConnector',
+             'UnpublishFirmware', 'UpdateFirmware' THEN
+            PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
+                                  format('%s is sent by the CSMS', action));
+        ELSE
+            PERFORM cs.raise_ocpp('OC001', 'action not implemented',
+                                  format('unknown action %s', coalesce(action, 'null')));
+    END CASE;
+    RETURN NULL;  -- not reached: every branch above returns or raises
+END;
+$$;
+
+-- cs.v21_parse(st, action, payload): dispatches an OCPP 2.1 CALL (or the SEND NotifyPeriodicEventStream)
+-- of station st: the messages new in 2.1 to their handlers (db/functions/v21_extras.sql), the
+-- NotifyEVChargingNeeds of 2.1 with NoChargingProfile as its answer without a hook, and every other
+-- action to cs.v201_parse (2.1 has every 2.0.1 message with the same rules). Returns the handler's
+-- reply ({} for the SEND, which the front end discards). Raises OC002 for an action only the central
+-- system sends, OC001 for an unknown action, and whatever the handler raises.
+CREATE OR REPLACE FUNCTION cs.v21_parse(st cs.station, action text, payload jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    CASE action
+        WHEN 'NotifyPeriodicEventStream' THEN
+            RETURN cs.v21_notify_periodic_event_stream(st, payload);
+        WHEN 'BatterySwap' THEN
+            RETURN cs.v21_battery_swap(st, payload);
+        WHEN 'OpenPeriodicEventStream' THEN
+            RETURN cs.v21_open_periodic_event_stream(st, payload);
+        WHEN 'ClosePeriodicEventStream' THEN
+            RETURN cs.v21_close_periodic_event_stream(st, payload);
+        WHEN 'GetCertificateChainStatus' THEN
+            RETURN cs.v201_service_request(st, 'GetCertificateChainStatus', payload);
+        WHEN 'NotifyDERAlarm' THEN
+            RETURN cs.v21_der_notification(st, 'Alarm', payload);
+        WHEN 'NotifyDERStartStop' THEN
+            RETURN cs.v21_der_notification(st, 'StartStop', payload);
+        WHEN 'NotifyPriorityCharging' THEN
+            RETURN cs.v21_notify_priority_charging(st, payload);
+        WHEN 'NotifySettlement' THEN
+            RETURN cs.v21_notify_settlement(st, payload);
+        WHEN 'PullDynamicScheduleUpdate' THEN
+            RETURN cs.v201_service_request(st, 'PullDynamicScheduleUpdate', payload);
+        WHEN 'ReportDERControl' THEN
+            RETURN cs.v201_report_part(st, 'ReportDERControl', payload, true);
+        WHEN 'VatNumberValidation' THEN
+            RETURN cs.v201_service_request(st, 'VatNumberValidation', payload);
+        WHEN 'NotifyEVChargingNeeds' THEN
+            RETURN cs.v201_notify_ev_charging_needs(st, payload, 'NoChargingProfile');
+        WHEN 'AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl',
+             'ClearTariffs', 'GetDERControl', 'GetPeriodicEventStream', 'GetTariffs',
+             'NotifyAllowedEnergyTransfer', 'NotifyWebPaymentStarted', 'RequestBatterySwap',
+             'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging' THEN
+            PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
+                                  format('%s is sent by the CSMS', action));
+        ELSE
+            RETURN cs.v201_parse(st, action, payload);
     END CASE;
     RETURN NULL;  -- not reached: every branch above returns or raises
 END;

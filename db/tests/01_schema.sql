@@ -10,7 +10,13 @@ SELECT tables_are('cs', ARRAY[
     'reservation', 'transaction', 'meter_value', 'review', 'data_transfer', 'data_transfer_handler',
     'station_notification', 'security_event', 'certificate_request', 'message_log',
     'command', 'configuration_key', 'local_list', 'local_list_entry', 'charging_profile', 'composite_schedule',
-    'connector_availability', 'file_transfer', 'installed_certificate']);
+    'connector_availability', 'file_transfer', 'installed_certificate',
+    'evse', 'device_variable', 'report_part', 'transaction_event', 'device_event', 'action_handler',
+    'service_request', 'ev_charging_needs', 'ev_charging_schedule', 'charging_limit',
+    'reported_charging_profile', 'reported_display_message', 'battery_swap', 'event_stream',
+    'event_stream_data', 'der_notification', 'settlement',
+    'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
+    'variable_monitor']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'parse', 'log_frames', 'log_cleanup', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -22,7 +28,14 @@ SELECT functions_are('ocpp', ARRAY[
     'set_charging_profile', 'trigger_message', 'unlock_connector', 'update_firmware', 'certificate_signed',
     'certificate_requests_to_sign', 'certificate_request_signed', 'certificate_request_rejected',
     'delete_certificate', 'extended_trigger_message', 'get_installed_certificate_ids', 'get_log',
-    'install_certificate', 'signed_update_firmware']);
+    'install_certificate', 'signed_update_firmware',
+    'set_id_token', 'device_model', 'evselist', 'reservationlist',
+    'clear_display_message', 'clear_variable_monitoring', 'cost_updated', 'customer_information',
+    'get_base_report', 'get_charging_profiles', 'get_display_messages', 'get_monitoring_report',
+    'get_report', 'get_transaction_status', 'get_variable', 'get_variables', 'publish_firmware',
+    'request_start_transaction', 'request_stop_transaction', 'set_display_message',
+    'set_monitoring_base', 'set_monitoring_level', 'set_network_profile', 'set_variable',
+    'set_variable_monitoring', 'set_variables', 'unpublish_firmware']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -49,7 +62,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          50::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          77::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

@@ -23,7 +23,7 @@ SELECT throws_ok($$SELECT ocpp.log_frames('{"identity": "L-1"}')$$, 'OC006', 'fr
 SELECT throws_ok($$SELECT ocpp.log_frames(NULL)$$, 'OC006', 'frames is not an array', 'log_frames of null');
 SELECT throws_ok($$SELECT ocpp.log_frames('[{"identity": "L-1", "direction": "sideways", "messageType": 2}]')$$,
                  '23514', NULL, 'log_frames with a bad direction');
-SELECT throws_ok($$SELECT ocpp.log_frames('[{"identity": "L-1", "direction": "in", "messageType": 5}]')$$,
+SELECT throws_ok($$SELECT ocpp.log_frames('[{"identity": "L-1", "direction": "in", "messageType": 7}]')$$,
                  '23514', NULL, 'log_frames with a bad message type');
 SELECT throws_ok($$SELECT ocpp.log_frames('[{"direction": "in", "messageType": 2}]')$$,
                  '23502', NULL, 'log_frames without identity');

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from pathlib import Path
 from typing import AsyncIterator, Iterable
 
@@ -12,9 +11,13 @@ from aiohttp import web
 
 from .config import StationConfig, StationConfigError, load_stations
 from .station16 import Station16, StationOptions
+from .station201 import Station201
 from .stats import Stats
 
 log = logging.getLogger("ocpp_cs.emulator")
+
+# The station class of each OCPP version spoken over WebSocket.
+STATION_CLASSES: dict[str, type[Station16]] = {"1.6": Station16, "2.0.1": Station201}
 
 
 def new_http_session() -> aiohttp.ClientSession:
@@ -39,46 +42,27 @@ class Emulator:
     async def start(self) -> None:
         self.session = new_http_session()
         for config in self.configs:
-            if config.version == "1.6" and config.transport == "ws":
-                station = Station16(config, self.session, url=self.url, stats=self.stats,
-                                    options=self.options)
-                self.stations[config.identity] = station
-                self._tasks.append(station.start())
-            elif config.version.startswith("2"):
-                self._tasks.append(asyncio.create_task(self._probe_201(config)))
-            else:
+            kind = STATION_CLASSES.get(config.version) if config.transport == "ws" else None
+            if kind is None and config.transport == "soap":
                 log.warning("%s: OCPP %s over SOAP is not emulated yet (it comes with the SOAP "
                             "transport); skipped", config.identity, config.version)
-        log.info("emulator: %d OCPP 1.6 stations started (%s)", len(self.stations),
-                 ", ".join(self.stations) or "none")
-
-    async def _probe_201(self, config: StationConfig) -> None:
-        """A 2.0.1 station: skipped with one clear line while the central system refuses 2.0.1;
-        the handshake is retried with backoff while the central system cannot be reached."""
-        assert self.session is not None
-        url = config.station_url(self.url or config.url)
-        delay = self.options.backoff_min
-        while True:
-            try:
-                ws = await self.session.ws_connect(url, protocols=("ocpp2.0.1",), heartbeat=None)
-            except aiohttp.WSServerHandshakeError as e:
-                log.warning("%s: the central system refuses OCPP 2.0.1 (HTTP %s); station skipped",
-                            config.identity, e.status)
-                return
-            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as e:
-                log.info("%s: cannot connect to %s: %s", config.identity, url, e)
-                await asyncio.sleep(delay * random.uniform(0.5, 1.5))
-                delay = min(self.options.backoff_max, delay * 2)
                 continue
-            protocol = ws.protocol
-            await ws.close()
-            if protocol != "ocpp2.0.1":
-                log.warning("%s: the central system did not agree to OCPP 2.0.1; station skipped",
-                            config.identity)
-            else:
-                log.warning("%s: the central system speaks OCPP 2.0.1, the emulator's 2.0.1 "
-                            "station is not written yet; station skipped", config.identity)
-            return
+            if kind is None:
+                log.warning("%s: OCPP %s is not emulated; skipped", config.identity,
+                            config.version)
+                continue
+            # A 2.0.1 station offers only "ocpp2.0.1": while the central system refuses it, the
+            # station logs one line and stops (it retries with backoff while unreachable).
+            station = kind(config, self.session, url=self.url, stats=self.stats,
+                           options=self.options)
+            self.stations[config.identity] = station
+            self._tasks.append(station.start())
+        for version in sorted({s.config.version for s in self.stations.values()}):
+            names = [i for i, s in self.stations.items() if s.config.version == version]
+            log.info("emulator: %d OCPP %s stations started (%s)", len(names), version,
+                     ", ".join(names))
+        if not self.stations:
+            log.info("emulator: no stations started")
 
     def station(self, name: str) -> Station16:
         if name in self.stations:
@@ -86,11 +70,13 @@ class Emulator:
         for s in self.stations.values():
             if s.config.name == name:
                 return s
-        raise KeyError(f"no running 1.6 station {name}")
+        raise KeyError(f"no running station {name}")
 
     async def wait_booted(self, timeout: float = 60.0) -> None:
-        await asyncio.wait_for(asyncio.gather(*(s.booted.wait() for s in self.stations.values())),
-                               timeout)
+        """Until every station has booted (a 2.0.1 station skipped for want of 2.0.1 counts)."""
+        await asyncio.wait_for(asyncio.gather(*(
+            s.ready() if isinstance(s, Station201) else s.booted.wait()
+            for s in self.stations.values())), timeout)
 
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.stations.values()), return_exceptions=True)

@@ -42,7 +42,7 @@ class Session:
 @dataclass
 class SessionResult:
     session: Session
-    transaction_id: int | None = None
+    transaction_id: int | str | None = None   # 2.0.1: the station's transactionId
     energy: float = 0.0     # Wh
     error: str | None = None
 
@@ -108,7 +108,9 @@ def load_scenario(path: str | Path) -> list[Session]:
 
 async def run_session(station: Station16, session: Session, *, boot_timeout: float = 60.0,
                       pause: float = 0.5) -> SessionResult:
-    """Plug in, present the tag, charge, present the tag again, unplug."""
+    """Plug in, present the tag, charge, present the tag again, unplug. On a 2.0.1 station the
+    session's connector is an EVSE (station.connectors are its EVSEs) and the tag an ISO14443
+    idToken."""
     result = SessionResult(session)
     if session.connector not in station.connectors:
         result.error = f"{station.identity} has no connector {session.connector}"
@@ -149,7 +151,7 @@ async def run_sessions(stations: dict[str, Station16], sessions: list[Session],
         station = stations.get(s.station) or next(
             (x for x in stations.values() if x.config.name == s.station), None)
         if station is None:
-            return [SessionResult(s, error=f"no running 1.6 station {s.station}")]
+            return [SessionResult(s, error=f"no running station {s.station}")]
         results = []
         for _ in range(max(1, s.repeat)):
             results.append(await run_session(station, s, **kwargs))

@@ -3,6 +3,8 @@ from .framing import (
     CALL,
     CALLERROR,
     CALLRESULT,
+    CALLRESULTERROR,
+    SEND,
     Call,
     CallError,
     CallResult,
@@ -16,6 +18,6 @@ from .framing import (
 )
 
 __all__ = [
-    "CALL", "CALLRESULT", "CALLERROR", "Call", "CallResult", "CallError", "FramingError",
+    "CALL", "CALLRESULT", "CALLERROR", "CALLRESULTERROR", "SEND", "Call", "CallResult", "CallError", "FramingError",
     "decode", "encode_call", "encode_call_result", "encode_call_error", "error_name", "peek_unique_id",
 ]

@@ -1,0 +1,240 @@
+"""OCPP 2.0.1 and 2.1 end to end with independent stations (the `ocpp` package's v201 and v21
+ChargePoint): a full session started and stopped from SQL, a device model report, the framework
+errors of 2.0.1, 2.1's SEND, and one API and one set of lists for a mixed fleet."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import pytest
+import websockets
+from ocpp.routing import on
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as result201
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
+from ocpp.v21 import call_result as result21
+
+from conftest import wait_for
+from test_station_flow import now
+from test_station_flow import station as station16
+from ocpp.v16 import call as call16
+
+
+@pytest.fixture
+def server_config(server_config):
+    server_config.ocpp.versions = ["2.1", "2.0.1", "1.6"]
+    return server_config
+
+
+def station_class(base, call, call_result):
+    """A 2.x station that starts and stops transactions when the CSMS asks, as a real one does."""
+
+    class Station(base):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.seq = 0
+            self.tx: dict[str, Any] | None = None
+            self.requests: list[tuple[str, dict]] = []
+
+        async def event(self, event_type: str, trigger: str, **extra):
+            self.seq += 1
+            return await self.call(call.TransactionEvent(
+                event_type=event_type, timestamp=now(), trigger_reason=trigger, seq_no=self.seq,
+                **extra))
+
+        @on("RequestStartTransaction")
+        async def on_start(self, id_token, remote_start_id, evse_id=None, **kw):
+            self.requests.append(("RequestStartTransaction", {"remote_start_id": remote_start_id}))
+            self.tx = {"id": f"TX-{remote_start_id}", "id_token": id_token,
+                       "remote_start_id": remote_start_id, "evse": evse_id or 1}
+            asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(self.run_tx()))
+            return call_result.RequestStartTransaction(status="Accepted")
+
+        async def run_tx(self):
+            tx = self.tx
+            await self.event("Started", "RemoteStart", id_token=tx["id_token"],
+                             evse={"id": tx["evse"], "connectorId": 1},
+                             transaction_info={"transactionId": tx["id"], "chargingState": "Charging",
+                                               "remoteStartId": tx["remote_start_id"]},
+                             meter_value=[{"timestamp": now(), "sampledValue": [
+                                 {"value": 1000, "measurand": "Energy.Active.Import.Register"}]}])
+            await self.event("Updated", "MeterValuePeriodic",
+                             transaction_info={"transactionId": tx["id"], "chargingState": "Charging"},
+                             meter_value=[{"timestamp": now(), "sampledValue": [
+                                 {"value": 1800, "measurand": "Energy.Active.Import.Register"},
+                                 {"value": 7200.5, "measurand": "Power.Active.Import"}]}])
+
+        @on("RequestStopTransaction")
+        async def on_stop(self, transaction_id, **kw):
+            self.requests.append(("RequestStopTransaction", {"transaction_id": transaction_id}))
+            asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(self.end_tx()))
+            return call_result.RequestStopTransaction(status="Accepted")
+
+        async def end_tx(self):
+            tx = self.tx
+            await self.event("Ended", "RemoteStop",
+                             transaction_info={"transactionId": tx["id"], "chargingState": "Idle",
+                                               "stoppedReason": "Remote"},
+                             meter_value=[{"timestamp": now(), "sampledValue": [
+                                 {"value": 2500, "measurand": "Energy.Active.Import.Register",
+                                  "context": "Transaction.End"}]}])
+
+        @on("GetBaseReport")
+        async def on_report(self, request_id, report_base, **kw):
+            asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(
+                self.report(request_id)))
+            return call_result.GetBaseReport(status="Accepted")
+
+        async def report(self, request_id):
+            await self.call(call.NotifyReport(request_id=request_id, generated_at=now(), seq_no=0,
+                                              tbc=False, report_data=[
+                {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"},
+                 "variableAttribute": [{"type": "Actual", "value": "300", "mutability": "ReadWrite"}],
+                 "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False}},
+                {"component": {"name": "EVSE", "evse": {"id": 1}}, "variable": {"name": "Power"},
+                 "variableAttribute": [{"type": "MaxSet", "value": "22000", "mutability": "ReadOnly"}],
+                 "variableCharacteristics": {"dataType": "decimal", "unit": "W",
+                                             "supportsMonitoring": True}},
+            ]))
+
+        @on("Reset")
+        async def on_reset(self, type, **kw):
+            self.requests.append(("Reset", {"type": type}))
+            return call_result.Reset(status="Accepted")
+
+    return Station
+
+
+Station201 = station_class(ChargePoint201, call201, result201)
+Station21 = station_class(ChargePoint21, call21, result21)
+
+
+@contextlib.asynccontextmanager
+async def station(url: str, identity: str, version: str):
+    cls = Station201 if version == "2.0.1" else Station21
+    async with websockets.connect(f"{url}/{identity}", subprotocols=[f"ocpp{version}"]) as ws:
+        assert ws.subprotocol == f"ocpp{version}"
+        cp = cls(identity, ws)
+        task = asyncio.create_task(cp.start())
+        try:
+            boot = await cp.call((call201 if version == "2.0.1" else call21).BootNotification(
+                charging_station={"model": "M-2", "vendorName": "Acme", "serialNumber": "S-1",
+                                  "firmwareVersion": "2.0"}, reason="PowerUp"))
+            assert boot.status == "Accepted" and boot.current_time.endswith("Z")
+            await cp.call((call201 if version == "2.0.1" else call21).StatusNotification(
+                timestamp=now(), connector_status="Available", evse_id=1, connector_id=1))
+            yield cp
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+async def final(db, cid: int, timeout: float = 10) -> dict:
+    async def done():
+        c = json.loads(db.psql(f"select ocpp.command({cid})"))
+        return c if c["status"] not in ("queued", "sent") else None
+    return await wait_for(done, timeout)
+
+
+@pytest.mark.parametrize("version", ["2.0.1", "2.1"])
+async def test_session_started_and_stopped_from_sql(server, db, version):
+    identity = "V" + version.replace(".", "")
+    async with station(server.url, identity, version) as cp:
+        start = int(db.psql(f"select ocpp.request_start_transaction('{identity}', 'TOKEN-1', "
+                            f"'ISO14443', 1)"))
+        assert (await final(db, start))["status"] == "answered"
+
+        async def charging():
+            return db.psql(f"select count(*) from cs.transaction_event e join cs.transaction t "
+                           f"on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
+                           f"and e.event_type = 'Updated'") == "1"
+        await wait_for(charging)
+        ref = cp.tx["id"]
+        stop = int(db.psql(f"select ocpp.request_stop_transaction('{identity}', '{ref}')"))
+        assert (await final(db, stop))["status"] == "answered"
+
+        async def ended():
+            return db.psql(f"select stopped_reason from cs.transaction "
+                           f"where transaction_ref = '{ref}'") == "Remote"
+        await wait_for(ended)
+    row = db.psql(f"select t.remote_start_command, t.id_tag from cs.transaction t "
+                  f"where t.transaction_ref = '{ref}'")
+    assert row == f"{start}|TOKEN-1"
+    assert db.psql(f"select string_agg(e.event_type, ',' order by e.seq_no) from cs.transaction_event e "
+                   f"join cs.transaction t on t.id = e.transaction_id where t.transaction_ref = '{ref}'") \
+        == "Started,Updated,Ended"
+    assert db.psql(f"select string_agg(m.numeric_value::text, ',' order by m.id) from cs.meter_value m "
+                   f"join cs.transaction t on t.id = m.transaction_id where t.transaction_ref = '{ref}' "
+                   f"and m.measurand = 'Energy.Active.Import.Register'") == "1000,1800,2500"
+    assert db.psql(f"select vendor, model from cs.station where identity = '{identity}'") == "Acme|M-2"
+
+
+@pytest.mark.parametrize("version", ["2.0.1", "2.1"])
+async def test_base_report_fills_the_device_model(server, db, version):
+    identity = "R" + version.replace(".", "")
+    async with station(server.url, identity, version):
+        cid = int(db.psql(f"select ocpp.get_base_report('{identity}', 'FullInventory')"))
+        assert (await final(db, cid))["status"] == "answered"
+
+        async def stored():
+            return db.psql("select count(*) from cs.device_variable d join cs.station s "
+                           f"on s.id = d.station_id where s.identity = '{identity}'") == "2"
+        await wait_for(stored)
+    assert db.psql("select component || '/' || evse_id || '/' || variable || '/' || attribute_type "
+                   "|| '=' || value || ' ' || mutability from cs.device_variable d join cs.station s "
+                   f"on s.id = d.station_id where s.identity = '{identity}' order by 1") == (
+        "EVSE/1/Power/MaxSet=22000 ReadOnly\n"
+        "OCPPCommCtrlr/0/HeartbeatInterval/Actual=300 ReadWrite")
+
+
+async def test_mixed_fleet_one_api_one_list(server, db):
+    async with station(server.url, "MIX201", "2.0.1") as cp201, \
+            station16(server.url, "MIX16") as cp16:
+        await cp16.call(call16.BootNotification(charge_point_vendor="Old", charge_point_model="T"))
+        stations = {s["identity"]: s for s in json.loads(db.psql("select ocpp.chargepointlist()"))}
+        assert stations["MIX201"]["version"] == "2.0.1" and stations["MIX16"]["version"] == "1.6"
+        assert stations["MIX201"]["connected"] and stations["MIX16"]["connected"]
+        assert [(c["evseId"], c["connectorId"], c["status"]) for c in stations["MIX201"]["connectors"]] \
+            == [(1, 1, "Available")]
+        # the 1.6 words work on the 2.0.1 station: Reset Hard becomes Immediate
+        cid = int(db.psql("select ocpp.reset('MIX201', 'Hard')"))
+        c = await final(db, cid)
+        assert c["status"] == "answered" and c["action"] == "Reset"
+        assert cp201.requests[-1] == ("Reset", {"type": "Immediate"})
+
+
+async def test_201_framework_errors(server, db):
+    async with websockets.connect(f"{server.url}/ERR201", subprotocols=["ocpp2.0.1"]) as ws:
+        for frame, code in [
+            ('[2,"e1","Heartbeat",{}', "RpcFrameworkError"),
+            ('[7,"e2","Heartbeat",{}]', "MessageTypeNotSupported"),
+            ('[2,"e3","Heartbeat",[1]]', "FormatViolation"),
+            ('[2,"e4","Authorize",{}]', "OccurrenceConstraintViolation"),
+            ('[2,"e5","Authorize",{"idToken":{"idToken":"x","type":"Telepathy"}}]',
+             "PropertyConstraintViolation"),
+            ('[2,"e6","RequestStartTransaction",{"idToken":{"idToken":"x","type":"Central"},'
+             '"remoteStartId":1}]', "NotSupported"),
+            ('[2,"e7","Teleport",{}]', "NotImplemented"),
+        ]:
+            await ws.send(frame)
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert reply[:3] == [4, frame.split('"')[1], code], frame
+        await ws.send('[2,"hb","Heartbeat",{}]')
+        assert json.loads(await ws.recv())[0] == 3
+
+
+async def test_21_send_gets_no_reply_and_is_stored(server, db):
+    async with websockets.connect(f"{server.url}/SEND21", subprotocols=["ocpp2.1"]) as ws:
+        await ws.send(json.dumps([6, "s1", "NotifyPeriodicEventStream", {
+            "id": 1, "pending": 0, "basetime": now(), "data": [{"t": 0.5, "v": "230.1"}]}]))
+        await ws.send('[2,"hb","Heartbeat",{}]')
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert reply[:2] == [3, "hb"]  # the first answer on the socket is the Heartbeat's
+    async def logged():
+        return db.psql("select count(*) from cs.message_log where message_type = 6 "
+                       "and action = 'NotifyPeriodicEventStream' and error_code is null") == "1"
+    await wait_for(logged)
