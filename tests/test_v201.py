@@ -101,6 +101,31 @@ def station_class(base, call, call_result):
                                              "supportsMonitoring": True}},
             ]))
 
+        @on("ReserveNow")
+        async def on_reserve(self, id, **kw):
+            self.requests.append(("ReserveNow", {"id": id, **kw}))
+            return call_result.ReserveNow(status="Accepted")
+
+        @on("SendLocalList")
+        async def on_local_list(self, version_number, update_type, **kw):
+            self.requests.append(("SendLocalList", {"version_number": version_number, **kw}))
+            return call_result.SendLocalList(status="Accepted")
+
+        @on("SetChargingProfile")
+        async def on_profile(self, evse_id, charging_profile, **kw):
+            self.requests.append(("SetChargingProfile", {"evse_id": evse_id}))
+            return call_result.SetChargingProfile(status="Accepted")
+
+        @on("UpdateFirmware")
+        async def on_firmware(self, request_id, firmware, **kw):
+            self.requests.append(("UpdateFirmware", {"request_id": request_id}))
+            async def sequence():
+                for status in ("Downloading", "Downloaded", "Installing", "Installed"):
+                    await self.call(call.FirmwareStatusNotification(status=status,
+                                                                    request_id=request_id))
+            asyncio.get_running_loop().call_later(0.1, lambda: asyncio.ensure_future(sequence()))
+            return call_result.UpdateFirmware(status="Accepted")
+
         @on("Reset")
         async def on_reset(self, type, **kw):
             self.requests.append(("Reset", {"type": type}))
@@ -293,3 +318,42 @@ async def test_every_message_is_handled_or_refused_exactly(server, db, version):
                 schemas.check_response(action, reply[2])
             else:
                 assert reply[:3] == [4, f"m{n}", "NotSupported"], (action, reply)
+
+
+async def test_reservation_local_list_charging_profile_and_firmware_201(server, db):
+    db.psql("select ocpp.set_id_token('CARD-1', 'Accepted', 'ISO14443')")
+    async with station(server.url, "OPS201", "2.0.1") as cp:
+        reserve = int(db.psql("select ocpp.reserve_now('OPS201', null, 'CARD-1', "
+                              "now() + interval '1 hour', evse_id => 1, id_token_type => 'ISO14443')"))
+        assert (await final(db, reserve))["status"] == "answered"
+        local = int(db.psql("select ocpp.send_local_list('OPS201', 'Full')"))
+        assert (await final(db, local))["status"] == "answered"
+        profile = {"id": 7, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
+                   "chargingProfileKind": "Absolute", "chargingSchedule": [
+                       {"id": 1, "chargingRateUnit": "W", "startSchedule": now(),
+                        "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.5}]}]}
+        charging = int(db.psql(f"select ocpp.set_charging_profile('OPS201', null, "
+                               f"$j${json.dumps(profile)}$j$::jsonb, evse_id => 1)"))
+        assert (await final(db, charging))["status"] == "answered"
+        firmware = int(db.psql("select ocpp.update_firmware('OPS201', 'https://example.test/fw.bin', "
+                               "request_id => 31)"))
+        assert (await final(db, firmware))["status"] == "answered"
+
+        async def installed():
+            return db.psql("select status from cs.file_transfer where request_id = 31") == "Installed"
+        await wait_for(installed)
+        # a reservation the station lets expire
+        await cp.call(call201.ReservationStatusUpdate(
+            reservation_id=cp.requests[0][1]["id"], reservation_update_status="Expired"))
+    assert [a for a, _ in cp.requests] == ["ReserveNow", "SendLocalList", "SetChargingProfile",
+                                           "UpdateFirmware"]
+    assert db.psql(f"select status, id_tag from cs.reservation where id = {cp.requests[0][1]['id']}") \
+        == "Expired|CARD-1"
+    sent = cp.requests[1][1]
+    assert sent["version_number"] == int(db.psql(
+        "select l.version from cs.local_list l join cs.station s on s.id = l.station_id "
+        "where s.identity = 'OPS201'"))
+    assert [e["id_token"]["id_token"] for e in sent["local_authorization_list"]] == ["CARD-1"]
+    assert db.psql("select p.id || ' ' || p.purpose || ' ' || p.status from cs.charging_profile p "
+                   "join cs.station s on s.id = p.station_id where s.identity = 'OPS201'") == \
+        "7 TxDefaultProfile Installed"
