@@ -69,6 +69,10 @@ class Dispatcher:
             await asyncio.gather(*self._calls, return_exceptions=True)
             if listener is not None and not listener.is_closed():
                 await listener.close()
+            try:  # what we sent and will never hear about: say so now, not at the next start
+                await self.gateway.commands_interrupted()
+            except Exception as e:  # noqa: BLE001 - the next start marks them
+                log.warning("could not mark the commands in flight as interrupted: %s", e)
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:
