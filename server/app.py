@@ -10,10 +10,11 @@ from aiohttp import web
 
 from .config import Config
 from .dispatcher import Dispatcher
+from .dispatcher.soap import SoapDelivery
 from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
-from .transport import Stations, WebSocketEndpoint
+from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 
 log = logging.getLogger("ocpp_cs")
 
@@ -22,6 +23,7 @@ MESSAGES = web.AppKey("messages", MessageLog)
 STATIONS = web.AppKey("stations", Stations)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ENDPOINT = web.AppKey("endpoint", WebSocketEndpoint)
+SOAP = web.AppKey("soap", SoapEndpoint)
 
 LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
 
@@ -55,13 +57,17 @@ def build_app(config: Config, dsn: str) -> web.Application:
 
     async def stations(app: web.Application) -> AsyncIterator[None]:
         app[STATIONS] = Stations()
+        soap = SoapDelivery(app[GATEWAY], app[MESSAGES], call_timeout=config.ocpp.call_timeout,
+                            max_body_size=config.soap.max_body_size,
+                            max_depth=config.soap.max_depth) if config.soap.enabled else None
         dispatcher = Dispatcher(app[GATEWAY], app[STATIONS], dsn,
                                 call_timeout=config.ocpp.call_timeout,
-                                scan_interval=config.ocpp.command_scan_interval)
+                                scan_interval=config.ocpp.command_scan_interval, soap=soap)
         app[DISPATCHER] = dispatcher
         # A station that connects may have commands waiting for it.
         app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp,
                                           on_connect=dispatcher.wake)
+        app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
         task.cancel()
@@ -94,7 +100,13 @@ def build_app(config: Config, dsn: str) -> web.Application:
     async def ping(request: web.Request) -> web.Response:
         return web.Response(text="pong\n")
 
+    async def ocpp_soap(request: web.Request) -> web.StreamResponse:
+        return await request.app[SOAP].handle(request)
+
     app.router.add_get("/ocpp/{path:.*}", ocpp_websocket)
+    if config.soap.enabled:
+        app.router.add_post("/Ocpp", ocpp_soap)
+        app.router.add_post("/Ocpp/{path:.*}", ocpp_soap)
     app.router.add_get("/ping", ping)
     return app
 

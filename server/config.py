@@ -72,6 +72,15 @@ class OcppConfig:
 
 
 @dataclass
+class SoapConfig:
+    # OCPP 1.5 and 1.6 over SOAP at /Ocpp. A body above max_body_size bytes gets HTTP 413 and a
+    # Fault without being parsed; an envelope nested deeper than max_depth elements a Fault.
+    enabled: bool = True
+    max_body_size: int = 262144
+    max_depth: int = 64
+
+
+@dataclass
 class MessageLogConfig:
     enabled: bool = True
     flush_interval: float = 0.2
@@ -100,6 +109,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     ocpp: OcppConfig = field(default_factory=OcppConfig)
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
+    soap: SoapConfig = field(default_factory=SoapConfig)
     certificates: CertificatesConfig = field(default_factory=CertificatesConfig)
     emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
 

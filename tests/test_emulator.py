@@ -590,7 +590,10 @@ async def test_shipped_stations_connect_and_the_others_are_skipped(server, conn,
             await wait_for(lambda: _logged(caplog, "CP205: the central system refuses OCPP 2.0.1"),
                            5)
         assert sorted(s["identity"] for s in listed if s["connected"]) == sorted(expected)
-        assert "CP15: OCPP 1.5 over SOAP is not emulated yet" in caplog.text
+        # CP15 speaks OCPP 1.5 over SOAP: booted, with no socket (test_soap.py tests it further)
+        assert [(s["identity"], s["connected"]) for s in listed if s["identity"] == "CP15"] \
+            == [("CP15", False)]
+        assert await sql(conn, "select version from cs.station where identity = 'CP15'") == "1.5"
     finally:
         await emu.stop()
     assert emu.stats.errors == 0, emu.stats.last_errors

@@ -1,3 +1,16 @@
+-- cs.reachable(station_id, soap_from, version): whether a command can reach the station now: it has
+-- a WebSocket connection (cs.connection, on any node), or it speaks OCPP over SOAP (1.5 or 1.6 with a
+-- wsa:From address), where the dispatcher POSTs to it without any connection. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.reachable(station_id integer, soap_from text, version text)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = reachable.station_id)
+        OR (reachable.soap_from IS NOT NULL AND reachable.version IN ('1.5', '1.6'));
+$$;
+
 -- cs.v16_command_actions(): the OCPP 1.6 operations the central system sends (core, firmware, local
 -- list, reservation, smart charging, remote trigger, and the Security Whitepaper's). Returns text[].
 -- Raises nothing.
@@ -51,8 +64,22 @@ AS $$
                     'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging']
 $$;
 
+-- cs.v15_command_actions(): the OCPP 1.5 operations the central system sends (the operations of the
+-- 1.5 ChargePointService WSDL; SOAP stations only, docs/soap.md). Returns text[]. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.v15_command_actions()
+RETURNS text[]
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT ARRAY['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer',
+                 'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction',
+                 'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'UnlockConnector',
+                 'UpdateFirmware']
+$$;
+
 -- cs.command_actions(version): the operations a central system sends to a station of OCPP version
--- version (1.6, 2.0.1, 2.1). Returns text[], null for another version. Raises nothing.
+-- version (1.5, 1.6, 2.0.1, 2.1). Returns text[], null for another version. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_actions(version text)
 RETURNS text[]
 LANGUAGE sql
@@ -60,6 +87,7 @@ IMMUTABLE
 SET search_path = cs, pg_temp
 AS $$
     SELECT CASE version WHEN '1.6' THEN cs.v16_command_actions()
+                        WHEN '1.5' THEN cs.v15_command_actions()
                         WHEN '2.0.1' THEN cs.v201_command_actions()
                         WHEN '2.1' THEN cs.v21_command_actions() END
 $$;
@@ -116,9 +144,10 @@ $$;
 -- 2.0.1 action and payload, and requested what was asked ({"action", "payload"}).
 -- Schema validation of the payload is the dispatcher's (it calls ocpp.command_refused).
 -- Returns the command id. Raises OC007 for an unknown station or a negative wait, OC006 when payload
--- is not a JSON object, OC002 for a station of another version than 1.6, 2.0.1, 2.1, OC001 for an
--- action that is not a central-system operation of the station's version (nor, for 2.0.1 and 2.1, a
--- 1.6 one that translates).
+-- is not a JSON object, OC002 for a station of another version than 1.5 (SOAP), 1.6, 2.0.1, 2.1, OC001
+-- for an action that is not a central-system operation of the station's version (nor, for 2.0.1 and
+-- 2.1, a 1.6 one that translates). A 1.5 station takes the 1.6 form of the 1.5 operations (its
+-- SOAP request is built by ocpp.jsontosoap); its answers have the 1.6 effects.
 CREATE OR REPLACE FUNCTION ocpp.send(identity text, action text, payload jsonb DEFAULT '{}',
                                      wait interval DEFAULT NULL)
 RETURNS bigint
@@ -154,7 +183,7 @@ BEGIN
         PERFORM cs.raise_ocpp('OC002', 'unsupported OCPP version',
                               format('station %s speaks %s', st.identity, st.version));
     END IF;
-    IF version <> '1.6' THEN
+    IF version IN ('2.0.1', '2.1') THEN
         translated := cs.v201_translate(st.id, send.action, send.payload);
         IF translated IS NOT NULL THEN
             requested := jsonb_build_object('action', send.action, 'payload', send.payload);
@@ -168,7 +197,7 @@ BEGIN
                                      coalesce(send.action, 'null'), version));
     END IF;
 
-    connected := EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = st.id);
+    connected := cs.reachable(st.id, st.soap_from, st.version);
 
     IF st.registration_status = 'Rejected' THEN
         INSERT INTO cs.command AS c (station_id, action, payload, requested, status, error, finished_at)
@@ -272,7 +301,7 @@ BEGIN
           JOIN cs.station AS s ON s.id = c.station_id
          WHERE c.status = 'queued'
            AND (s.registration_status = 'Rejected'
-                OR (NOT EXISTS (SELECT FROM cs.connection AS k WHERE k.station_id = c.station_id)
+                OR (NOT cs.reachable(s.id, s.soap_from, s.version)
                     AND (c.wait_until IS NULL OR c.wait_until <= now())))
            FOR UPDATE OF c SKIP LOCKED
     )

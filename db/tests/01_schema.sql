@@ -16,7 +16,7 @@ SELECT tables_are('cs', ARRAY[
     'reported_charging_profile', 'reported_display_message', 'battery_swap', 'event_stream',
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
-    'variable_monitor']);
+    'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'parse', 'log_frames', 'log_cleanup', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -35,7 +35,8 @@ SELECT functions_are('ocpp', ARRAY[
     'get_report', 'get_transaction_status', 'get_variable', 'get_variables', 'publish_firmware',
     'request_start_transaction', 'request_stop_transaction', 'set_display_message',
     'set_monitoring_base', 'set_monitoring_level', 'set_network_profile', 'set_variable',
-    'set_variable_monitoring', 'set_variables', 'unpublish_firmware']);
+    'set_variable_monitoring', 'set_variables', 'unpublish_firmware',
+    'parsexml', 'soaptojson', 'jsontosoap', 'command_claim_soap']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -62,7 +63,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          77::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          81::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

@@ -12,7 +12,7 @@ SELECT ocpp.add_station('CMD-OFF');
 SELECT ocpp.add_station('CMD-REJ', 'Rejected');
 SELECT ocpp.connect('CMD-REJ', NULL, '1.6', 'n1');
 SELECT ocpp.add_station('CMD-20');
-UPDATE cs.station SET version = '1.5' WHERE identity = 'CMD-20';
+UPDATE cs.station SET version = '1.2' WHERE identity = 'CMD-20';
 
 CREATE TEMP TABLE ids (name text PRIMARY KEY, id bigint);
 
@@ -49,7 +49,7 @@ SELECT throws_ok($$SELECT ocpp.send('CMD-1', 'Reset', '[1]')$$, 'OC006', 'payloa
 SELECT throws_ok($$SELECT ocpp.send('CMD-1', 'Reset', NULL)$$, 'OC006', 'payload is not a JSON object', 'send of a null payload');
 SELECT throws_ok($$SELECT ocpp.send('CMD-1', 'Reset', '{}', '-1 second')$$, 'OC007', 'invalid wait', 'send with a negative wait');
 SELECT throws_ok($$SELECT ocpp.send('CMD-20', 'Reset', '{"type": "Soft"}')$$, 'OC002', 'unsupported OCPP version',
-                 'send to a station of a version other than 1.6, 2.0.1, 2.1');
+                 'send to a station of a version other than 1.5, 1.6, 2.0.1, 2.1');
 SELECT lives_ok($$SELECT ocpp.send('CMD-OFF', 'SignedUpdateFirmware', '{}')$$,
                 'a Security Whitepaper operation is accepted (the schema is the dispatcher''s check)');
 

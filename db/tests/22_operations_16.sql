@@ -215,8 +215,8 @@ SELECT throws_ok($$SELECT ocpp.signed_update_firmware('OP-1', 1, 'x', now(), 'c'
 
 -- what ocpp.send raises comes through
 SELECT throws_ok($$SELECT ocpp.reset('nobody')$$, 'OC007', 'unknown station', 'a convenience function for an unknown station');
-UPDATE cs.station SET version = '1.5' WHERE identity = 'OP-1';
-SELECT throws_ok($$SELECT ocpp.clear_cache('OP-1')$$, 'OC002', 'unsupported OCPP version', 'a convenience function for a 1.5 station');
+UPDATE cs.station SET version = '1.2' WHERE identity = 'OP-1';
+SELECT throws_ok($$SELECT ocpp.clear_cache('OP-1')$$, 'OC002', 'unsupported OCPP version', 'a convenience function for a 1.2 station');
 
 SELECT * FROM finish();
 ROLLBACK;

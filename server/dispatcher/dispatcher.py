@@ -3,7 +3,8 @@
 SQL queues a row in cs.command and NOTIFYs its id; the dispatcher wakes (or finds it at the next scan,
 so a lost notification only delays it), claims the queued commands of the stations whose sockets this
 node holds — one outstanding CALL per station, claimed atomically in SQL — sends each CALL, waits for
-the answer and records it through SQL, where PL/pgSQL applies its effect.
+the answer and records it through SQL, where PL/pgSQL applies its effect. Commands of SOAP stations,
+which have no socket, are claimed by any node and POSTed by soap.SoapDelivery.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..gateway import Gateway
 from ..rpc import CallError
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
+from .soap import SoapDelivery
 
 log = logging.getLogger("ocpp_cs.dispatcher")
 
@@ -34,8 +36,10 @@ class CallingSession(Protocol):
 
 class Dispatcher:
     def __init__(self, gateway: Gateway, stations: Stations, dsn: str, *, call_timeout: float,
-                 scan_interval: float):
+                 scan_interval: float, soap: SoapDelivery | None = None):
         self.gateway = gateway
+        self.soap = soap
+        self._soap_failing = False
         self.stations = stations
         self.dsn = dsn
         self.call_timeout = call_timeout
@@ -69,6 +73,8 @@ class Dispatcher:
             await asyncio.gather(*self._calls, return_exceptions=True)
             if listener is not None and not listener.is_closed():
                 await listener.close()
+            if self.soap is not None:
+                await self.soap.close()
             try:  # what we sent and will never hear about: say so now, not at the next start
                 await self.gateway.commands_interrupted()
             except Exception as e:  # noqa: BLE001 - the next start marks them
@@ -85,9 +91,33 @@ class Dispatcher:
 
     async def dispatch(self) -> None:
         for command in await self.gateway.command_claim():
-            task = asyncio.create_task(self._deliver(command))
-            self._calls.add(task)
-            task.add_done_callback(self._calls.discard)
+            self._spawn(self._deliver(command))
+        if self.soap is not None:
+            try:
+                commands = await self.gateway.command_claim_soap()
+                self._soap_failing = False
+            except Exception as e:  # noqa: BLE001 - the WebSocket stations must not wait for it
+                if not self._soap_failing:
+                    log.warning("claiming the commands of SOAP stations failed: %s", e)
+                self._soap_failing = True
+                return
+            for command in commands:
+                self._spawn(self._deliver_soap(command))
+
+    def _spawn(self, delivery: Any) -> None:
+        task = asyncio.create_task(delivery)
+        self._calls.add(task)
+        task.add_done_callback(self._calls.discard)
+
+    async def _deliver_soap(self, command: dict[str, Any]) -> None:
+        assert self.soap is not None
+        try:
+            await self.soap.deliver(command)
+        except Exception as e:  # noqa: BLE001 - one command's failure must not stop the others
+            log.error("command %s %s to %s over SOAP: %s", command.get("id"),
+                      command.get("action"), command.get("identity"), e)
+        finally:
+            self.wake()  # this station may have its next command waiting
 
     async def _deliver(self, command: dict[str, Any]) -> None:
         cid, identity, action = command["id"], command["identity"], command["action"]

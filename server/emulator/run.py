@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from .config import StationConfig, StationConfigError, load_stations
+from .soap_station import SoapStation
 from .station16 import Station16, StationOptions
 from .station201 import Station201
 from .stats import Stats
@@ -43,10 +44,8 @@ class Emulator:
         self.session = new_http_session()
         for config in self.configs:
             kind = STATION_CLASSES.get(config.version) if config.transport == "ws" else None
-            if kind is None and config.transport == "soap":
-                log.warning("%s: OCPP %s over SOAP is not emulated yet (it comes with the SOAP "
-                            "transport); skipped", config.identity, config.version)
-                continue
+            if config.transport == "soap" and config.version in ("1.5", "1.6"):
+                kind = SoapStation   # POSTs to the central system's /Ocpp (from a ws:// url too)
             if kind is None:
                 log.warning("%s: OCPP %s is not emulated; skipped", config.identity,
                             config.version)

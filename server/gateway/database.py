@@ -99,6 +99,24 @@ class Gateway:
         """Sent commands of this node (or of one station) whose answer can no longer come."""
         return await self.pool.fetchval(self.q["commands_interrupted"], self.node, identity)
 
+    async def parsexml(self, envelope: str, account: str | None) -> dict[str, Any]:
+        """A SOAP request envelope → {"identity", "from", "action", "version", "response"
+        (the response envelope as text), "fault": {"code", "subcode", "reason"} when it is one}."""
+        return orjson.loads(await self.pool.fetchval(self.q["parsexml"], envelope, account))
+
+    async def jsontosoap(self, message: dict[str, Any]) -> str:
+        """{"action", "kind", "version", "payload", "identity", "messageId", "to"} → an envelope."""
+        return await self.pool.fetchval(self.q["jsontosoap"], orjson.dumps(message).decode())
+
+    async def soaptojson(self, envelope: str) -> dict[str, Any]:
+        """A station's SOAP answer → {"action", "kind", "payload", ...}."""
+        return orjson.loads(await self.pool.fetchval(self.q["soaptojson"], envelope))
+
+    async def command_claim_soap(self) -> list[dict[str, Any]]:
+        """Queued commands of SOAP stations (no socket anywhere), claimed by this node."""
+        return orjson.loads(await self.pool.fetchval(self.q["command_claim_soap"], self.node)
+                            or "[]")
+
     async def certificate_requests_to_sign(self) -> list[dict[str, Any]]:
         return orjson.loads(await self.pool.fetchval(self.q["certificate_requests_to_sign"]))
 

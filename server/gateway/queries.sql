@@ -50,3 +50,15 @@ SELECT ocpp.certificate_request_signed($1, $2);
 
 -- name: certificate_request_rejected
 SELECT ocpp.certificate_request_rejected($1, $2);
+
+-- name: parsexml
+SELECT ocpp.parsexml($1::xml, $2)::text;
+
+-- name: jsontosoap
+SELECT ocpp.jsontosoap($1::jsonb)::text;
+
+-- name: soaptojson
+SELECT ocpp.soaptojson($1::xml)::text;
+
+-- name: command_claim_soap
+SELECT ocpp.command_claim_soap($1)::text;

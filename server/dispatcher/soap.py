@@ -1,0 +1,170 @@
+"""Commands to SOAP stations (OCPP 1.5 and 1.6 over SOAP): no socket, one HTTP POST per command.
+
+ocpp.command_claim_soap claims the queued commands of stations known by their latest WS-Addressing
+From address; each is built into a request envelope by ocpp.jsontosoap, POSTed to that address (the
+station's ChargePointService) and the answer, parsed as safely as a station's request, is read back
+by ocpp.soaptojson and recorded like an OCPP-J answer:
+  a response              → ocpp.command_result (PL/pgSQL applies its effect)
+  a SOAP Fault            → ocpp.command_error with the fault's subcode (Code when it has none)
+  no answer in time       → ocpp.command_timeout
+  HTTP or network failure → ocpp.command_error GenericError, the HTTP status in details
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+import orjson
+from lxml import etree
+
+from ..gateway import Gateway, to_ocpp_error
+from ..messagelog import MessageLog
+from ..messagelog.writer import IN, OUT
+from ..transport.soap import SOAP_ENV, SoapFault, parse_envelope
+from ..validation import ValidationError, schemas_for
+
+log = logging.getLogger("ocpp_cs.dispatcher.soap")
+
+
+def read_fault(root: etree._Element) -> dict[str, str] | None:
+    """{"code", "subcode", "reason"} of a SOAP 1.2 Fault envelope (local names), None otherwise."""
+    fault = root.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    if fault is None:
+        return None
+
+    def local(text: str | None) -> str:
+        return (text or "").strip().rpartition(":")[2]
+
+    return {"code": local(fault.findtext(f"{{{SOAP_ENV}}}Code/{{{SOAP_ENV}}}Value")),
+            "subcode": local(fault.findtext(
+                f"{{{SOAP_ENV}}}Code/{{{SOAP_ENV}}}Subcode/{{{SOAP_ENV}}}Value")),
+            "reason": (fault.findtext(f"{{{SOAP_ENV}}}Reason/{{{SOAP_ENV}}}Text") or "").strip()}
+
+
+class SoapDelivery:
+    def __init__(self, gateway: Gateway, messages: MessageLog | None, *, call_timeout: float,
+                 max_body_size: int = 262144, max_depth: int = 64):
+        self.gateway = gateway
+        self.messages = messages
+        self.call_timeout = call_timeout
+        self.max_body_size = max_body_size
+        self.max_depth = max_depth
+        self._session: aiohttp.ClientSession | None = None
+
+    def _log(self, *args: Any) -> None:
+        if self.messages is not None:
+            self.messages.record(*args)
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # No keep-alive: a station is asked rarely, and its address may change.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100, force_close=True))
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def deliver(self, command: dict[str, Any]) -> None:
+        """POST one claimed command and record its outcome."""
+        cid, identity, action = command["id"], command["identity"], command["action"]
+        payload, unique_id = command["payload"], command["uniqueId"]
+        version, to = command.get("version") or "1.6", command.get("to")
+        schemas = schemas_for("1.6") if version == "1.6" else None  # no JSON schemas for 1.5
+        if schemas is not None:
+            try:
+                schemas.check_request(action, payload)
+            except ValidationError as e:
+                await self.gateway.command_refused(cid, e.code, e.description, e.details)
+                return
+        if not to:
+            await self.gateway.command_refused(cid, "GenericError",
+                                               "the station's From address is unknown", {})
+            return
+        try:
+            envelope = await self.gateway.jsontosoap({
+                "action": action, "kind": "request", "version": version, "payload": payload,
+                "identity": identity, "messageId": unique_id, "to": to})
+        except Exception as e:  # noqa: BLE001 - SQL could not build it: never sent
+            err = to_ocpp_error(e)
+            await self.gateway.command_refused(cid, err.code, err.description, err.details)
+            return
+        self._log(identity, None, OUT, None, action, unique_id, envelope)
+        started = asyncio.get_running_loop().time()
+        try:
+            async with self.session.post(
+                    to, data=envelope.encode(),
+                    headers={"Content-Type": f'application/soap+xml; charset=utf-8; '
+                                             f'action="/{action}"'},
+                    timeout=aiohttp.ClientTimeout(total=self.call_timeout)) as r:
+                status = r.status
+                body = await r.content.read(self.max_body_size + 1)
+        except asyncio.TimeoutError:
+            self._log(identity, None, IN, None, action, unique_id, None, "Timeout",
+                      f"no answer from {to} within {self.call_timeout:g} s")
+            await self.gateway.command_timeout(cid)
+            return
+        except (aiohttp.ClientError, OSError, ValueError) as e:
+            description = f"POST to {to} failed: {type(e).__name__}: {e}"
+            self._log(identity, None, IN, None, action, unique_id, None, "GenericError",
+                      description)
+            await self.gateway.command_error(cid, "GenericError", description, {"to": to})
+            return
+        latency = (asyncio.get_running_loop().time() - started) * 1000
+        await self._answer(cid, identity, action, unique_id, schemas, status, body, latency)
+
+    async def _answer(self, cid: int, identity: str, action: str, unique_id: str,
+                      schemas: Any, status: int, body: bytes, latency: float) -> None:
+        text = body[:4096].decode("utf-8", "replace")
+        details: dict[str, Any] = {"httpStatus": status}
+        if len(body) > self.max_body_size:
+            return await self._error(cid, identity, action, unique_id, text, "GenericError",
+                                     f"answer larger than {self.max_body_size} bytes", details,
+                                     latency)
+        try:
+            root = parse_envelope(body, self.max_depth)
+        except SoapFault as f:
+            description = (f"HTTP {status}" if status != 200 else "unreadable answer") \
+                + f": {f.reason}"
+            return await self._error(cid, identity, action, unique_id, text, "GenericError",
+                                     description, details, latency)
+        fault = read_fault(root)
+        if fault is not None:
+            return await self._error(cid, identity, action, unique_id, text,
+                                     fault["subcode"] or fault["code"] or "GenericError",
+                                     fault["reason"], {**details, "faultCode": fault["code"]},
+                                     latency)
+        if status != 200:
+            return await self._error(cid, identity, action, unique_id, text, "GenericError",
+                                     f"HTTP {status}", details, latency)
+        xml = etree.tostring(root, encoding="unicode")
+        try:
+            answer = await self.gateway.soaptojson(xml)
+        except Exception as e:  # noqa: BLE001 - SQL could not read the answer
+            err = to_ocpp_error(e)
+            return await self._error(cid, identity, action, unique_id, xml, err.code,
+                                     f"the station's answer could not be read: {err.description}",
+                                     {**details, **err.details}, latency)
+        response = answer.get("payload")
+        if not isinstance(response, dict):
+            response = {}
+        self._log(identity, None, IN, None, action, unique_id, xml, None, None, latency)
+        if schemas is not None:
+            try:
+                schemas.check_response(action, response)
+            except ValidationError as e:
+                await self.gateway.command_error(
+                    cid, e.code, f"the station's answer breaks the schema: {e.description}",
+                    {**e.details, "response": response})
+                return
+        await self.gateway.command_result(cid, orjson.dumps(response).decode())
+
+    async def _error(self, cid: int, identity: str, action: str, unique_id: str, logged: str,
+                     code: str, description: str, details: dict[str, Any],
+                     latency: float) -> None:
+        self._log(identity, None, IN, None, action, unique_id, logged, code, description, latency)
+        await self.gateway.command_error(cid, code, description, details)
