@@ -137,6 +137,8 @@ async def test_boot_is_retried_while_pending(server, conn, stations_dir):
     await emu.start()
     try:
         await wait_for(lambda: _registration(conn, "Pending"), 15)
+        # the station row exists from the handshake on: wait for the first boot's Pending answer
+        await wait_for(lambda: boots_logged(conn, 1), 15)
         assert not emu.station("EM1").booted.is_set()
         await conn.execute("select ocpp.add_station('EM1', 'Accepted')")
         await asyncio.wait_for(emu.station("EM1").booted.wait(), 15)
