@@ -138,7 +138,11 @@ async def test_boot_is_retried_while_pending(server, conn, stations_dir):
     try:
         await wait_for(lambda: _registration(conn, "Pending"), 15)
         # the station row exists from the handshake on: wait for the first boot's Pending answer
-        await wait_for(lambda: boots_logged(conn, 1), 15)
+        async def answered_pending():
+            return await sql(conn, "select count(*) from cs.message_log where identity = 'EM1' "
+                                   "and action = 'BootNotification' and direction = 'out' "
+                                   "and payload->>'status' = 'Pending'") >= 1
+        await wait_for(answered_pending, 15)
         assert not emu.station("EM1").booted.is_set()
         await conn.execute("select ocpp.add_station('EM1', 'Accepted')")
         await asyncio.wait_for(emu.station("EM1").booted.wait(), 15)
