@@ -8,6 +8,7 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
+from .api import setup_api
 from .config import Config
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
@@ -15,6 +16,7 @@ from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
+from .webhook import WebhookClient
 
 log = logging.getLogger("ocpp_cs")
 
@@ -24,6 +26,7 @@ STATIONS = web.AppKey("stations", Stations)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 ENDPOINT = web.AppKey("endpoint", WebSocketEndpoint)
 SOAP = web.AppKey("soap", SoapEndpoint)
+WEBHOOK = web.AppKey("webhook", WebhookClient)
 
 LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
 
@@ -55,6 +58,17 @@ def build_app(config: Config, dsn: str) -> web.Application:
             task.cancel()
         await asyncio.gather(cleanup, writer, return_exceptions=True)
 
+    async def webhook(app: web.Application) -> AsyncIterator[None]:
+        if not config.webhook.url:
+            yield
+            return
+        client = WebhookClient(config.webhook)
+        await client.start()
+        app[WEBHOOK] = client
+        log.info("webhook mode: station messages go to %s, not ocpp.parse", config.webhook.url)
+        yield
+        await client.close()
+
     async def stations(app: web.Application) -> AsyncIterator[None]:
         app[STATIONS] = Stations()
         soap = SoapDelivery(app[GATEWAY], app[MESSAGES], call_timeout=config.ocpp.call_timeout,
@@ -65,8 +79,13 @@ def build_app(config: Config, dsn: str) -> web.Application:
                                 scan_interval=config.ocpp.command_scan_interval, soap=soap)
         app[DISPATCHER] = dispatcher
         # A station that connects may have commands waiting for it.
+        # In webhook mode the webhook answers station messages; connections, station auth and the
+        # message log stay with the gateway.
+        hook = app.get(WEBHOOK)
         app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp,
-                                          on_connect=dispatcher.wake)
+                                          on_connect=dispatcher.wake,
+                                          parse=hook.parse if hook else None,
+                                          parse_name="webhook" if hook else "ocpp.parse")
         app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
@@ -91,7 +110,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
-    app.cleanup_ctx.extend([database, message_log, stations, signer])
+    app.cleanup_ctx.extend([database, message_log, webhook, stations, signer])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
@@ -108,6 +127,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         app.router.add_post("/Ocpp", ocpp_soap)
         app.router.add_post("/Ocpp/{path:.*}", ocpp_soap)
     app.router.add_get("/ping", ping)
+    setup_api(app, config)
     return app
 
 

@@ -120,6 +120,39 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    """Creates or revokes a REST API token (ocpp.api_token_create / ocpp.api_token_revoke)."""
+    import asyncio
+
+    import asyncpg
+
+    from .api.routes import QUERIES
+
+    async def run(dsn: str) -> str | None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            if args.token_command == "create":
+                return await conn.fetchval(QUERIES["token_create"], args.name, args.role)
+            await conn.execute(QUERIES["token_revoke"], args.name)
+            return None
+        finally:
+            await conn.close()
+
+    config = _config(args)
+    with database(config) as dsn:
+        try:
+            token = asyncio.run(run(dsn))
+        except asyncpg.PostgresError as e:
+            print(f"ocpp-cs token: {e}", file=sys.stderr)
+            return 1
+    if token is None:
+        print(f"token {args.name} revoked")
+    else:
+        print(token)
+        print(f"(the {args.role} token {args.name}: shown once, only its hash is kept)", file=sys.stderr)
+    return 0
+
+
 def cmd_psql(args: argparse.Namespace, rest: list[str]) -> int:
     config = _config(args)
     psql = shutil.which("psql")
@@ -204,6 +237,20 @@ def build_parser() -> argparse.ArgumentParser:
                                             "deploy the functions of db/functions/.")
     _database_options(upgrade)
     upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    token = sub.add_parser("token", help="REST API tokens",
+                           description="Create or revoke Bearer tokens for the REST API at /api/v1.")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
+    token_create = token_sub.add_parser("create", help="create a token and print it (shown once)")
+    token_create.add_argument("name", help="a name for the token (who or what uses it)")
+    token_create.add_argument("--role", choices=["read", "operator"], default="read",
+                              help="read: GET only; operator: also commands and id tag changes "
+                                   "(default read)")
+    token_revoke = token_sub.add_parser("revoke", help="revoke the live token called NAME")
+    token_revoke.add_argument("name")
+    for p in (token_create, token_revoke):
+        _database_options(p)
+        p.set_defaults(handler=cmd_token)
 
     psql = sub.add_parser("psql", help="psql into the server's database", allow_abbrev=False,
                           description="Run psql on the server's database; options other than "

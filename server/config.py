@@ -104,6 +104,37 @@ class EmulatorConfig:
 
 
 @dataclass
+class WebhookConfig:
+    # Non-empty: station-initiated messages are POSTed here instead of going to ocpp.parse
+    # (apostoldevel/ocpp-cs's webhook); connections, station auth and the message log stay in SQL.
+    url: str = ""
+    auth: str = "none"  # "none", "basic" (username, password) or "bearer" (token)
+    username: str = ""
+    password: str = ""
+    token: str = ""
+    # Seconds to wait for the webhook's answer; below a station's usual 30 s call timeout, so the
+    # station gets an InternalError rather than no answer at all.
+    timeout: float = 10.0
+
+
+WEBHOOK_AUTHS = ("none", "basic", "bearer")
+# apostoldevel/ocpp-cs's variable names, read too so its users can switch without changes;
+# OCPP_CS_WEBHOOK_* win over them.
+WEBHOOK_ENV = {"WEBHOOK_URL": "url", "WEBHOOK_AUTH": "auth", "WEBHOOK_USERNAME": "username",
+               "WEBHOOK_PASSWORD": "password", "WEBHOOK_TOKEN": "token"}
+
+
+@dataclass
+class ApiConfig:
+    # Bearer tokens (ocpp.api_token_create) for /api/v1; /api/v1/ping, /time, /openapi.json and /docs/
+    # stay open. demo = true turns the check off for local use (logged loudly at start-up).
+    auth: bool = True
+    demo: bool = False
+    # Seconds POST /api/v1/ChargePoint/{identity}/{operation} waits for the station's answer.
+    command_timeout: float = 35.0
+
+
+@dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -112,6 +143,8 @@ class Config:
     soap: SoapConfig = field(default_factory=SoapConfig)
     certificates: CertificatesConfig = field(default_factory=CertificatesConfig)
     emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
 
     @property
     def node(self) -> str:
@@ -165,12 +198,20 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Confi
             if not is_dataclass(section) or not isinstance(values, dict):
                 raise ConfigError(f"{path}: unknown section [{name}]")
             _apply(section, values, f"{path} [{name}]")
+    for var, key in WEBHOOK_ENV.items():
+        if var in env:
+            _apply(config.webhook, {key: env[var]}, var)
     for f in fields(config):
         section = getattr(config, f.name)
         for g in fields(section):
             var = f"{ENV_PREFIX}{f.name}_{g.name}".upper()
             if var in env:
                 _apply(section, {g.name: env[var]}, var)
+    # apostoldevel/ocpp-cs spells it "Basic" / "Bearer"
+    config.webhook.auth = config.webhook.auth.strip().lower() or "none"
+    if config.webhook.auth not in WEBHOOK_AUTHS:
+        raise ConfigError(f"webhook.auth: expected one of {', '.join(WEBHOOK_AUTHS)}, "
+                          f"got {config.webhook.auth!r}")
     return config
 
 

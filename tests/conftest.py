@@ -123,7 +123,7 @@ async def server(db: Database, server_config: Config) -> AsyncIterator[Server]:
     await runner.cleanup()
 
 
-async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05):
+async def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
     """Poll an async predicate until it returns something truthy."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -92,8 +92,13 @@ async def statuses(conn, connector: int, identity: str = "EM1") -> list[str]:
     return [r["status"] for r in rows]
 
 
+async def _at_least(query, n: int):
+    rows = await query()
+    return rows if len(rows) >= n else None
+
+
 async def until_status(conn, connector: int, status: str, identity: str = "EM1",
-                       timeout: float = 5.0) -> None:
+                       timeout: float = 15.0) -> None:
     async def check():
         s = await statuses(conn, connector, identity)
         return s and s[-1] == status
@@ -105,7 +110,7 @@ async def running_transaction(conn, connector: int, identity: str = "EM1") -> in
         return await sql(conn, "select t.id from cs.transaction t join cs.station s "
                                "on s.id = t.station_id where s.identity = $1 and "
                                "t.evse_id = $2 and t.stopped_at is null", identity, connector)
-    return await wait_for(tx, 5)
+    return await wait_for(tx, 15)
 
 
 async def remote_start(conn, connector: int, tag: str = "TAG-1") -> int:
@@ -165,9 +170,11 @@ async def _registration(conn, status: str) -> bool:
 async def test_remote_start_authorizes_prepares_starts_charges_and_meters(emulator, conn):
     tx = await remote_start(conn, 1)
     assert (await statuses(conn, 1))[-3:] == ["Available", "Preparing", "Charging"]
-    actions = [r["action"] for r in await conn.fetch(
-        "select action from cs.message_log where identity = 'EM1' and direction = 'in' "
-        "and action in ('Authorize', 'StartTransaction') order by id")]
+    async def logged():  # the message log is written in batches: wait for it
+        return [r["action"] for r in await conn.fetch(
+            "select action from cs.message_log where identity = 'EM1' and direction = 'in' "
+            "and action in ('Authorize', 'StartTransaction') order by id")]
+    actions = await wait_for(lambda: _at_least(logged, 2), 15)
     assert actions == ["Authorize", "StartTransaction"]  # AuthorizeRemoteTxRequests is true
 
     async def metered():
@@ -176,7 +183,7 @@ async def test_remote_start_authorizes_prepares_starts_charges_and_meters(emulat
         return {r["measurand"] for r in rows} >= {"Energy.Active.Import.Register",
                                                  "Power.Active.Import", "Current.Import",
                                                  "Voltage"} and rows
-    rows = await wait_for(metered, 5)
+    rows = await wait_for(metered, 15)
     assert "SoC" not in {r["measurand"] for r in rows}        # an AC connector knows no SoC
     assert await sql(conn, "select meter_start from cs.transaction where id = $1", tx) == 1000
 
@@ -195,7 +202,7 @@ async def test_dc_connector_reports_state_of_charge(emulator, conn):
     async def soc():
         return await sql(conn, "select numeric_value from cs.meter_value where transaction_id = $1 "
                                "and measurand = 'SoC' limit 1", tx)
-    assert 0 < await wait_for(soc, 5) <= 100
+    assert 0 < await wait_for(soc, 15) <= 100
 
 
 async def test_remote_start_and_stop_are_rejected_when_they_cannot_be_done(emulator, conn):
@@ -232,12 +239,12 @@ async def test_reset_stops_transactions_and_reconnects(emulator, conn):
 
     async def stopped():
         return await sql(conn, "select stop_reason from cs.transaction where id = $1", tx)
-    assert await wait_for(stopped, 5) == "SoftReset"
+    assert await wait_for(stopped, 15) == "SoftReset"
 
     async def rebooted():
         return await sql(conn, "select count(*) from cs.message_log where identity = 'EM1' "
                                "and action = 'BootNotification' and direction = 'in'") > boots
-    await wait_for(rebooted, 5)
+    await wait_for(rebooted, 15)
     await asyncio.wait_for(emulator.station("EM1").booted.wait(), 5)
     await until_status(conn, 1, "Available")
     assert await command(conn, "Reset", {"type": "Hard"}) == {"status": "Accepted"}
@@ -353,7 +360,7 @@ async def test_charging_profile_limits_the_power_reported(emulator, conn):
         return await sql(conn, "select numeric_value from cs.meter_value where id > $1 and "
                                "transaction_id = $2 and measurand = 'Power.Active.Import' "
                                "order by id limit 1", after, tx)
-    assert 0 < await wait_for(limited, 5) <= 2000
+    assert 0 < await wait_for(limited, 15) <= 2000
     schedule = await command(conn, "GetCompositeSchedule", {"connectorId": 1, "duration": 600,
                                                             "chargingRateUnit": "W"})
     assert schedule["status"] == "Accepted"
@@ -382,14 +389,14 @@ async def test_trigger_message_and_unlock(emulator, conn):
         return await sql(conn, "select count(*) from cs.meter_value m join cs.station s on "
                                "s.id = m.station_id where s.identity = 'EM1' and "
                                "context = 'Trigger'")
-    await wait_for(triggered_meter, 5)
+    await wait_for(triggered_meter, 15)
 
     tx = await remote_start(conn, 2)
     assert await command(conn, "UnlockConnector", {"connectorId": 2}) == {"status": "Unlocked"}
 
     async def stopped():
         return await sql(conn, "select stop_reason from cs.transaction where id = $1", tx)
-    assert await wait_for(stopped, 5) == "UnlockCommand"
+    assert await wait_for(stopped, 15) == "UnlockCommand"
     assert await command(conn, "UnlockConnector", {"connectorId": 9}) == {"status": "NotSupported"}
 
 
@@ -456,12 +463,12 @@ async def test_security_whitepaper_operations(emulator, conn):
 
     async def csr():
         return await sql(conn, "select count(*) from cs.certificate_request")
-    await wait_for(csr, 5)
+    await wait_for(csr, 15)
 
     async def log_uploaded():
         return await sql(conn, "select count(*) from cs.station_notification "
                                "where status = 'Uploaded' and request_id = 5")
-    await wait_for(log_uploaded, 5)
+    await wait_for(log_uploaded, 15)
     assert await command(conn, "DataTransfer", {"vendorId": "TestVendor", "data": "ping"}) == \
         {"status": "Accepted", "data": "ping"}
     assert await command(conn, "DataTransfer", {"vendorId": "Other"}) == \
@@ -515,7 +522,7 @@ async def test_reconnects_after_the_server_restarts(db, conn, server_config, sta
         async def connected():
             return await sql(conn, "select count(*) from cs.connection c join cs.station s on "
                                    "s.id = c.station_id where s.identity = 'EM1'")
-        await wait_for(connected, 5)
+        await wait_for(connected, 15)
         assert emu.stats.boots >= 2
     finally:
         await emu.stop()

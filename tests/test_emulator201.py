@@ -199,7 +199,7 @@ class FakeCsms:
         return {}
 
     async def call(self, action: str, payload: dict[str, Any],
-                   timeout: float = 5.0) -> dict[str, Any] | CallError:
+                   timeout: float = 15.0) -> dict[str, Any] | CallError:
         """Send a CALL and return the answer's payload (or the CallError)."""
         SCHEMAS.check_request(action, payload)
         await asyncio.wait_for(self.connected.wait(), timeout)
@@ -220,7 +220,7 @@ class FakeCsms:
         return [p for a, p in self.messages if a == action and where(p)]
 
     async def wait(self, action: str, where: Callable[[dict[str, Any]], bool] = lambda p: True,
-                   count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+                   count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
         async def enough():
             found = self.sent(action, where)
             return found if len(found) >= count else None
@@ -293,7 +293,7 @@ async def remote_start(fake: FakeCsms, evse: int, tag: str = "REMOTE-1",
     async def charging():
         return [e for e in events(fake, mark, evse) if e["transactionInfo"].get("chargingState")
                 == "Charging"]
-    found = await wait_for(charging, 5)
+    found = await wait_for(charging, 15)
     return found[0]["transactionInfo"]["transactionId"]
 
 
@@ -962,7 +962,7 @@ async def test_real_boot_and_status_of_every_connector(real, conn):
     async def all_available():
         s = await connector_statuses(conn)
         return all(s.get(k) == "Available" for k in ((1, 1), (2, 1), (2, 2))) and s
-    await wait_for(all_available, 5)
+    await wait_for(all_available, 15)
 
 
 @needs_server_201
@@ -992,14 +992,14 @@ async def test_real_remote_start_and_stop_from_sql(real, conn):
         return await conn.fetchrow("select t.id, t.transaction_ref from cs.transaction t "
                                    "join cs.station s on s.id = t.station_id where "
                                    "s.identity = 'EM201' and t.stopped_at is null")
-    tx = await wait_for(running, 5)
+    tx = await wait_for(running, 15)
     assert tx["transaction_ref"] == real.station("EM201").evses[1].transaction_id
     assert await command(conn, "RequestStopTransaction",
                          {"transactionId": tx["transaction_ref"]}) == {"status": "Accepted"}
 
     async def stopped():
         return await sql(conn, "select stop_reason from cs.transaction where id = $1", tx["id"])
-    assert await wait_for(stopped, 5) == "Remote"
+    assert await wait_for(stopped, 15) == "Remote"
 
 
 @needs_server_201

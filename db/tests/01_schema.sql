@@ -16,7 +16,7 @@ SELECT tables_are('cs', ARRAY[
     'reported_charging_profile', 'reported_display_message', 'battery_swap', 'event_stream',
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
-    'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value']);
+    'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'parse', 'log_frames', 'log_cleanup', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -36,7 +36,10 @@ SELECT functions_are('ocpp', ARRAY[
     'request_start_transaction', 'request_stop_transaction', 'set_display_message',
     'set_monitoring_base', 'set_monitoring_level', 'set_network_profile', 'set_variable',
     'set_variable_monitoring', 'set_variables', 'unpublish_firmware',
-    'parsexml', 'soaptojson', 'jsontosoap', 'command_claim_soap']);
+    'parsexml', 'soaptojson', 'jsontosoap', 'command_claim_soap',
+    'api_token_create', 'api_token_revoke', 'api_token_check', 'api_transactionlist',
+    'api_reservationlist', 'api_station', 'api_transaction', 'api_id_tags', 'api_id_tag',
+    'api_set_id_tag', 'delete_id_tag', 'block_id_tag', 'api_commands', 'api_message_log']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -63,7 +66,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          81::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          95::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

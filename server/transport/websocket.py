@@ -12,7 +12,7 @@ import binascii
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import unquote
 
 import orjson
@@ -29,6 +29,10 @@ from .stations import Stations
 log = logging.getLogger("ocpp_cs.transport")
 
 SUBPROTOCOL_PREFIX = "ocpp"
+
+# Gateway.parse's signature: (identity, unique id, action, payload JSON, account, version) → reply
+# payload JSON. The webhook client (webhook mode) has one too.
+Parse = Callable[[str, str, str, str, "str | None", str], Awaitable[str]]
 
 
 @dataclass(slots=True)
@@ -66,12 +70,16 @@ class Session:
     """One connected station: its socket, its version and its last CALL for replays."""
 
     def __init__(self, ws: web.WebSocketResponse, identity: str, account: str | None, version: str,
-                 gateway: Gateway, messages: MessageLog, config: OcppConfig):
+                 gateway: Gateway, messages: MessageLog, config: OcppConfig,
+                 parse: Parse | None = None, parse_name: str = "ocpp.parse"):
         self.ws = ws
         self.identity = identity
         self.account = account
         self.version = version
         self.gateway = gateway
+        # Who answers station-initiated messages: ocpp.parse, or the webhook in webhook mode.
+        self.parse = parse or gateway.parse
+        self.parse_name = parse_name
         self.messages = messages
         self.config = config
         self.schemas = schemas_for(version)
@@ -177,14 +185,14 @@ class Session:
                 raise ValidationError("ProtocolError",
                                       f"{call.action} is sent as SEND [6, ...] and gets no reply")
             self.schemas.check_request(call.action, call.payload)
-            reply_json = await self.gateway.parse(self.identity, call.unique_id, call.action,
+            reply_json = await self.parse(self.identity, call.unique_id, call.action,
                                                   orjson.dumps(call.payload).decode(),
                                                   self.account, self.version)
             reply = orjson.loads(reply_json)
             try:
                 self.schemas.check_response(call.action, reply)
             except ValidationError as e:
-                raise RuntimeError(f"ocpp.parse reply breaks the {call.action}Response schema: "
+                raise RuntimeError(f"{self.parse_name} reply breaks the {call.action}Response schema: "
                                    f"{e.description}: {reply_json}") from None
             frame = rpc.encode_call_result(call.unique_id, reply_json)
             logged: Any = reply
@@ -213,7 +221,7 @@ class Session:
             if message.action not in self.schemas.send_actions:
                 raise ValidationError("NotSupported", f"{message.action} is not sent as SEND")
             self.schemas.check_request(message.action, message.payload)
-            await self.gateway.parse(self.identity, message.unique_id, message.action,
+            await self.parse(self.identity, message.unique_id, message.action,
                                      orjson.dumps(message.payload).decode(), self.account,
                                      self.version)
         except ValidationError as e:
@@ -253,8 +261,11 @@ class Session:
 
 class WebSocketEndpoint:
     def __init__(self, gateway: Gateway, messages: MessageLog, stations: Stations,
-                 config: OcppConfig, on_connect: Callable[[], None] = lambda: None):
+                 config: OcppConfig, on_connect: Callable[[], None] = lambda: None,
+                 parse: Parse | None = None, parse_name: str = "ocpp.parse"):
         self.gateway = gateway
+        self.parse = parse
+        self.parse_name = parse_name
         self.on_connect = on_connect
         self.messages = messages
         self.stations = stations
@@ -305,7 +316,7 @@ class WebSocketEndpoint:
             ws._pong_heartbeat = self.config.ping_timeout  # aiohttp fixes it at heartbeat / 2
         await ws.prepare(request)
         session = Session(ws, where.identity, where.account, version, self.gateway,
-                          self.messages, self.config)
+                          self.messages, self.config, self.parse, self.parse_name)
         previous = self.stations.add(session)
         if previous is not None:
             await previous.close(1000, "replaced by a new connection")

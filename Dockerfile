@@ -1,0 +1,32 @@
+# ocpp-cs against an external PostgreSQL (OCPP_CS_DATABASE_URL): the image carries psql for
+# `ocpp-cs psql`, not a PostgreSQL server, so the embedded cluster is not available here.
+# docker-compose.yml runs it with a postgres:15 service.
+FROM python:3.11-slim
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY server ./server
+COPY db ./db
+COPY conf ./conf
+RUN pip install --no-cache-dir .
+
+# The migrations and functions are read from db/ here (server/migrate.py), conf/ocpp-cs.toml from
+# the working directory; every key can be overridden with OCPP_CS_<SECTION>_<KEY>.
+ENV OCPP_CS_HOME=/app \
+    OCPP_CS_SERVER_HOST=0.0.0.0 \
+    OCPP_CS_SERVER_PORT=9220 \
+    PYTHONUNBUFFERED=1
+
+RUN useradd --system --home-dir /app ocpp && mkdir -p /var/lib/ocpp-cs && chown ocpp /var/lib/ocpp-cs
+ENV OCPP_CS_DATABASE_DATA_DIR=/var/lib/ocpp-cs
+USER ocpp
+
+EXPOSE 9220
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:9220/ping', timeout=2).status != 200)"
+
+CMD ["ocpp-cs", "serve"]

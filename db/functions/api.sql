@@ -1,0 +1,400 @@
+-- The functions behind the REST API (server/api/, docs/rest-api.md): its Bearer tokens, and the
+-- lists and single objects it serves that the older ocpp.* functions do not give (date ranges,
+-- paging, one object by key). Every error is OC007; its message starts with "unknown" when the thing
+-- asked for does not exist (HTTP 404), otherwise it names the bad argument (HTTP 400).
+
+-- cs.api_token_hash(token): the hex sha256 of token, as cs.api_token.token_hash holds it.
+CREATE OR REPLACE FUNCTION cs.api_token_hash(token text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT encode(sha256(convert_to(token, 'UTF8')), 'hex')
+$$;
+
+-- cs.check_paging(lim, off, date_from, date_to): raises OC007 for a negative lim or off, or a
+-- date_from after date_to. Returns nothing.
+CREATE OR REPLACE FUNCTION cs.check_paging(lim integer, off integer, date_from timestamptz,
+                                           date_to timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF lim < 0 THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid limit', format('limit %s is negative', lim));
+    END IF;
+    IF off < 0 THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid offset', format('offset %s is negative', off));
+    END IF;
+    IF date_from > date_to THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid dateFrom', 'dateFrom is after dateTo');
+    END IF;
+END;
+$$;
+
+-- ocpp.api_token_create(name, role): a new API token called name with role read or operator.
+-- Returns the token ('ocs_' and 64 hex digits); only its hash is kept, so it cannot be shown again.
+-- Raises OC007 for an empty or too long (> 100) name, a role other than read and operator, or a name
+-- that a live (not revoked) token has.
+CREATE OR REPLACE FUNCTION ocpp.api_token_create(name text, role text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    token text := 'ocs_' || encode(uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid()), 'hex');
+BEGIN
+    IF api_token_create.name IS NULL OR length(api_token_create.name) NOT BETWEEN 1 AND 100 THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid name', 'a token name has 1 to 100 characters');
+    END IF;
+    IF api_token_create.role IS NULL OR api_token_create.role NOT IN ('read', 'operator') THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid role',
+                              format('role %s is not read or operator', api_token_create.role));
+    END IF;
+    IF EXISTS (SELECT FROM cs.api_token AS t
+                WHERE t.name = api_token_create.name AND t.revoked_at IS NULL) THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid name',
+                              format('a token named %s exists; revoke it first', api_token_create.name));
+    END IF;
+    INSERT INTO cs.api_token (name, role, token_hash)
+    VALUES (api_token_create.name, api_token_create.role, cs.api_token_hash(token));
+    RETURN token;
+END;
+$$;
+
+-- ocpp.api_token_revoke(name): the live token called name stops working at once. Returns nothing.
+-- Raises OC007 when no live token has that name.
+CREATE OR REPLACE FUNCTION ocpp.api_token_revoke(name text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    UPDATE cs.api_token AS t SET revoked_at = now()
+     WHERE t.name = api_token_revoke.name AND t.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown api token',
+                              format('no live token named %s', api_token_revoke.name));
+    END IF;
+END;
+$$;
+
+-- ocpp.api_token_check(token): the role (read, operator) of a live token, null for a wrong, revoked
+-- or null one; notes last_used_at (at most once a minute, so reads do not write every time).
+-- Raises nothing.
+CREATE OR REPLACE FUNCTION ocpp.api_token_check(token text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    tok cs.api_token;
+BEGIN
+    SELECT * INTO tok FROM cs.api_token AS t
+     WHERE t.token_hash = cs.api_token_hash(api_token_check.token) AND t.revoked_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF tok.last_used_at IS NULL OR tok.last_used_at < now() - interval '1 minute' THEN
+        UPDATE cs.api_token AS t SET last_used_at = now() WHERE t.id = tok.id;
+    END IF;
+    RETURN tok.role;
+END;
+$$;
+
+-- ocpp.api_transactionlist(identity, date_from, date_to, lim, off): ocpp.transactionlist's objects
+-- (all stations, or the station identity), newest first, of the transactions started within
+-- [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping off. Returns a
+-- jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
+CREATE OR REPLACE FUNCTION ocpp.api_transactionlist(identity text DEFAULT NULL,
+                                                    date_from timestamptz DEFAULT NULL,
+                                                    date_to timestamptz DEFAULT NULL,
+                                                    lim integer DEFAULT 100, off integer DEFAULT 0)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, date_from, date_to);
+    -- ocpp.transactionlist stays the one definition of a transaction's JSON form
+    RETURN (
+        SELECT coalesce(jsonb_agg(x.t ORDER BY x.n), '[]'::jsonb)
+          FROM (SELECT e.t, e.n
+                  FROM jsonb_array_elements(ocpp.transactionlist(api_transactionlist.identity, NULL))
+                       WITH ORDINALITY AS e (t, n)
+                 WHERE (date_from IS NULL OR (e.t->>'startedAt')::timestamptz >= date_from)
+                   AND (date_to IS NULL OR (e.t->>'startedAt')::timestamptz < date_to)
+                 ORDER BY e.n
+                 LIMIT lim OFFSET coalesce(off, 0)) AS x
+    );
+END;
+$$;
+
+-- ocpp.api_reservationlist(identity, date_from, date_to, lim, off): ocpp.reservationlist's objects
+-- (all stations, or the station identity), newest first, of the reservations made within
+-- [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping off. Returns a
+-- jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
+CREATE OR REPLACE FUNCTION ocpp.api_reservationlist(identity text DEFAULT NULL,
+                                                    date_from timestamptz DEFAULT NULL,
+                                                    date_to timestamptz DEFAULT NULL,
+                                                    lim integer DEFAULT 100, off integer DEFAULT 0)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, date_from, date_to);
+    RETURN (
+        SELECT coalesce(jsonb_agg(x.r ORDER BY x.n), '[]'::jsonb)
+          FROM (SELECT e.r, e.n
+                  FROM jsonb_array_elements(ocpp.reservationlist(api_reservationlist.identity, NULL))
+                       WITH ORDINALITY AS e (r, n)
+                 WHERE (date_from IS NULL OR (e.r->>'createdAt')::timestamptz >= date_from)
+                   AND (date_to IS NULL OR (e.r->>'createdAt')::timestamptz < date_to)
+                 ORDER BY e.n
+                 LIMIT lim OFFSET coalesce(off, 0)) AS x
+    );
+END;
+$$;
+
+-- ocpp.api_station(identity): the station as ocpp.chargepointlist shows it, with "evses" as
+-- ocpp.evselist shows them. Returns jsonb. Raises OC007 for an unknown station.
+CREATE OR REPLACE FUNCTION ocpp.api_station(identity text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    station jsonb;
+BEGIN
+    SELECT e INTO station FROM jsonb_array_elements(ocpp.chargepointlist()) AS e
+     WHERE e->>'identity' = api_station.identity;
+    IF station IS NULL THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_station.identity));
+    END IF;
+    RETURN station || jsonb_build_object('evses', ocpp.evselist(api_station.identity));
+END;
+$$;
+
+-- ocpp.api_transaction(id): the transaction cs.transaction.id: {"id", and the keys of
+-- ocpp.transactionlist, "meterValues": [{"timestamp", "evseId", "connectorId", "value",
+-- "measurand", "unit", "phase", "location", "context", "format"}] in time order}. Returns jsonb.
+-- Raises OC007 for an unknown transaction.
+CREATE OR REPLACE FUNCTION ocpp.api_transaction(id integer)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    t cs.transaction;
+BEGIN
+    SELECT * INTO t FROM cs.transaction AS x WHERE x.id = api_transaction.id;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown transaction', format('no transaction %s', api_transaction.id));
+    END IF;
+    RETURN jsonb_build_object(
+        'id', t.id,
+        'transactionId', CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id) ELSE to_jsonb(t.transaction_ref) END,
+        'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = t.station_id),
+        'evseId', t.evse_id,
+        'connectorId', t.connector_id,
+        'idTag', t.id_tag,
+        'idTagStatus', t.id_tag_status,
+        'meterStart', t.meter_start,
+        'meterStop', t.meter_stop,
+        'energy', t.meter_stop - t.meter_start,
+        'startedAt', cs.ocpp_time(t.started_at),
+        'stoppedAt', cs.ocpp_time(t.stopped_at),
+        'stopReason', t.stop_reason,
+        'stopIdTag', t.stop_id_tag,
+        'reservationId', t.reservation_id,
+        'running', t.stopped_at IS NULL,
+        'meterValues', coalesce(
+            (SELECT jsonb_agg(jsonb_build_object(
+                        'timestamp', cs.ocpp_time(m.sampled_at), 'evseId', m.evse_id,
+                        'connectorId', m.connector_id, 'value', m.value, 'measurand', m.measurand,
+                        'unit', m.unit, 'phase', m.phase, 'location', m.location, 'context', m.context,
+                        'format', m.format) ORDER BY m.sampled_at, m.id)
+               FROM cs.meter_value AS m
+              WHERE m.station_id = t.station_id AND m.transaction_id = t.id),
+            '[]'::jsonb));
+END;
+$$;
+
+-- cs.id_tag_json(tag): the REST form of an id tag: {"idTag", "status", "expiryDate", "parentIdTag",
+-- "createdAt", "updatedAt"}. Raises nothing.
+-- (plpgsql, not sql: a sql body is checked at creation, before time.sql defines cs.ocpp_time)
+CREATE OR REPLACE FUNCTION cs.id_tag_json(tag cs.id_tag)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN jsonb_build_object('idTag', tag.id_tag, 'status', tag.status,
+                              'expiryDate', cs.ocpp_time(tag.expiry_date), 'parentIdTag', tag.parent_id_tag,
+                              'createdAt', cs.ocpp_time(tag.created_at), 'updatedAt', cs.ocpp_time(tag.updated_at));
+END;
+$$;
+
+-- ocpp.api_id_tags(lim, off): the id tags in idTag order, lim of them (null: all) after skipping off,
+-- as cs.id_tag_json. Returns a jsonb array. Raises OC007 for a negative lim or off.
+CREATE OR REPLACE FUNCTION ocpp.api_id_tags(lim integer DEFAULT 100, off integer DEFAULT 0)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, NULL, NULL);
+    RETURN (SELECT coalesce(jsonb_agg(cs.id_tag_json(x) ORDER BY x.id_tag), '[]'::jsonb)
+              FROM (SELECT * FROM cs.id_tag AS i ORDER BY i.id_tag LIMIT lim OFFSET coalesce(off, 0)) AS x);
+END;
+$$;
+
+-- ocpp.api_id_tag(id_tag): one id tag as cs.id_tag_json. Returns jsonb. Raises OC007 for an unknown
+-- id tag.
+CREATE OR REPLACE FUNCTION ocpp.api_id_tag(id_tag text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    tag cs.id_tag;
+BEGIN
+    SELECT * INTO tag FROM cs.id_tag AS i WHERE i.id_tag = api_id_tag.id_tag;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', api_id_tag.id_tag));
+    END IF;
+    RETURN cs.id_tag_json(tag);
+END;
+$$;
+
+-- ocpp.api_set_id_tag(id_tag, status, expiry, parent, must_exist): ocpp.set_id_tag, then the tag
+-- as cs.id_tag_json; with must_exist (an update) the tag must be there already. Returns jsonb.
+-- Raises OC007 for an unknown id tag when must_exist, and what ocpp.set_id_tag raises.
+CREATE OR REPLACE FUNCTION ocpp.api_set_id_tag(id_tag text, status text DEFAULT 'Accepted',
+                                               expiry timestamptz DEFAULT NULL, parent text DEFAULT NULL,
+                                               must_exist boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    IF must_exist AND NOT EXISTS (SELECT FROM cs.id_tag AS i WHERE i.id_tag = api_set_id_tag.id_tag) THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', api_set_id_tag.id_tag));
+    END IF;
+    PERFORM ocpp.set_id_tag(api_set_id_tag.id_tag, coalesce(api_set_id_tag.status, 'Accepted'), expiry, parent);
+    RETURN ocpp.api_id_tag(api_set_id_tag.id_tag);
+END;
+$$;
+
+-- ocpp.delete_id_tag(id_tag): removes an id tag (transactions keep their id_tag text). Returns
+-- nothing. Raises OC007 for an unknown id tag.
+CREATE OR REPLACE FUNCTION ocpp.delete_id_tag(id_tag text)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    DELETE FROM cs.id_tag AS i WHERE i.id_tag = delete_id_tag.id_tag;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', delete_id_tag.id_tag));
+    END IF;
+END;
+$$;
+
+-- ocpp.block_id_tag(id_tag): sets an id tag's status to Blocked. Returns the tag as
+-- cs.id_tag_json. Raises OC007 for an unknown id tag.
+CREATE OR REPLACE FUNCTION ocpp.block_id_tag(id_tag text)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    UPDATE cs.id_tag AS i SET status = 'Blocked', updated_at = now() WHERE i.id_tag = block_id_tag.id_tag;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', block_id_tag.id_tag));
+    END IF;
+    RETURN ocpp.api_id_tag(block_id_tag.id_tag);
+END;
+$$;
+
+-- ocpp.api_commands(identity, status, lim, off): commands (all stations, or the station identity;
+-- all statuses or one), newest first, as ocpp.command shows them, lim (null: all) after skipping
+-- off. Returns a jsonb array. Raises OC007 for a status that is not a command status, a negative
+-- lim or off.
+CREATE OR REPLACE FUNCTION ocpp.api_commands(identity text DEFAULT NULL, status text DEFAULT NULL,
+                                             lim integer DEFAULT 100, off integer DEFAULT 0)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, NULL, NULL);
+    IF api_commands.status NOT IN ('queued', 'sent', 'answered', 'error', 'timeout', 'offline', 'refused',
+                                   'cancelled', 'interrupted') THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid status', format('%s is not a command status', api_commands.status));
+    END IF;
+    RETURN (SELECT coalesce(jsonb_agg(ocpp.command(x.id) ORDER BY x.id DESC), '[]'::jsonb)
+              FROM (SELECT c.id FROM cs.command AS c
+                      JOIN cs.station AS s ON s.id = c.station_id
+                     WHERE (api_commands.identity IS NULL OR s.identity = api_commands.identity)
+                       AND (api_commands.status IS NULL OR c.status = api_commands.status)
+                     ORDER BY c.id DESC
+                     LIMIT lim OFFSET coalesce(off, 0)) AS x);
+END;
+$$;
+
+-- ocpp.api_message_log(identity, date_from, date_to, lim, off): message log rows (all stations, or
+-- the station identity) logged within [date_from, date_to), newest first, lim (null: all) after
+-- skipping off: {"id", "identity", "account", "direction", "messageType", "action", "uniqueId",
+-- "payload", "errorCode", "errorDescription", "createdAt", "latencyMs"}. Returns a jsonb array.
+-- Raises OC007 for a negative lim or off, or date_from after date_to.
+CREATE OR REPLACE FUNCTION ocpp.api_message_log(identity text DEFAULT NULL,
+                                                date_from timestamptz DEFAULT NULL,
+                                                date_to timestamptz DEFAULT NULL,
+                                                lim integer DEFAULT 100, off integer DEFAULT 0)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, date_from, date_to);
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'id', m.id, 'identity', m.identity, 'account', m.account, 'direction', m.direction,
+                       'messageType', m.message_type, 'action', m.action, 'uniqueId', m.unique_id,
+                       'payload', m.payload, 'errorCode', m.error_code,
+                       'errorDescription', m.error_description, 'createdAt', cs.ocpp_time(m.created_at),
+                       'latencyMs', m.latency_ms) ORDER BY m.id DESC), '[]'::jsonb)
+              FROM (SELECT * FROM cs.message_log AS l
+                     WHERE (api_message_log.identity IS NULL OR l.identity = api_message_log.identity)
+                       AND (date_from IS NULL OR l.created_at >= date_from)
+                       AND (date_to IS NULL OR l.created_at < date_to)
+                     ORDER BY l.id DESC
+                     LIMIT lim OFFSET coalesce(off, 0)) AS m);
+END;
+$$;

@@ -1,0 +1,24 @@
+"""REST API tokens (cs.api_token).
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-21
+"""
+from pathlib import Path
+
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The schema change as it was at this revision, frozen beside it (db/schema/ moves on, this does not).
+    sql = Path(__file__).with_suffix(".sql").read_text()
+    op.get_bind().connection.driver_connection.execute(sql)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("ocpp-cs migrates forward only; restore a backup to go back")

@@ -1,0 +1,57 @@
+-- Every statement the REST API (server/api/) runs, by name: one call of the ocpp.* API each
+-- (docs/rest-api.md). Text parameters are cast in SQL, so a bad date or JSON is PostgreSQL's error
+-- (class 22, HTTP 400), not the driver's.
+
+-- name: token_check
+SELECT ocpp.api_token_check($1);
+
+-- name: chargepointlist
+SELECT ocpp.chargepointlist()::text;
+
+-- name: transactionlist
+SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+
+-- name: reservationlist
+SELECT ocpp.api_reservationlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+
+-- name: send
+SELECT ocpp.send($1, $2, $3::text::jsonb);
+
+-- name: command
+SELECT ocpp.command($1::bigint)::text;
+
+-- name: cancel_command
+SELECT ocpp.cancel_command($1::bigint);
+
+-- name: station
+SELECT ocpp.api_station($1)::text;
+
+-- name: transaction
+SELECT ocpp.api_transaction($1::integer)::text;
+
+-- name: id_tags
+SELECT ocpp.api_id_tags($1::integer, $2::integer)::text;
+
+-- name: id_tag
+SELECT ocpp.api_id_tag($1)::text;
+
+-- name: set_id_tag
+SELECT ocpp.api_set_id_tag($1, $2, $3::text::timestamptz, $4, $5::boolean)::text;
+
+-- name: delete_id_tag
+SELECT ocpp.delete_id_tag($1);
+
+-- name: block_id_tag
+SELECT ocpp.block_id_tag($1)::text;
+
+-- name: commands
+SELECT ocpp.api_commands($1, $2, $3::integer, $4::integer)::text;
+
+-- name: message_log
+SELECT ocpp.api_message_log($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+
+-- name: token_create
+SELECT ocpp.api_token_create($1, $2);
+
+-- name: token_revoke
+SELECT ocpp.api_token_revoke($1);

@@ -1,0 +1,416 @@
+"""REST handlers: each is one call of a named statement of queries.sql (a command: one to queue it,
+then one per poll of its status). The route table ROUTES is also the source of the OpenAPI spec
+(openapi.py), so the two cannot drift apart."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import asyncpg
+import orjson
+from aiohttp import web
+
+from ..config import Config
+from ..gateway import load_queries
+
+log = logging.getLogger("ocpp_cs.api")
+
+PREFIX = "/api/v1"
+QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
+STATIC = Path(__file__).with_name("static") / "swagger"
+POLL_INTERVAL = 0.1  # seconds between ocpp.command() polls while a command is in flight
+FINAL = {"answered", "error", "timeout", "offline", "refused", "cancelled", "interrupted"}
+MAX_LIMIT = 1000
+
+# The operations a central system sends (cs.v16_command_actions, cs.v201_command_actions; a test
+# checks these against SQL). They only document the path: SQL decides what a station accepts.
+V16_OPERATIONS = [
+    "CancelReservation", "ChangeAvailability", "ChangeConfiguration", "ClearCache", "ClearChargingProfile",
+    "DataTransfer", "GetCompositeSchedule", "GetConfiguration", "GetDiagnostics", "GetLocalListVersion",
+    "RemoteStartTransaction", "RemoteStopTransaction", "ReserveNow", "Reset", "SendLocalList",
+    "SetChargingProfile", "TriggerMessage", "UnlockConnector", "UpdateFirmware", "CertificateSigned",
+    "DeleteCertificate", "ExtendedTriggerMessage", "GetInstalledCertificateIds", "GetLog",
+    "InstallCertificate", "SignedUpdateFirmware"]
+V201_OPERATIONS = [
+    "CancelReservation", "CertificateSigned", "ChangeAvailability", "ClearCache", "ClearChargingProfile",
+    "ClearDisplayMessage", "ClearVariableMonitoring", "CostUpdated", "CustomerInformation", "DataTransfer",
+    "DeleteCertificate", "GetBaseReport", "GetChargingProfiles", "GetCompositeSchedule", "GetDisplayMessages",
+    "GetInstalledCertificateIds", "GetLocalListVersion", "GetLog", "GetMonitoringReport", "GetReport",
+    "GetTransactionStatus", "GetVariables", "InstallCertificate", "PublishFirmware", "RequestStartTransaction",
+    "RequestStopTransaction", "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile",
+    "SetDisplayMessage", "SetMonitoringBase", "SetMonitoringLevel", "SetNetworkProfile",
+    "SetVariableMonitoring", "SetVariables", "TriggerMessage", "UnlockConnector", "UnpublishFirmware",
+    "UpdateFirmware"]
+OPERATIONS = sorted(set(V16_OPERATIONS) | set(V201_OPERATIONS))
+
+API_CONFIG = web.AppKey("api_config", Config)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Route:
+    """One REST route and what the spec says of it."""
+    method: str
+    path: str           # below PREFIX, in aiohttp's and OpenAPI's common {name} form
+    handler: Handler
+    summary: str
+    tag: str
+    open: bool = False  # no token needed
+    query: list[tuple[str, str, str]] = field(default_factory=list)  # (name, type, description)
+    body: str | None = None       # components/schemas name of the JSON body
+    response: str = "Any"         # components/schemas name of the 200 body
+    status: int = 200             # success status
+    errors: tuple[int, ...] = (400,)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, description: str, **extra: Any):
+        self.status, self.code, self.description, self.extra = status, code, description, extra
+
+
+def error_response(status: int, code: str, description: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": {"code": code, "description": description, **extra}},
+                             status=status, dumps=lambda v: orjson.dumps(v).decode())
+
+
+def sql_error_status(e: asyncpg.PostgresError) -> tuple[int, str]:
+    """The one place a database error becomes an HTTP status: OC007 'unknown ...' is 404, the other
+    OC codes and bad values (class 22) are the client's fault (400); anything else is ours."""
+    state = e.sqlstate or ""
+    message = str(getattr(e, "message", "") or e)
+    if state == "OC007" and message.startswith("unknown"):
+        return 404, "NotFound"
+    if state.startswith("OC") or state.startswith("22"):
+        return 400, "BadRequest"
+    raise e
+
+
+async def call(request: web.Request, name: str, *args: Any) -> Any:
+    """Runs the named statement of queries.sql; database refusals become ApiErrors."""
+    from ..app import GATEWAY  # the app module imports this one
+    try:
+        return await request.app[GATEWAY].pool.fetchval(QUERIES[name], *args)
+    except asyncpg.PostgresError as e:
+        status, code = sql_error_status(e)
+        detail = getattr(e, "detail", None)
+        raise ApiError(status, code, str(getattr(e, "message", "") or e),
+                       **({"details": {"detail": detail}} if detail else {})) from None
+
+
+def json_text(text: str | None, status: int = 200) -> web.Response:
+    return web.Response(text=text or "null", status=status, content_type="application/json")
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = orjson.loads(await request.read())
+    except orjson.JSONDecodeError as e:
+        raise ApiError(400, "BadRequest", f"the body is not JSON: {e}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "BadRequest", "the body must be a JSON object")
+    return body
+
+
+def text_field(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "BadRequest", f"{name} must be a string", field=name)
+    return value
+
+
+def int_param(request: web.Request, name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "BadRequest", f"{name} must be an integer", field=name) from None
+    if value < 0 or (maximum is not None and value > maximum):
+        raise ApiError(400, "BadRequest", f"{name} must be between 0 and {maximum}", field=name)
+    return value
+
+
+def int_body(body: dict[str, Any], name: str, default: int, maximum: int | None = None) -> int:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 \
+            or (maximum is not None and value > maximum):
+        raise ApiError(400, "BadRequest", f"{name} must be an integer between 0 and {maximum}",
+                       field=name)
+    return value
+
+
+def path_int(request: web.Request, name: str) -> int:
+    try:
+        value = int(request.match_info[name])
+    except ValueError:
+        raise ApiError(404, "NotFound", f"{name} must be an integer") from None
+    if not -2**31 <= value < 2**31:
+        raise ApiError(404, "NotFound", f"no such {name}")
+    return value
+
+
+# --- apostoldevel/ocpp-cs paths ---
+
+async def ping(request: web.Request) -> web.Response:
+    return json_text("{}")
+
+
+async def server_time(request: web.Request) -> web.Response:
+    return json_text(orjson.dumps({"serverTime": int(time.time())}).decode())
+
+
+async def charge_point_list(request: web.Request) -> web.Response:
+    return json_text(await call(request, "chargepointlist"))
+
+
+async def _range_list(request: web.Request, query: str) -> web.Response:
+    body = await json_body(request)
+    return json_text(await call(request, query, text_field(body, "identity"),
+                                text_field(body, "dateFrom"), text_field(body, "dateTo"),
+                                int_body(body, "limit", 100, MAX_LIMIT), int_body(body, "offset", 0)))
+
+
+async def transaction_list(request: web.Request) -> web.Response:
+    return await _range_list(request, "transactionlist")
+
+
+async def reservation_list(request: web.Request) -> web.Response:
+    return await _range_list(request, "reservationlist")
+
+
+async def charge_point_operation(request: web.Request) -> web.Response:
+    """Queues the CALL, then polls ocpp.command(id) until it is final: a function cannot wait inside
+    its own transaction for the dispatcher's commit, so the waiting is here, one call per step."""
+    identity, operation = request.match_info["identity"], request.match_info["operation"]
+    payload = await json_body(request)
+    timeout = request.app[API_CONFIG].api.command_timeout
+    command_id = await call(request, "send", identity, operation, orjson.dumps(payload).decode())
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        command = orjson.loads(await call(request, "command", command_id))
+        if command["status"] in FINAL:
+            break
+        if asyncio.get_running_loop().time() > deadline:
+            # never sent later by surprise; one already sent ends with the dispatcher's call timeout
+            await call(request, "cancel_command", command_id)
+            raise ApiError(503, "Timeout", f"no answer from {identity} within {timeout:g} s",
+                           commandId=command_id)
+        await asyncio.sleep(POLL_INTERVAL)
+    return command_response(command)
+
+
+def command_response(command: dict[str, Any]) -> web.Response:
+    status, error = command["status"], command.get("error") or {}
+    if status == "answered":
+        return json_text(orjson.dumps(command["response"]).decode())
+    if status == "error":  # the station's CALLERROR
+        return error_response(502, error.get("code", "InternalError"), error.get("description", ""),
+                              details=error.get("details") or {}, commandId=command["id"])
+    if status == "refused" and error.get("code") != "SecurityError" and "field" in (error.get("details") or {}):
+        return error_response(400, error.get("code", "FormationViolation"), error.get("description", ""),
+                              field=error["details"]["field"], details=error["details"],
+                              commandId=command["id"])
+    if status == "refused":  # a Rejected station, or one not reachable from this node
+        return error_response(503, error.get("code", "GenericError"), error.get("description", ""),
+                              details=error.get("details") or {}, commandId=command["id"])
+    return error_response(503, status.capitalize(), f"the command ended {status}",
+                          commandId=command["id"])
+
+
+# --- resources ---
+
+async def stations(request: web.Request) -> web.Response:
+    return json_text(await call(request, "chargepointlist"))
+
+
+async def station(request: web.Request) -> web.Response:
+    return json_text(await call(request, "station", request.match_info["identity"]))
+
+
+async def transactions(request: web.Request) -> web.Response:
+    q = request.query
+    return json_text(await call(request, "transactionlist", q.get("identity") or None,
+                                q.get("from") or None, q.get("to") or None,
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+
+
+async def transaction(request: web.Request) -> web.Response:
+    return json_text(await call(request, "transaction", path_int(request, "id")))
+
+
+async def reservations(request: web.Request) -> web.Response:
+    q = request.query
+    return json_text(await call(request, "reservationlist", q.get("identity") or None,
+                                q.get("from") or None, q.get("to") or None,
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+
+
+async def id_tags(request: web.Request) -> web.Response:
+    return json_text(await call(request, "id_tags", int_param(request, "limit", 100, MAX_LIMIT),
+                                int_param(request, "offset", 0)))
+
+
+async def id_tag(request: web.Request) -> web.Response:
+    return json_text(await call(request, "id_tag", request.match_info["idTag"]))
+
+
+async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, status: int) -> web.Response:
+    body = await json_body(request)
+    tag = tag if tag is not None else text_field(body, "idTag")
+    if not tag:
+        raise ApiError(400, "BadRequest", "idTag is required", field="idTag")
+    return json_text(await call(request, "set_id_tag", tag, text_field(body, "status") or "Accepted",
+                                text_field(body, "expiryDate"), text_field(body, "parentIdTag"),
+                                must_exist), status)
+
+
+async def create_id_tag(request: web.Request) -> web.Response:
+    return await _set_id_tag(request, None, False, 201)
+
+
+async def update_id_tag(request: web.Request) -> web.Response:
+    return await _set_id_tag(request, request.match_info["idTag"], True, 200)
+
+
+async def delete_id_tag(request: web.Request) -> web.Response:
+    await call(request, "delete_id_tag", request.match_info["idTag"])
+    return web.Response(status=204)
+
+
+async def block_id_tag(request: web.Request) -> web.Response:
+    return json_text(await call(request, "block_id_tag", request.match_info["idTag"]))
+
+
+async def commands(request: web.Request) -> web.Response:
+    q = request.query
+    return json_text(await call(request, "commands", q.get("identity") or None, q.get("status") or None,
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+
+
+async def command(request: web.Request) -> web.Response:
+    return json_text(await call(request, "command", path_int(request, "id")))
+
+
+async def message_log(request: web.Request) -> web.Response:
+    q = request.query
+    return json_text(await call(request, "message_log", q.get("identity") or None,
+                                q.get("from") or None, q.get("to") or None,
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    from .openapi import openapi_spec
+    return json_text(orjson.dumps(openapi_spec()).decode())
+
+
+PAGING = [("limit", "integer", f"at most this many (default 100, at most {MAX_LIMIT})"),
+          ("offset", "integer", "skip this many first")]
+RANGE = [("identity", "string", "only this station"),
+         ("from", "string", "from this time on (ISO 8601, inclusive)"),
+         ("to", "string", "before this time (ISO 8601, exclusive)")]
+
+ROUTES: list[Route] = [
+    Route("GET", "/ping", ping, "Is the server up", "CentralSystem", open=True, response="Empty", errors=()),
+    Route("GET", "/time", server_time, "The server's time (Unix seconds)", "CentralSystem", open=True,
+          response="ServerTime", errors=()),
+    Route("GET", "/openapi.json", openapi_json, "This OpenAPI document", "CentralSystem", open=True, errors=()),
+    Route("GET", "/CentralSystem/ChargePointList", charge_point_list, "Every station (ocpp.chargepointlist)",
+          "CentralSystem", response="StationList", errors=()),
+    Route("POST", "/CentralSystem/TransactionList", transaction_list,
+          "Transactions, newest first, by station and start time", "CentralSystem", body="ListRequest",
+          response="TransactionList"),
+    Route("POST", "/CentralSystem/ReservationList", reservation_list,
+          "Reservations, newest first, by station and creation time", "CentralSystem", body="ListRequest",
+          response="ReservationList"),
+    Route("POST", "/ChargePoint/{identity}/{operation}", charge_point_operation,
+          "Send an OCPP operation and wait for the station's answer", "ChargePoint", body="OcppPayload",
+          response="OcppPayload", errors=(400, 404, 502, 503)),
+    Route("GET", "/stations", stations, "Every station with its connectors", "Stations", response="StationList",
+          errors=()),
+    Route("GET", "/stations/{identity}", station, "One station with its connectors and EVSEs", "Stations",
+          response="Station", errors=(404,)),
+    Route("GET", "/transactions", transactions, "Transactions, newest first", "Transactions",
+          query=RANGE + PAGING, response="TransactionList"),
+    Route("GET", "/transactions/{id}", transaction, "One transaction with its meter values", "Transactions",
+          response="Transaction", errors=(404,)),
+    Route("GET", "/reservations", reservations, "Reservations, newest first", "Reservations",
+          query=RANGE + PAGING, response="ReservationList"),
+    Route("GET", "/id-tags", id_tags, "Id tags by idTag", "IdTags", query=PAGING, response="IdTagList"),
+    Route("POST", "/id-tags", create_id_tag, "Add or replace an id tag", "IdTags", body="IdTag",
+          response="IdTag", status=201),
+    Route("GET", "/id-tags/{idTag}", id_tag, "One id tag", "IdTags", response="IdTag", errors=(404,)),
+    Route("PUT", "/id-tags/{idTag}", update_id_tag, "Change an id tag", "IdTags", body="IdTagUpdate",
+          response="IdTag", errors=(400, 404)),
+    Route("DELETE", "/id-tags/{idTag}", delete_id_tag, "Remove an id tag", "IdTags", status=204, errors=(404,)),
+    Route("POST", "/id-tags/{idTag}/block", block_id_tag, "Block an id tag", "IdTags", response="IdTag",
+          errors=(404,)),
+    Route("GET", "/commands", commands, "Commands, newest first", "Commands",
+          query=[("identity", "string", "only this station"),
+                 ("status", "string", "only this status (queued, sent, answered, error, timeout, offline, "
+                                      "refused, cancelled, interrupted)")] + PAGING,
+          response="CommandList"),
+    Route("GET", "/commands/{id}", command, "One command and its answer", "Commands", response="Command",
+          errors=(404,)),
+    Route("GET", "/message-log", message_log, "The message log, newest first", "MessageLog",
+          query=RANGE + PAGING, response="MessageLogList"),
+]
+
+OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def auth_middleware(enabled: bool):
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        if enabled and path.startswith(PREFIX + "/") and path not in OPEN_PATHS:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            role = None
+            if scheme.lower() == "bearer" and token.strip():
+                role = await call(request, "token_check", token.strip())
+            if role is None:
+                response = error_response(401, "Unauthorized", "a valid Bearer token is required")
+                response.headers["WWW-Authenticate"] = 'Bearer realm="ocpp-cs"'
+                return response
+            if request.method not in READ_METHODS and role != "operator":
+                return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
+        try:
+            return await handler(request)
+        except ApiError as e:
+            return error_response(e.status, e.code, e.description, **e.extra)
+    return middleware
+
+
+async def docs_redirect(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/docs/")
+
+
+async def swagger_index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+def setup_api(app: web.Application, config: Config) -> None:
+    """Adds the /api/v1 routes, the token check and the Swagger UI at /docs/ to app."""
+    app[API_CONFIG] = config
+    auth = config.api.auth and not config.api.demo
+    if config.api.demo:
+        log.warning("!!! [api] demo = true: the REST API at %s is OPEN TO ANYONE, without tokens. "
+                    "For local use only. !!!", PREFIX)
+    elif not auth:
+        log.warning("[api] auth = false: the REST API at %s needs no token", PREFIX)
+    app.middlewares.append(auth_middleware(auth))
+    for route in ROUTES:
+        app.router.add_route(route.method, PREFIX + route.path, route.handler)
+    app.router.add_get("/docs", docs_redirect)
+    app.router.add_get("/docs/", swagger_index)
+    app.router.add_static("/docs/", STATIC)
