@@ -54,9 +54,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         writer = asyncio.create_task(messages.run(), name="message-log")
         cleanup = asyncio.create_task(_log_cleanup(app[GATEWAY]), name="message-log-cleanup")
         yield
-        for task in (cleanup, writer):
-            task.cancel()
-        await asyncio.gather(cleanup, writer, return_exceptions=True)
+        await stop_tasks(cleanup, writer)
 
     async def webhook(app: web.Application) -> AsyncIterator[None]:
         if not config.webhook.url:
@@ -89,8 +87,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
 
     async def close_sockets(app: web.Application) -> None:
         sessions = app[STATIONS].all()
@@ -107,8 +104,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         ca = LocalCA(c.ca_dir or os.path.join(config.database.data_dir, "ca"), c.validity_days)
         task = asyncio.create_task(Signer(app[GATEWAY], ca, dsn).run(), name="signer")
         yield
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        await stop_tasks(task)
 
     app.cleanup_ctx.extend([database, message_log, webhook, stations, signer])
     app.on_shutdown.append(close_sockets)
@@ -129,6 +125,18 @@ def build_app(config: Config, dsn: str) -> web.Application:
     app.router.add_get("/ping", ping)
     setup_api(app, config)
     return app
+
+
+STOP_TIMEOUT = 10.0  # seconds a background task gets to finish once cancelled
+
+
+async def stop_tasks(*tasks: asyncio.Task) -> None:
+    """Cancel background tasks and wait for them, but never hang a shutdown on one."""
+    for task in tasks:
+        task.cancel()
+    done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+    for task in pending:
+        log.warning("%s did not stop within %.0f s; left behind", task.get_name(), STOP_TIMEOUT)
 
 
 async def _log_cleanup(gateway: Gateway) -> None:

@@ -72,7 +72,7 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*self._calls, return_exceptions=True)
             if listener is not None and not listener.is_closed():
-                await listener.close()
+                await listener.close(timeout=5)
             if self.soap is not None:
                 await self.soap.close()
             try:  # what we sent and will never hear about: say so now, not at the next start

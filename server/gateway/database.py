@@ -1,6 +1,7 @@
 """asyncpg pool and the named statements of queries.sql."""
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,10 @@ class Gateway:
 
     async def close(self) -> None:
         await self._parse.close()
-        await self.pool.close()
+        try:  # close waits for every connection to come back; a stuck one must not hang shutdown
+            await asyncio.wait_for(self.pool.close(), 10)
+        except asyncio.TimeoutError:
+            self.pool.terminate()
 
     async def parse(self, identity: str, unique_id: str, action: str, payload_json: str,
                     account: str | None, version: str) -> str:

@@ -49,7 +49,7 @@ class Signer:
                 self._wake.clear()
         finally:
             if listener is not None and not listener.is_closed():
-                await listener.close()
+                await listener.close(timeout=5)
 
     async def sign_pending(self) -> None:
         for request in await self.gateway.certificate_requests_to_sign():
