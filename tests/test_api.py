@@ -330,3 +330,28 @@ async def test_commands_and_message_log(api, server, db):
     assert (await api.get("/api/v1/message-log", params={"to": "2000-01-01T00:00:00Z"})) == (200, [])
     assert (await api.get("/api/v1/message-log", params={"from": "not a date"}))[0] == 400
     assert (await api.get("/api/v1/message-log", params={"limit": "5000"}))[0] == 400
+
+
+@pytest.fixture
+def quick_commands(server_config):
+    server_config.api.command_timeout = 1
+    return server_config
+
+
+async def test_property_based_run_against_the_spec_finds_no_server_error(quick_commands, server, db):
+    """schemathesis generates requests for every operation of /api/v1/openapi.json, valid and
+    not; no answer may be a 5xx other than the documented 502/503 of the command paths."""
+    import shutil
+    import sys
+    bearer = token(db)
+    st = shutil.which("schemathesis") or shutil.which("st")
+    assert st, "schemathesis is a test dependency: pip install -e '.[test]'"
+    proc = await asyncio.create_subprocess_exec(
+        st, "run", f"http://127.0.0.1:{server.port}{PREFIX}/openapi.json",
+        "--checks", "not_a_server_error", "--max-examples", "25", "--request-timeout", "10",
+        "--header", f"Authorization: Bearer {bearer}", "--phases", "examples,fuzzing",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(), 100)
+    text = out.decode()
+    sys.stdout.write(text[-3000:])
+    assert proc.returncode == 0, text[-3000:]
