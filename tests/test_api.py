@@ -245,6 +245,23 @@ async def test_stations_and_charge_point_list(api, server):
     assert status == 404 and body["error"]["description"] == "unknown station"
 
 
+async def test_evses_and_charging_profiles_of_a_station(api, server, db):
+    from test_commands import PROFILE, final
+    async with answering(server.url, "API8") as cp:
+        await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
+        status, evses = await api.get("/api/v1/stations/API8/evses")
+        assert status == 200 and [e["evseId"] for e in evses] == [1]
+        cid = int(db.psql("select ocpp.send('API8', 'SetChargingProfile', $j$" + __import__("json")
+                          .dumps({"connectorId": 1, "csChargingProfiles": PROFILE}) + "$j$::jsonb)"))
+        assert (await final(db, cid))["status"] == "answered"
+    status, profiles = await api.get("/api/v1/stations/API8/charging-profiles")
+    assert status == 200
+    assert [(p["id"], p["connectorId"], p["purpose"], p["status"]) for p in profiles] == \
+        [(5, 1, "TxDefaultProfile", "Installed")]
+    assert (await api.get("/api/v1/stations/NOPE/evses"))[0] == 404
+    assert (await api.get("/api/v1/stations/NOPE/charging-profiles"))[0] == 404
+
+
 async def test_transactions_with_meter_values_and_filters(api, server, db):
     db.psql("select ocpp.set_id_tag('TAG1')")
     async with answering(server.url, "API8") as cp:

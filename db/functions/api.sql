@@ -398,3 +398,36 @@ BEGIN
                      LIMIT lim OFFSET coalesce(off, 0)) AS m);
 END;
 $$;
+
+-- ocpp.api_charging_profiles(identity, all_states): the charging profiles of a station, the
+-- Installed ones (all_states: also Replaced and Cleared), by connector (the 1.6 connector or the
+-- 2.0.1 EVSE, 0 = the station), purpose and stack level: [{"id", "connectorId", "purpose",
+-- "stackLevel", "kind", "recurrency", "validFrom", "validTo", "transactionId", "schedule", "status",
+-- "commandId", "updatedAt"}]. Returns jsonb. Raises OC007 for an unknown station.
+CREATE OR REPLACE FUNCTION ocpp.api_charging_profiles(identity text, all_states boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    st_id integer;
+BEGIN
+    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_charging_profiles.identity;
+    IF st_id IS NULL THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown station',
+                              format('no station %s', api_charging_profiles.identity));
+    END IF;
+    RETURN coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'id', p.id, 'connectorId', p.connector_id, 'purpose', p.purpose,
+                   'stackLevel', p.stack_level, 'kind', p.kind, 'recurrency', p.recurrency,
+                   'validFrom', cs.ocpp_time(p.valid_from), 'validTo', cs.ocpp_time(p.valid_to),
+                   'transactionId', p.transaction_id, 'schedule', p.schedule, 'status', p.status,
+                   'commandId', p.command_id, 'updatedAt', cs.ocpp_time(p.updated_at))
+                 ORDER BY p.connector_id, p.purpose, p.stack_level, p.entry_id)
+          FROM cs.charging_profile AS p
+         WHERE p.station_id = st_id AND (all_states OR p.status = 'Installed')), '[]'::jsonb);
+END;
+$$;

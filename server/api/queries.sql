@@ -55,3 +55,9 @@ SELECT ocpp.api_token_create($1, $2);
 
 -- name: token_revoke
 SELECT ocpp.api_token_revoke($1);
+
+-- name: charging_profiles
+SELECT ocpp.api_charging_profiles($1, $2)::text;
+
+-- name: evses
+SELECT ocpp.evselist($1)::text;

@@ -237,6 +237,17 @@ async def station(request: web.Request) -> web.Response:
     return json_text(await call(request, "station", request.match_info["identity"]))
 
 
+async def evses(request: web.Request) -> web.Response:
+    identity = request.match_info["identity"]
+    await call(request, "station", identity)  # 404 for an unknown station
+    return json_text(await call(request, "evses", identity))
+
+
+async def charging_profiles(request: web.Request) -> web.Response:
+    return json_text(await call(request, "charging_profiles", request.match_info["identity"],
+                                request.query.get("all") in ("1", "true")))
+
+
 async def transactions(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(request, "transactionlist", q.get("identity") or None,
@@ -339,6 +350,11 @@ ROUTES: list[Route] = [
           errors=()),
     Route("GET", "/stations/{identity}", station, "One station with its connectors and EVSEs", "Stations",
           response="Station", errors=(404,)),
+    Route("GET", "/stations/{identity}/evses", evses, "The EVSEs of a station with their connectors",
+          "Stations", errors=(404,)),
+    Route("GET", "/stations/{identity}/charging-profiles", charging_profiles,
+          "The charging profiles of a station (Installed; all=true: also Replaced and Cleared)",
+          "Stations", query=[("all", "boolean", "also the Replaced and Cleared ones")], errors=(404,)),
     Route("GET", "/transactions", transactions, "Transactions, newest first", "Transactions",
           query=RANGE + PAGING, response="TransactionList"),
     Route("GET", "/transactions/{id}", transaction, "One transaction with its meter values", "Transactions",
