@@ -123,39 +123,59 @@ $$;
 
 -- Local authorization list ------------------------------------------------------------------------
 
--- cs.v16_effect_send_local_list(cmd): Accepted makes the sent list current: Full replaces the
--- station's entries, Differential upserts the entries with idTagInfo and removes those without;
--- cs.local_list.version becomes the listVersion sent. Failed, NotSupported, VersionMismatch change
+-- cs.apply_local_list(station_id, replace_all, version, entries): the station accepted a local list:
+-- entries is [{"idTag", "type"?, "info"?}] (the 1.6 idTag or 2.0.1 idToken, its type, the
+-- idTagInfo / idTokenInfo); replace_all replaces the station's entries, otherwise entries with info are
+-- upserted and those without removed; cs.local_list.version becomes version. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.apply_local_list(station_id integer, replace_all boolean, version integer,
+                                               entries jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF replace_all THEN
+        DELETE FROM cs.local_list_entry AS l WHERE l.station_id = apply_local_list.station_id;
+    ELSE
+        DELETE FROM cs.local_list_entry AS l
+         USING jsonb_array_elements(entries) AS e
+         WHERE l.station_id = apply_local_list.station_id AND l.id_tag = e->>'idTag'
+           AND NOT e ? 'info';
+    END IF;
+    INSERT INTO cs.local_list_entry AS l (station_id, id_tag, id_token_type, id_tag_info, updated_at)
+    SELECT apply_local_list.station_id, e->>'idTag', e->>'type', e->'info', now()
+      FROM jsonb_array_elements(entries) AS e
+     WHERE e ? 'info'
+    ON CONFLICT ON CONSTRAINT local_list_entry_pkey DO UPDATE
+       SET id_token_type = excluded.id_token_type, id_tag_info = excluded.id_tag_info,
+           updated_at = excluded.updated_at;
+
+    INSERT INTO cs.local_list AS v (station_id, version, updated_at)
+    VALUES (apply_local_list.station_id, apply_local_list.version, now())
+    ON CONFLICT ON CONSTRAINT local_list_pkey DO UPDATE
+       SET version = excluded.version, updated_at = excluded.updated_at;
+END;
+$$;
+
+-- cs.v16_effect_send_local_list(cmd): Accepted makes the sent list current (cs.apply_local_list):
+-- Full replaces the station's entries, Differential upserts the entries with idTagInfo and removes
+-- those without; the version is the listVersion sent. Failed, NotSupported, VersionMismatch change
 -- nothing.
 CREATE OR REPLACE FUNCTION cs.v16_effect_send_local_list(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
-DECLARE
-    entries jsonb := coalesce(cmd.payload->'localAuthorizationList', '[]'::jsonb);
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
         RETURN;
     END IF;
-    IF cmd.payload->>'updateType' = 'Full' THEN
-        DELETE FROM cs.local_list_entry AS l WHERE l.station_id = cmd.station_id;
-    ELSE
-        DELETE FROM cs.local_list_entry AS l
-         USING jsonb_array_elements(entries) AS e
-         WHERE l.station_id = cmd.station_id AND l.id_tag = e->>'idTag' AND NOT e ? 'idTagInfo';
-    END IF;
-    INSERT INTO cs.local_list_entry AS l (station_id, id_tag, id_tag_info, updated_at)
-    SELECT cmd.station_id, e->>'idTag', e->'idTagInfo', now()
-      FROM jsonb_array_elements(entries) AS e
-     WHERE e ? 'idTagInfo'
-    ON CONFLICT ON CONSTRAINT local_list_entry_pkey DO UPDATE
-       SET id_tag_info = excluded.id_tag_info, updated_at = excluded.updated_at;
-
-    INSERT INTO cs.local_list AS v (station_id, version, updated_at)
-    VALUES (cmd.station_id, (cmd.payload->>'listVersion')::integer, now())
-    ON CONFLICT ON CONSTRAINT local_list_pkey DO UPDATE
-       SET version = excluded.version, updated_at = excluded.updated_at;
+    PERFORM cs.apply_local_list(
+        cmd.station_id, cmd.payload->>'updateType' = 'Full', (cmd.payload->>'listVersion')::integer,
+        coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                             'idTag', e->'idTag', 'info', e->'idTagInfo')))
+                    FROM jsonb_array_elements(cmd.payload->'localAuthorizationList') AS e),
+                 '[]'::jsonb));
 END;
 $$;
 
@@ -1026,40 +1046,25 @@ BEGIN
 END;
 $$;
 
--- cs.v201_effect_send_local_list(cmd): Accepted makes the sent list current, as in 1.6: Full replaces
--- the station's entries, Differential upserts the entries with idTokenInfo and removes those without;
--- id_tag is the idToken, id_token_type its type, id_tag_info the idTokenInfo; cs.local_list.version
--- becomes the versionNumber. Failed, VersionMismatch: nothing.
+-- cs.v201_effect_send_local_list(cmd): Accepted makes the sent list current, as in 1.6
+-- (cs.apply_local_list): id_tag is the idToken, id_token_type its type, id_tag_info the idTokenInfo;
+-- the version is the versionNumber. Failed, VersionMismatch: nothing.
 CREATE OR REPLACE FUNCTION cs.v201_effect_send_local_list(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
-DECLARE
-    entries jsonb := coalesce(cmd.payload->'localAuthorizationList', '[]'::jsonb);
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
         RETURN;
     END IF;
-    IF cmd.payload->>'updateType' = 'Full' THEN
-        DELETE FROM cs.local_list_entry AS l WHERE l.station_id = cmd.station_id;
-    ELSE
-        DELETE FROM cs.local_list_entry AS l
-         USING jsonb_array_elements(entries) AS e
-         WHERE l.station_id = cmd.station_id AND l.id_tag = e #>> '{idToken,idToken}' AND NOT e ? 'idTokenInfo';
-    END IF;
-    INSERT INTO cs.local_list_entry AS l (station_id, id_tag, id_token_type, id_tag_info, updated_at)
-    SELECT cmd.station_id, e #>> '{idToken,idToken}', e #>> '{idToken,type}', e->'idTokenInfo', now()
-      FROM jsonb_array_elements(entries) AS e
-     WHERE e ? 'idTokenInfo'
-    ON CONFLICT ON CONSTRAINT local_list_entry_pkey DO UPDATE
-       SET id_token_type = excluded.id_token_type, id_tag_info = excluded.id_tag_info,
-           updated_at = excluded.updated_at;
-
-    INSERT INTO cs.local_list AS v (station_id, version, updated_at)
-    VALUES (cmd.station_id, (cmd.payload->>'versionNumber')::integer, now())
-    ON CONFLICT ON CONSTRAINT local_list_pkey DO UPDATE
-       SET version = excluded.version, updated_at = excluded.updated_at;
+    PERFORM cs.apply_local_list(
+        cmd.station_id, cmd.payload->>'updateType' = 'Full', (cmd.payload->>'versionNumber')::integer,
+        coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+                             'idTag', e #> '{idToken,idToken}', 'type', e #> '{idToken,type}',
+                             'info', e->'idTokenInfo')))
+                    FROM jsonb_array_elements(cmd.payload->'localAuthorizationList') AS e),
+                 '[]'::jsonb));
 END;
 $$;
 
