@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from .api import setup_api
+from .api.routes import QUERIES as API_QUERIES
 from .config import Config
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
@@ -17,6 +18,8 @@ from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 from .webhook import WebhookClient
+from .webui import LIVE, setup_webui
+from .webui.live import LiveHub
 
 log = logging.getLogger("ocpp_cs")
 
@@ -56,6 +59,21 @@ def build_app(config: Config, dsn: str) -> web.Application:
         yield
         await stop_tasks(cleanup, writer)
 
+    async def live_feed(app: web.Application) -> AsyncIterator[None]:
+        pool = app[GATEWAY].pool
+
+        async def read_rows(after_id: int, upto_id: int, limit: int) -> str:
+            return await pool.fetchval(API_QUERIES["message_log_after"], after_id, upto_id, limit)
+
+        async def newest_id() -> int:
+            return await pool.fetchval(API_QUERIES["message_log_newest"])
+
+        hub = LiveHub(dsn, read_rows, newest_id)
+        app[LIVE] = hub
+        task = asyncio.create_task(hub.run(), name="live-feed")
+        yield
+        await stop_tasks(task)
+
     async def webhook(app: web.Application) -> AsyncIterator[None]:
         if not config.webhook.url:
             yield
@@ -92,7 +110,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
     async def close_sockets(app: web.Application) -> None:
         sessions = app[STATIONS].all()
         await asyncio.gather(*(s.close(1001, "central system shutting down") for s in sessions),
-                             return_exceptions=True)
+                             app[LIVE].close_clients(), return_exceptions=True)
 
     async def signer(app: web.Application) -> AsyncIterator[None]:
         c = config.certificates
@@ -106,7 +124,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         yield
         await stop_tasks(task)
 
-    app.cleanup_ctx.extend([database, message_log, webhook, stations, signer])
+    app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, signer])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
@@ -124,6 +142,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
         app.router.add_post("/Ocpp/{path:.*}", ocpp_soap)
     app.router.add_get("/ping", ping)
     setup_api(app, config)
+    setup_webui(app)
     return app
 
 

@@ -107,38 +107,48 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_transactionlist(identity, date_from, date_to, lim, off): ocpp.transactionlist's objects
--- (all stations, or the station identity), newest first, of the transactions started within
--- [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping off. Returns a
--- jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
+-- ocpp.api_transactionlist(identity, date_from, date_to, lim, off, id_tag): transactions as
+-- ocpp.transactionlist shows them (all stations, or the station identity; all tags, or those started
+-- or stopped with id_tag), newest first, started within [date_from, date_to) (a null bound is open),
+-- lim of them (null: all) after skipping off. An index serves each filter (station, tag, start time).
+-- Returns a jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
 CREATE OR REPLACE FUNCTION ocpp.api_transactionlist(identity text DEFAULT NULL,
                                                     date_from timestamptz DEFAULT NULL,
                                                     date_to timestamptz DEFAULT NULL,
-                                                    lim integer DEFAULT 100, off integer DEFAULT 0)
+                                                    lim integer DEFAULT 100, off integer DEFAULT 0,
+                                                    id_tag text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
+DECLARE
+    st_id integer;
 BEGIN
     PERFORM cs.check_paging(lim, off, date_from, date_to);
-    -- ocpp.transactionlist stays the one definition of a transaction's JSON form
+    IF api_transactionlist.identity IS NOT NULL THEN
+        SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_transactionlist.identity;
+        IF st_id IS NULL THEN
+            RETURN '[]'::jsonb;
+        END IF;
+    END IF;
     RETURN (
-        SELECT coalesce(jsonb_agg(x.t ORDER BY x.n), '[]'::jsonb)
-          FROM (SELECT e.t, e.n
-                  FROM jsonb_array_elements(ocpp.transactionlist(api_transactionlist.identity, NULL))
-                       WITH ORDINALITY AS e (t, n)
-                 WHERE (date_from IS NULL OR (e.t->>'startedAt')::timestamptz >= date_from)
-                   AND (date_to IS NULL OR (e.t->>'startedAt')::timestamptz < date_to)
-                 ORDER BY e.n
+        SELECT coalesce(jsonb_agg(cs.transaction_json(x) ORDER BY x.started_at DESC, x.id DESC), '[]'::jsonb)
+          FROM (SELECT t.* FROM cs.transaction AS t
+                 WHERE (st_id IS NULL OR t.station_id = st_id)
+                   AND (api_transactionlist.id_tag IS NULL OR t.id_tag = api_transactionlist.id_tag
+                        OR t.stop_id_tag = api_transactionlist.id_tag)
+                   AND (date_from IS NULL OR t.started_at >= date_from)
+                   AND (date_to IS NULL OR t.started_at < date_to)
+                 ORDER BY t.started_at DESC, t.id DESC
                  LIMIT lim OFFSET coalesce(off, 0)) AS x
     );
 END;
 $$;
 
--- ocpp.api_reservationlist(identity, date_from, date_to, lim, off): ocpp.reservationlist's objects
--- (all stations, or the station identity), newest first, of the reservations made within
+-- ocpp.api_reservationlist(identity, date_from, date_to, lim, off): reservations as
+-- ocpp.reservationlist shows them (all stations, or the station identity), newest first, made within
 -- [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping off. Returns a
 -- jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
 CREATE OR REPLACE FUNCTION ocpp.api_reservationlist(identity text DEFAULT NULL,
@@ -151,16 +161,23 @@ STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
+DECLARE
+    st_id integer;
 BEGIN
     PERFORM cs.check_paging(lim, off, date_from, date_to);
+    IF api_reservationlist.identity IS NOT NULL THEN
+        SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_reservationlist.identity;
+        IF st_id IS NULL THEN
+            RETURN '[]'::jsonb;
+        END IF;
+    END IF;
     RETURN (
-        SELECT coalesce(jsonb_agg(x.r ORDER BY x.n), '[]'::jsonb)
-          FROM (SELECT e.r, e.n
-                  FROM jsonb_array_elements(ocpp.reservationlist(api_reservationlist.identity, NULL))
-                       WITH ORDINALITY AS e (r, n)
-                 WHERE (date_from IS NULL OR (e.r->>'createdAt')::timestamptz >= date_from)
-                   AND (date_to IS NULL OR (e.r->>'createdAt')::timestamptz < date_to)
-                 ORDER BY e.n
+        SELECT coalesce(jsonb_agg(cs.reservation_json(x) ORDER BY x.id DESC), '[]'::jsonb)
+          FROM (SELECT r.* FROM cs.reservation AS r
+                 WHERE (st_id IS NULL OR r.station_id = st_id)
+                   AND (date_from IS NULL OR r.created_at >= date_from)
+                   AND (date_to IS NULL OR r.created_at < date_to)
+                 ORDER BY r.id DESC
                  LIMIT lim OFFSET coalesce(off, 0)) AS x
     );
 END;
@@ -176,14 +193,13 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    station jsonb;
+    st cs.station;
 BEGIN
-    SELECT e INTO station FROM jsonb_array_elements(ocpp.chargepointlist()) AS e
-     WHERE e->>'identity' = api_station.identity;
-    IF station IS NULL THEN
+    SELECT * INTO st FROM cs.station AS s WHERE s.identity = api_station.identity;
+    IF NOT FOUND THEN
         PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_station.identity));
     END IF;
-    RETURN station || jsonb_build_object('evses', ocpp.evselist(api_station.identity));
+    RETURN cs.station_json(st) || jsonb_build_object('evses', ocpp.evselist(api_station.identity));
 END;
 $$;
 
@@ -205,23 +221,7 @@ BEGIN
     IF NOT FOUND THEN
         PERFORM cs.raise_ocpp('OC007', 'unknown transaction', format('no transaction %s', api_transaction.id));
     END IF;
-    RETURN jsonb_build_object(
-        'id', t.id,
-        'transactionId', CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id) ELSE to_jsonb(t.transaction_ref) END,
-        'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = t.station_id),
-        'evseId', t.evse_id,
-        'connectorId', t.connector_id,
-        'idTag', t.id_tag,
-        'idTagStatus', t.id_tag_status,
-        'meterStart', t.meter_start,
-        'meterStop', t.meter_stop,
-        'energy', t.meter_stop - t.meter_start,
-        'startedAt', cs.ocpp_time(t.started_at),
-        'stoppedAt', cs.ocpp_time(t.stopped_at),
-        'stopReason', t.stop_reason,
-        'stopIdTag', t.stop_id_tag,
-        'reservationId', t.reservation_id,
-        'running', t.stopped_at IS NULL,
+    RETURN cs.transaction_json(t) || jsonb_build_object(
         'meterValues', coalesce(
             (SELECT jsonb_agg(jsonb_build_object(
                         'timestamp', cs.ocpp_time(m.sampled_at), 'evseId', m.evse_id,
@@ -367,10 +367,27 @@ BEGIN
 END;
 $$;
 
+-- cs.message_log_json(m): a message-log row as the REST API shows it: {"id", "identity", "account",
+-- "direction", "messageType", "action", "uniqueId", "payload", "errorCode", "errorDescription",
+-- "createdAt", "latencyMs"}. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.message_log_json(m cs.message_log)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN jsonb_build_object(
+        'id', m.id, 'identity', m.identity, 'account', m.account, 'direction', m.direction,
+        'messageType', m.message_type, 'action', m.action, 'uniqueId', m.unique_id,
+        'payload', m.payload, 'errorCode', m.error_code, 'errorDescription', m.error_description,
+        'createdAt', cs.ocpp_time(m.created_at), 'latencyMs', m.latency_ms);
+END;
+$$;
+
 -- ocpp.api_message_log(identity, date_from, date_to, lim, off): message log rows (all stations, or
 -- the station identity) logged within [date_from, date_to), newest first, lim (null: all) after
--- skipping off: {"id", "identity", "account", "direction", "messageType", "action", "uniqueId",
--- "payload", "errorCode", "errorDescription", "createdAt", "latencyMs"}. Returns a jsonb array.
+-- skipping off, as cs.message_log_json. Returns a jsonb array.
 -- Raises OC007 for a negative lim or off, or date_from after date_to.
 CREATE OR REPLACE FUNCTION ocpp.api_message_log(identity text DEFAULT NULL,
                                                 date_from timestamptz DEFAULT NULL,
@@ -384,18 +401,97 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
     PERFORM cs.check_paging(lim, off, date_from, date_to);
-    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                       'id', m.id, 'identity', m.identity, 'account', m.account, 'direction', m.direction,
-                       'messageType', m.message_type, 'action', m.action, 'uniqueId', m.unique_id,
-                       'payload', m.payload, 'errorCode', m.error_code,
-                       'errorDescription', m.error_description, 'createdAt', cs.ocpp_time(m.created_at),
-                       'latencyMs', m.latency_ms) ORDER BY m.id DESC), '[]'::jsonb)
+    RETURN (SELECT coalesce(jsonb_agg(cs.message_log_json(m) ORDER BY m.id DESC), '[]'::jsonb)
               FROM (SELECT * FROM cs.message_log AS l
                      WHERE (api_message_log.identity IS NULL OR l.identity = api_message_log.identity)
                        AND (date_from IS NULL OR l.created_at >= date_from)
                        AND (date_to IS NULL OR l.created_at < date_to)
                      ORDER BY l.id DESC
                      LIMIT lim OFFSET coalesce(off, 0)) AS m);
+END;
+$$;
+
+-- ocpp.api_message_log_after(after_id, upto_id, lim): the message log rows with after_id < id <= upto_id
+-- (upto_id null: no upper bound), oldest first, at most lim, as cs.message_log_json: what the live log
+-- sends on when NOTIFY ocpp_log says rows up to upto_id were written. Returns a jsonb array.
+-- Raises OC007 for a negative lim.
+CREATE OR REPLACE FUNCTION ocpp.api_message_log_after(after_id bigint, upto_id bigint DEFAULT NULL,
+                                                      lim integer DEFAULT 1000)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, 0, NULL, NULL);
+    RETURN (SELECT coalesce(jsonb_agg(cs.message_log_json(m) ORDER BY m.id), '[]'::jsonb)
+              FROM (SELECT * FROM cs.message_log AS l
+                     WHERE l.id > coalesce(after_id, 0) AND (upto_id IS NULL OR l.id <= upto_id)
+                     ORDER BY l.id
+                     LIMIT lim) AS m);
+END;
+$$;
+
+-- ocpp.api_configuration(identity): the configuration keys of a 1.6 station as GetConfiguration and
+-- ChangeConfiguration left them, by key: [{"key", "value", "readonly", "unknown" (the station did not
+-- know it), "rebootRequired", "updatedAt"}]. Returns a jsonb array. Raises OC007 for an unknown station.
+CREATE OR REPLACE FUNCTION ocpp.api_configuration(identity text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    st_id integer;
+BEGIN
+    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_configuration.identity;
+    IF st_id IS NULL THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_configuration.identity));
+    END IF;
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'key', k.key, 'value', k.value, 'readonly', k.readonly, 'unknown', k.unknown,
+                       'rebootRequired', k.reboot_required, 'updatedAt', cs.ocpp_time(k.updated_at))
+                       ORDER BY k.key), '[]'::jsonb)
+              FROM cs.configuration_key AS k
+             WHERE k.station_id = st_id);
+END;
+$$;
+
+-- ocpp.api_variables(identity): the device model of a 2.0.1 / 2.1 station as NotifyReport,
+-- GetVariables and SetVariables left it, by component, EVSE, connector and variable:
+-- [{"component", "componentInstance", "evseId", "connectorId", "variable", "variableInstance",
+-- "attributeType", "value", "mutability", "persistent", "constant", "dataType", "unit", "minLimit",
+-- "maxLimit", "valuesList", "supportsMonitoring", "updatedAt"}] (empty instances are null, EVSE and
+-- connector 0 are null). Returns a jsonb array. Raises OC007 for an unknown station.
+CREATE OR REPLACE FUNCTION ocpp.api_variables(identity text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    st_id integer;
+BEGIN
+    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_variables.identity;
+    IF st_id IS NULL THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_variables.identity));
+    END IF;
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                       'component', v.component, 'componentInstance', nullif(v.component_instance, ''),
+                       'evseId', nullif(v.evse_id, 0), 'connectorId', nullif(v.connector_id, 0),
+                       'variable', v.variable, 'variableInstance', nullif(v.variable_instance, ''),
+                       'attributeType', v.attribute_type, 'value', v.value, 'mutability', v.mutability,
+                       'persistent', v.persistent, 'constant', v.constant, 'dataType', v.data_type,
+                       'unit', v.unit, 'minLimit', v.min_limit, 'maxLimit', v.max_limit,
+                       'valuesList', v.values_list, 'supportsMonitoring', v.supports_monitoring,
+                       'updatedAt', cs.ocpp_time(v.updated_at))
+                       ORDER BY v.component, v.component_instance, v.evse_id, v.connector_id, v.variable,
+                                v.variable_instance, v.attribute_type), '[]'::jsonb)
+              FROM cs.device_variable AS v
+             WHERE v.station_id = st_id);
 END;
 $$;
 
@@ -429,5 +525,27 @@ BEGIN
                  ORDER BY p.connector_id, p.purpose, p.stack_level, p.entry_id)
           FROM cs.charging_profile AS p
          WHERE p.station_id = st_id AND (all_states OR p.status = 'Installed')), '[]'::jsonb);
+END;
+$$;
+
+-- ocpp.api_operations(version): the operations the central system sends to a station of OCPP version
+-- (1.5, 1.6, 2.0.1, 2.1), as cs.command_actions has them, by name: {"version", "operations": [...]}.
+-- Returns jsonb. Raises OC007 'unknown version' for another version.
+CREATE OR REPLACE FUNCTION ocpp.api_operations(version text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    actions text[] := cs.command_actions(api_operations.version);
+BEGIN
+    IF actions IS NULL THEN
+        PERFORM cs.raise_ocpp('OC007', 'unknown version',
+                              format('no OCPP version %s (1.5, 1.6, 2.0.1, 2.1)', api_operations.version));
+    END IF;
+    RETURN jsonb_build_object('version', api_operations.version,
+                              'operations', (SELECT to_jsonb(array_agg(a ORDER BY a)) FROM unnest(actions) AS a));
 END;
 $$;

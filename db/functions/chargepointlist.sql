@@ -1,3 +1,40 @@
+-- cs.station_json(s): a station as ocpp.chargepointlist shows it (see there). Raises nothing.
+CREATE OR REPLACE FUNCTION cs.station_json(s cs.station)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    node text;
+BEGIN
+    SELECT c.node INTO node FROM cs.connection AS c WHERE c.station_id = s.id;
+    RETURN jsonb_build_object(
+        'identity', s.identity,
+        'account', s.account,
+        'version', s.version,
+        'connected', FOUND,
+        'node', node,
+        'lastSeen', cs.ocpp_time(s.last_seen),
+        'registration', s.registration_status,
+        'boot', s.boot,
+        'connectors', coalesce(
+            (SELECT jsonb_agg(jsonb_build_object(
+                        'evseId', k.evse_id,
+                        'connectorId', k.connector_id,
+                        'status', k.status,
+                        'errorCode', k.error_code,
+                        'info', k.info,
+                        'vendorId', k.vendor_id,
+                        'vendorErrorCode', k.vendor_error_code,
+                        'timestamp', cs.ocpp_time(k.status_at))
+                    ORDER BY k.evse_id, k.connector_id)
+               FROM cs.connector AS k
+              WHERE k.station_id = s.id),
+            '[]'::jsonb));
+END;
+$$;
+
 -- ocpp.chargepointlist(): every station (1.6, 2.0.1 and 2.1 alike), by identity: {"identity", "account", "version", "connected",
 -- "node", "lastSeen", "registration", "boot" (the last BootNotification payload as sent, or null),
 -- "connectors": [{"evseId", "connectorId", "status", "errorCode", "info", "vendorId",
@@ -12,43 +49,46 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
-    RETURN (
-        SELECT coalesce(jsonb_agg(jsonb_build_object(
-                   'identity', s.identity,
-                   'account', s.account,
-                   'version', s.version,
-                   'connected', c.station_id IS NOT NULL,
-                   'node', c.node,
-                   'lastSeen', cs.ocpp_time(s.last_seen),
-                   'registration', s.registration_status,
-                   'boot', s.boot,
-                   'connectors', coalesce(
-                       (SELECT jsonb_agg(jsonb_build_object(
-                                   'evseId', k.evse_id,
-                                   'connectorId', k.connector_id,
-                                   'status', k.status,
-                                   'errorCode', k.error_code,
-                                   'info', k.info,
-                                   'vendorId', k.vendor_id,
-                                   'vendorErrorCode', k.vendor_error_code,
-                                   'timestamp', cs.ocpp_time(k.status_at))
-                               ORDER BY k.evse_id, k.connector_id)
-                          FROM cs.connector AS k
-                         WHERE k.station_id = s.id),
-                       '[]'::jsonb))
-               ORDER BY s.identity), '[]'::jsonb)
-          FROM cs.station AS s
-          LEFT JOIN cs.connection AS c ON c.station_id = s.id
-    );
+    RETURN (SELECT coalesce(jsonb_agg(cs.station_json(s) ORDER BY s.identity), '[]'::jsonb)
+              FROM cs.station AS s);
+END;
+$$;
+
+-- cs.transaction_json(t): a transaction as ocpp.transactionlist shows it (see there). Raises nothing.
+CREATE OR REPLACE FUNCTION cs.transaction_json(t cs.transaction)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN jsonb_build_object(
+        'id', t.id,
+        'transactionId', CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
+                              ELSE to_jsonb(t.transaction_ref) END,
+        'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = t.station_id),
+        'evseId', t.evse_id,
+        'connectorId', t.connector_id,
+        'idTag', t.id_tag,
+        'idTagStatus', t.id_tag_status,
+        'meterStart', t.meter_start,
+        'meterStop', t.meter_stop,
+        'energy', t.meter_stop - t.meter_start,
+        'startedAt', cs.ocpp_time(t.started_at),
+        'stoppedAt', cs.ocpp_time(t.stopped_at),
+        'stopReason', t.stop_reason,
+        'stopIdTag', t.stop_id_tag,
+        'reservationId', t.reservation_id,
+        'running', t.stopped_at IS NULL);
 END;
 $$;
 
 -- ocpp.transactionlist(identity, lim): the lim newest transactions (all stations, or the station
--- identity), newest first, 1.6 and 2.0.1 alike: {"transactionId" (the 1.6 integer, or the 2.0.1
--- station's transactionId string), "identity", "evseId", "connectorId", "idTag",
--- "idTagStatus", "meterStart", "meterStop", "energy" (meterStop - meterStart, Wh), "startedAt",
--- "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running"}. Returns a jsonb array ([] when
--- none; lim null means no limit). Raises OC007 for a negative lim.
+-- identity), newest first, 1.6 and 2.0.1 alike: {"id" (ocpp-cs's own number, for ocpp.api_transaction),
+-- "transactionId" (the 1.6 integer, or the 2.0.1 station's transactionId string), "identity", "evseId",
+-- "connectorId", "idTag", "idTagStatus", "meterStart", "meterStop", "energy" (meterStop - meterStart,
+-- Wh), "startedAt", "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running"}. Returns a jsonb
+-- array ([] when none; lim null means no limit). Raises OC007 for a negative lim.
 CREATE OR REPLACE FUNCTION ocpp.transactionlist(identity text DEFAULT NULL, lim integer DEFAULT 100)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -60,32 +100,7 @@ BEGIN
     IF lim < 0 THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid limit', format('lim %s is negative', lim));
     END IF;
-    RETURN (
-        SELECT coalesce(jsonb_agg(x.obj ORDER BY x.id DESC), '[]'::jsonb)
-          FROM (SELECT t.id,
-                       jsonb_build_object(
-                           'transactionId', CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
-                                                 ELSE to_jsonb(t.transaction_ref) END,
-                           'identity', s.identity,
-                           'evseId', t.evse_id,
-                           'connectorId', t.connector_id,
-                           'idTag', t.id_tag,
-                           'idTagStatus', t.id_tag_status,
-                           'meterStart', t.meter_start,
-                           'meterStop', t.meter_stop,
-                           'energy', t.meter_stop - t.meter_start,
-                           'startedAt', cs.ocpp_time(t.started_at),
-                           'stoppedAt', cs.ocpp_time(t.stopped_at),
-                           'stopReason', t.stop_reason,
-                           'stopIdTag', t.stop_id_tag,
-                           'reservationId', t.reservation_id,
-                           'running', t.stopped_at IS NULL) AS obj
-                  FROM cs.transaction AS t
-                  JOIN cs.station AS s ON s.id = t.station_id
-                 WHERE transactionlist.identity IS NULL OR s.identity = transactionlist.identity
-                 ORDER BY t.id DESC
-                 LIMIT lim) AS x
-    );
+    RETURN ocpp.api_transactionlist(transactionlist.identity, NULL, NULL, lim, 0);
 END;
 $$;
 
@@ -131,6 +146,33 @@ BEGIN
 END;
 $$;
 
+-- cs.reservation_json(r): a reservation as ocpp.reservationlist shows it (see there). Raises nothing.
+CREATE OR REPLACE FUNCTION cs.reservation_json(r cs.reservation)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN jsonb_build_object(
+        'reservationId', r.id,
+        'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = r.station_id),
+        'evseId', r.connector_id,
+        'idTag', r.id_tag,
+        'parentIdTag', r.parent_id_tag,
+        'expiryDate', cs.ocpp_time(r.expiry_date),
+        'status', r.status,
+        'statusAt', cs.ocpp_time(r.status_at),
+        'createdAt', cs.ocpp_time(r.created_at),
+        'transactionId', (SELECT CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
+                                      ELSE to_jsonb(t.transaction_ref) END
+                            FROM cs.transaction AS t
+                           WHERE t.reservation_id = r.id
+                           ORDER BY t.id LIMIT 1),
+        'active', r.status = 'Accepted' AND r.expiry_date > now());
+END;
+$$;
+
 -- ocpp.reservationlist(identity, lim): the lim newest reservations (all stations, or the station
 -- identity), newest first, 1.6 and 2.0.1 alike: {"reservationId", "identity", "evseId" (the 1.6
 -- connector, the 2.0.1 EVSE; 0 = any), "idTag", "parentIdTag" (the 2.0.1 groupIdToken), "expiryDate",
@@ -149,30 +191,6 @@ BEGIN
     IF lim < 0 THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid limit', format('lim %s is negative', lim));
     END IF;
-    RETURN (
-        SELECT coalesce(jsonb_agg(x.obj ORDER BY x.id DESC), '[]'::jsonb)
-          FROM (SELECT r.id,
-                       jsonb_build_object(
-                           'reservationId', r.id,
-                           'identity', s.identity,
-                           'evseId', r.connector_id,
-                           'idTag', r.id_tag,
-                           'parentIdTag', r.parent_id_tag,
-                           'expiryDate', cs.ocpp_time(r.expiry_date),
-                           'status', r.status,
-                           'statusAt', cs.ocpp_time(r.status_at),
-                           'createdAt', cs.ocpp_time(r.created_at),
-                           'transactionId', (SELECT CASE WHEN t.transaction_ref IS NULL THEN to_jsonb(t.id)
-                                                         ELSE to_jsonb(t.transaction_ref) END
-                                               FROM cs.transaction AS t
-                                              WHERE t.reservation_id = r.id
-                                              ORDER BY t.id LIMIT 1),
-                           'active', r.status = 'Accepted' AND r.expiry_date > now()) AS obj
-                  FROM cs.reservation AS r
-                  JOIN cs.station AS s ON s.id = r.station_id
-                 WHERE reservationlist.identity IS NULL OR s.identity = reservationlist.identity
-                 ORDER BY r.id DESC
-                 LIMIT lim) AS x
-    );
+    RETURN ocpp.api_reservationlist(reservationlist.identity, NULL, NULL, lim, 0);
 END;
 $$;

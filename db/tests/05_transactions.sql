@@ -135,14 +135,14 @@ SELECT is((SELECT reason FROM cs.review), 'unknown transactionId', 'and goes to 
 -- transactionlist
 SELECT is(jsonb_array_length(ocpp.transactionlist()), (SELECT count(*)::int FROM cs.transaction), 'transactionlist lists every transaction');
 SELECT is(ocpp.transactionlist('X-1', 1)->0,
-          jsonb_build_object('transactionId', (:'start8'::jsonb->>'transactionId')::int, 'identity', 'X-1', 'evseId', 1,
+          jsonb_build_object('id', (:'start8'::jsonb->>'transactionId')::int, 'transactionId', (:'start8'::jsonb->>'transactionId')::int, 'identity', 'X-1', 'evseId', 1,
                              'connectorId', 1, 'idTag', 'T-R', 'idTagStatus', 'Accepted', 'meterStart', 0,
                              'meterStop', NULL, 'energy', NULL, 'startedAt', '2024-03-01T12:03:00.000Z',
                              'stoppedAt', NULL, 'stopReason', NULL, 'stopIdTag', NULL, 'reservationId', NULL,
                              'running', true),
           'transactionlist: newest first, the object shape');
 SELECT is(ocpp.transactionlist('X-1')->-1,
-          jsonb_build_object('transactionId', :tx1, 'identity', 'X-1', 'evseId', 2, 'connectorId', 1, 'idTag', 'T-1',
+          jsonb_build_object('id', :tx1, 'transactionId', :tx1, 'identity', 'X-1', 'evseId', 2, 'connectorId', 1, 'idTag', 'T-1',
                              'idTagStatus', 'Accepted', 'meterStart', 1000, 'meterStop', 1500, 'energy', 500,
                              'startedAt', '2024-03-01T09:00:00.000Z', 'stoppedAt', '2024-03-01T11:00:00.000Z',
                              'stopReason', 'EVDisconnected', 'stopIdTag', 'T-1', 'reservationId', NULL, 'running', false),

@@ -33,7 +33,7 @@ SELECT is((SELECT jsonb_agg(jsonb_build_array(k->'evseId', k->'connectorId', k->
           '[[1, 1, "Occupied"], [1, 2, "Available"]]', 'chargepointlist: 2.0.1 connectors of an EVSE');
 
 -- transactionlist
-SELECT is((ocpp.transactionlist('M-201')->0) - 'startedAt' - 'stoppedAt',
+SELECT is((ocpp.transactionlist('M-201')->0) - 'startedAt' - 'stoppedAt' - 'id',
           '{"transactionId": "abc-1", "identity": "M-201", "evseId": 1, "connectorId": 1, "idTag": "NEW", "idTagStatus": "Accepted",
             "meterStart": 1000, "meterStop": 1500, "energy": 500, "stopReason": "EVDisconnected", "stopIdTag": null,
             "reservationId": null, "running": false}',

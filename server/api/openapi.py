@@ -1,5 +1,6 @@
 """The OpenAPI 3 document, built from the route table (routes.ROUTES), so every route is in the spec
-and every path of the spec is a route."""
+and every path of the spec is a route. A command path of one OCPP operation (Route.ocpp) documents
+its request and response as the OCA schemas of the versions that have it (ocpp_schemas.py)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,7 +8,8 @@ import re
 from typing import Any
 
 from .. import __version__
-from .routes import OPERATIONS, PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS
+from .ocpp_schemas import ocpp_components, request_ref, response_ref
+from .routes import PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, Route
 
 ERROR_TEXT = {400: "Bad request: the failing field is named", 401: "Missing or wrong Bearer token",
               403: "The token's role may not do this", 404: "Not found",
@@ -57,23 +59,67 @@ def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _path_parameter(name: str) -> dict[str, Any]:
+def _path_parameter(name: str, path: str) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer"} if name == "id" else {"type": "string"}
     description = {"identity": "the station's identity", "id": "the id",
                    "idTag": "the id tag",
-                   "operation": "an OCPP operation the central system sends (1.6: "
-                                + ", ".join(V16_OPERATIONS) + "; 2.0.1: " + ", ".join(V201_OPERATIONS)
-                                + "); the station's version decides which it accepts"}[name]
-    if name == "operation":
-        schema = {"type": "string", "enum": OPERATIONS}
+                   "version": "an OCPP version: 1.5, 1.6, 2.0.1 or 2.1",
+                   "operation": "an OCPP operation (action) name"}[name]
+    if name == "operation" and path.startswith("/ChargePoint/"):
+        description = ("an OCPP operation without a path of its own, such as one only 2.1 has (e.g. "
+                       "SetDERControl); 400 if the station's version does not have it")
     return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+# The versions whose schemas document an operation's path (2.1 stations take every 2.0.1 operation).
+OCPP_VERSIONS = {"1.6": V16_OPERATIONS, "2.0.1": V201_OPERATIONS}
+# The 1.6 operations whose 1.6-form payload ocpp.send translates for a 2.0.1 or 2.1 station, and what
+# into (cs.v201_translate; docs/commands.md, "Translation"; a test checks this against SQL).
+TRANSLATED = {
+    "ChangeAvailability": "ChangeAvailability", "ClearChargingProfile": "ClearChargingProfile",
+    "ExtendedTriggerMessage": "TriggerMessage", "GetCompositeSchedule": "GetCompositeSchedule",
+    "GetInstalledCertificateIds": "GetInstalledCertificateIds", "InstallCertificate": "InstallCertificate",
+    "RemoteStartTransaction": "RequestStartTransaction", "RemoteStopTransaction": "RequestStopTransaction",
+    "ReserveNow": "ReserveNow", "Reset": "Reset", "SendLocalList": "SendLocalList",
+    "SetChargingProfile": "SetChargingProfile", "SignedUpdateFirmware": "UpdateFirmware",
+    "TriggerMessage": "TriggerMessage", "UnlockConnector": "UnlockConnector",
+    "UpdateFirmware": "UpdateFirmware",
+}
+
+
+def _ocpp_operation(route: Route, operation: dict[str, Any]) -> None:
+    """The description, request body and 200 body of the command path of one OCPP operation: the
+    bodies are anyOf the schemas of the versions that have it (a payload may fit several)."""
+    op = route.ocpp
+    assert op is not None
+    versions = [v for v, names in OCPP_VERSIONS.items() if op in names]
+    stations = (["1.6"] if "1.6" in versions else []) + (["2.0.1", "2.1"] if "2.0.1" in versions else [])
+    files = {"1.6": f"1.6: `{op}.json`", "2.0.1": f"2.0.1: `{op}Request.json` (a 2.1 station's: 2.1's)"}
+    text = [f"OCPP {' and '.join(stations)} stations have {op}."]
+    responses = [response_ref(v, op) for v in versions]
+    if op in TRANSLATED:
+        text.append(f"To a 2.0.1 or 2.1 station a 1.6-form request is translated into the 2.0.1 "
+                    f"{TRANSLATED[op]} (docs/commands.md, \"Translation\"), which answers.")
+        if "2.0.1" not in versions:
+            responses.append(response_ref("2.0.1", TRANSLATED[op]))
+    text.append("The body is the request payload of the station's version ("
+                + "; ".join(files[v] for v in versions) + "), checked against that schema (400 naming "
+                "the field); the answer is the station's response payload. A station of another "
+                "version: 400.")
+    operation["description"] = " ".join(text)
+    operation["x-ocpp-versions"] = stations
+    operation["operationId"] = f"{route.handler.__name__}_{op}"
+    operation["requestBody"] = {"required": True, "content": {"application/json": {
+        "schema": {"anyOf": [request_ref(v, op) for v in versions]}}}}
+    operation["responses"]["200"]["content"]["application/json"]["schema"] = \
+        {"anyOf": responses}
 
 
 @lru_cache(maxsize=1)
 def openapi_spec() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
-        parameters = [_path_parameter(n) for n in re.findall(r"{(\w+)}", route.path)]
+        parameters = [_path_parameter(n, route.path) for n in re.findall(r"{(\w+)}", route.path)]
         parameters += [{"name": n, "in": "query", "required": False, "description": d,
                         "schema": {"type": t, **({"minimum": 0} if t == "integer" else {})}}
                        for n, t, d in route.query]
@@ -98,6 +144,8 @@ def openapi_spec() -> dict[str, Any]:
         if route.body:
             operation["requestBody"] = {"required": route.path.startswith("/ChargePoint/"),
                                         "content": {"application/json": {"schema": _ref(route.body)}}}
+        if route.ocpp:
+            _ocpp_operation(route, operation)
         operation["security"] = [] if route.open else [{"bearer": []}]
         paths.setdefault(PREFIX + route.path, {})[route.method.lower()] = operation
     return {
@@ -106,7 +154,7 @@ def openapi_spec() -> dict[str, Any]:
                  "description": "A thin layer over the ocpp.* SQL functions of ocpp-cs. Bearer tokens "
                                 "come from `ocpp-cs token create NAME --role read|operator`."},
         "paths": paths,
-        "components": {"schemas": SCHEMAS,
+        "components": {"schemas": {**SCHEMAS, **ocpp_components(OCPP_VERSIONS)},
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }

@@ -9,7 +9,7 @@ SELECT ocpp.api_token_check($1);
 SELECT ocpp.chargepointlist()::text;
 
 -- name: transactionlist
-SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6)::text;
 
 -- name: reservationlist
 SELECT ocpp.api_reservationlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
@@ -61,3 +61,18 @@ SELECT ocpp.api_charging_profiles($1, $2)::text;
 
 -- name: evses
 SELECT ocpp.evselist($1)::text;
+
+-- name: configuration
+SELECT ocpp.api_configuration($1)::text;
+
+-- name: variables
+SELECT ocpp.api_variables($1)::text;
+
+-- name: operations
+SELECT ocpp.api_operations($1)::text;
+
+-- name: message_log_after
+SELECT ocpp.api_message_log_after($1::bigint, $2::bigint, $3::integer)::text;
+
+-- name: message_log_newest
+SELECT coalesce((ocpp.api_message_log(NULL, NULL, NULL, 1, 0)->0->>'id')::bigint, 0);

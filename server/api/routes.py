@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ..config import Config
 from ..gateway import load_queries
+from ..validation.schemas import SCHEMA_DIR
 
 log = logging.getLogger("ocpp_cs.api")
 
@@ -66,6 +67,7 @@ class Route:
     response: str = "Any"         # components/schemas name of the 200 body
     status: int = 200             # success status
     errors: tuple[int, ...] = (400,)
+    ocpp: str | None = None       # the OCPP operation of a command path: the spec documents its schemas
 
 
 class ApiError(Exception):
@@ -173,15 +175,16 @@ async def charge_point_list(request: web.Request) -> web.Response:
     return json_text(await call(request, "chargepointlist"))
 
 
-async def _range_list(request: web.Request, query: str) -> web.Response:
+async def _range_list(request: web.Request, query: str, *more: str) -> web.Response:
     body = await json_body(request)
     return json_text(await call(request, query, text_field(body, "identity"),
                                 text_field(body, "dateFrom"), text_field(body, "dateTo"),
-                                int_body(body, "limit", 100, MAX_LIMIT), int_body(body, "offset", 0)))
+                                int_body(body, "limit", 100, MAX_LIMIT), int_body(body, "offset", 0),
+                                *(text_field(body, name) for name in more)))
 
 
 async def transaction_list(request: web.Request) -> web.Response:
-    return await _range_list(request, "transactionlist")
+    return await _range_list(request, "transactionlist", "idTag")
 
 
 async def reservation_list(request: web.Request) -> web.Response:
@@ -190,8 +193,12 @@ async def reservation_list(request: web.Request) -> web.Response:
 
 async def charge_point_operation(request: web.Request) -> web.Response:
     """Queues the CALL, then polls ocpp.command(id) until it is final: a function cannot wait inside
-    its own transaction for the dispatcher's commit, so the waiting is here, one call per step."""
-    identity, operation = request.match_info["identity"], request.match_info["operation"]
+    its own transaction for the dispatcher's commit, so the waiting is here, one call per step.
+    The operation is the path's last segment: fixed in an operation's own path, {operation} in the
+    catch-all one."""
+    identity = request.match_info["identity"]
+    operation = request.match_info.get("operation") \
+        or request.match_info.route.resource.canonical.rsplit("/", 1)[1]
     payload = await json_body(request)
     timeout = request.app[API_CONFIG].api.command_timeout
     command_id = await call(request, "send", identity, operation, orjson.dumps(payload).decode())
@@ -252,7 +259,8 @@ async def transactions(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(request, "transactionlist", q.get("identity") or None,
                                 q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+                                q.get("idTag") or None))
 
 
 async def transaction(request: web.Request) -> web.Response:
@@ -319,6 +327,30 @@ async def message_log(request: web.Request) -> web.Response:
                                 int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
 
 
+async def configuration(request: web.Request) -> web.Response:
+    return json_text(await call(request, "configuration", request.match_info["identity"]))
+
+
+async def variables(request: web.Request) -> web.Response:
+    return json_text(await call(request, "variables", request.match_info["identity"]))
+
+
+async def operations(request: web.Request) -> web.Response:
+    return json_text(await call(request, "operations", request.match_info["version"]))
+
+
+async def operation_schema(request: web.Request) -> web.Response:
+    """The OCA JSON schema of an operation's request, for a station of that version (SQL decides which
+    operations a version has; 1.5 stations use the 1.6 schemas, their SOAP messages carry the same)."""
+    version, operation = request.match_info["version"], request.match_info["operation"]
+    known = orjson.loads(await call(request, "operations", version))["operations"]
+    if operation not in known:
+        raise ApiError(404, "NotFound", f"OCPP {version} has no operation {operation} a central system sends")
+    folder = SCHEMA_DIR / ("1.6" if version == "1.5" else version)
+    path = folder / (f"{operation}.json" if version in ("1.5", "1.6") else f"{operation}Request.json")
+    return web.Response(body=path.read_bytes(), content_type="application/json")
+
+
 async def openapi_json(request: web.Request) -> web.Response:
     from .openapi import openapi_spec
     return json_text(orjson.dumps(openapi_spec()).decode())
@@ -343,9 +375,14 @@ ROUTES: list[Route] = [
     Route("POST", "/CentralSystem/ReservationList", reservation_list,
           "Reservations, newest first, by station and creation time", "CentralSystem", body="ListRequest",
           response="ReservationList"),
+    # one path per operation (the spec gives its OCPP schemas), then the catch-all for the rest (the
+    # operations only 2.1 has, or unknown ones: SQL refuses those with 400); aiohttp tries them in order
+    *[Route("POST", f"/ChargePoint/{{identity}}/{op}", charge_point_operation,
+            f"Send {op} and wait for the station's answer", "ChargePoint", ocpp=op,
+            errors=(400, 404, 502, 503)) for op in OPERATIONS],
     Route("POST", "/ChargePoint/{identity}/{operation}", charge_point_operation,
-          "Send an OCPP operation and wait for the station's answer", "ChargePoint", body="OcppPayload",
-          response="OcppPayload", errors=(400, 404, 502, 503)),
+          "Send another OCPP operation (one only 2.1 has) and wait for the station's answer", "ChargePoint",
+          body="OcppPayload", response="OcppPayload", errors=(400, 404, 502, 503)),
     Route("GET", "/stations", stations, "Every station with its connectors", "Stations", response="StationList",
           errors=()),
     Route("GET", "/stations/{identity}", station, "One station with its connectors and EVSEs", "Stations",
@@ -356,7 +393,7 @@ ROUTES: list[Route] = [
           "The charging profiles of a station (Installed; all=true: also Replaced and Cleared)",
           "Stations", query=[("all", "boolean", "also the Replaced and Cleared ones")], errors=(404,)),
     Route("GET", "/transactions", transactions, "Transactions, newest first", "Transactions",
-          query=RANGE + PAGING, response="TransactionList"),
+          query=RANGE + [("idTag", "string", "only those started or stopped with this id tag")] + PAGING, response="TransactionList"),
     Route("GET", "/transactions/{id}", transaction, "One transaction with its meter values", "Transactions",
           response="Transaction", errors=(404,)),
     Route("GET", "/reservations", reservations, "Reservations, newest first", "Reservations",
@@ -379,10 +416,50 @@ ROUTES: list[Route] = [
           errors=(404,)),
     Route("GET", "/message-log", message_log, "The message log, newest first", "MessageLog",
           query=RANGE + PAGING, response="MessageLogList"),
+    Route("GET", "/stations/{identity}/configuration", configuration,
+          "The configuration keys of a 1.6 station (as GetConfiguration and ChangeConfiguration left them)",
+          "Stations", errors=(404,)),
+    Route("GET", "/stations/{identity}/variables", variables,
+          "The device model of a 2.0.1 / 2.1 station (NotifyReport, GetVariables, SetVariables)",
+          "Stations", errors=(404,)),
+    Route("GET", "/schemas/{version}", operations,
+          "The operations a central system sends to a station of this OCPP version", "Schemas",
+          errors=(404,)),
+    Route("GET", "/schemas/{version}/{operation}", operation_schema,
+          "The JSON schema (OCA, draft 4/6) of an operation's request for this OCPP version", "Schemas",
+          errors=(404,)),
 ]
 
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+SESSION_COOKIE = "ocpp_cs_session"  # the web UI's sign-in: an API token in an HttpOnly cookie
+
+
+def request_token(request: web.Request) -> tuple[str | None, bool]:
+    """The token a request carries, and whether it came from the web UI's cookie (a Bearer header
+    wins)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), False
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return (cookie, True) if cookie else (None, False)
+
+
+def same_origin(request: web.Request) -> bool:
+    """A cookie-carrying change must come from our own pages: SameSite=Strict keeps other sites'
+    requests cookie-less, and the Origin check covers browsers that ignore SameSite."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin.split("://", 1)[-1] == request.host
+
+
+async def token_role(request: web.Request, token: str | None) -> str | None:
+    return await call(request, "token_check", token) if token else None
+
+
+def unauthorized() -> web.Response:
+    response = error_response(401, "Unauthorized", "a valid Bearer token is required")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="ocpp-cs"'
+    return response
 
 
 def auth_middleware(enabled: bool):
@@ -390,16 +467,15 @@ def auth_middleware(enabled: bool):
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
         if enabled and path.startswith(PREFIX + "/") and path not in OPEN_PATHS:
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            role = None
-            if scheme.lower() == "bearer" and token.strip():
-                role = await call(request, "token_check", token.strip())
+            token, from_cookie = request_token(request)
+            role = await token_role(request, token)
             if role is None:
-                response = error_response(401, "Unauthorized", "a valid Bearer token is required")
-                response.headers["WWW-Authenticate"] = 'Bearer realm="ocpp-cs"'
-                return response
-            if request.method not in READ_METHODS and role != "operator":
-                return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
+                return unauthorized()
+            if request.method not in READ_METHODS:
+                if role != "operator":
+                    return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
+                if from_cookie and not same_origin(request):
+                    return error_response(403, "Forbidden", "a signed-in change must come from this server's pages")
         try:
             return await handler(request)
         except ApiError as e:

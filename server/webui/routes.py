@@ -1,0 +1,92 @@
+"""The web UI's routes. The pages are static files (static/, native ES modules: nothing to build);
+they read and act through the REST API (/api/v1), so the UI can do nothing the API cannot.
+
+  GET /                  the single page (static/index.html); its routes are #/... fragments
+  GET /ui/...            the files of static/
+  GET|POST|DELETE /ui/session
+                         who is signed in / sign in with an API token / sign out. The token goes in an
+                         HttpOnly, SameSite=Strict cookie that the API accepts in place of a Bearer header.
+  GET /ui/live           the live feed (WebSocket; live.py)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from ..api.routes import (API_CONFIG, SESSION_COOKIE, error_response, json_body, request_token,
+                          text_field, token_role, unauthorized)
+from ..config import Config
+from .live import LiveHub
+
+STATIC = Path(__file__).with_name("static")
+LIVE = web.AppKey("live", LiveHub)
+COOKIE_MAX_AGE = 12 * 3600  # seconds a sign-in lasts in the browser
+
+
+def auth_enabled(config: Config) -> bool:
+    return config.api.auth and not config.api.demo
+
+
+async def session_role(request: web.Request) -> str | None:
+    """The role of whoever sends request (operator for everyone when authentication is off)."""
+    if not auth_enabled(request.app[API_CONFIG]):
+        return "operator"
+    token, _ = request_token(request)
+    return await token_role(request, token)
+
+
+def session_json(request: web.Request, role: str) -> web.Response:
+    config = request.app[API_CONFIG]
+    body: dict[str, Any] = {"auth": auth_enabled(config), "role": role, "demo": config.api.demo}
+    return web.json_response(body, dumps=lambda v: orjson.dumps(v).decode())
+
+
+async def get_session(request: web.Request) -> web.Response:
+    role = await session_role(request)
+    return session_json(request, role) if role else unauthorized()
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    token = (text_field(await json_body(request), "token") or "").strip()
+    role = await token_role(request, token)
+    if role is None:
+        return error_response(401, "Unauthorized", "this token is not valid (wrong, or revoked)")
+    response = session_json(request, role)
+    response.set_cookie(SESSION_COOKIE, token, max_age=COOKIE_MAX_AGE, httponly=True,
+                        samesite="Strict", path="/", secure=request.secure)
+    return response
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    response = web.Response(status=204)
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def live(request: web.Request) -> web.StreamResponse:
+    if await session_role(request) is None:
+        return unauthorized()
+    ws = web.WebSocketResponse(heartbeat=30)
+    await ws.prepare(request)
+    await request.app[LIVE].serve(ws)
+    return ws
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    response = web.FileResponse(STATIC / "index.html")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def setup_webui(app: web.Application) -> None:
+    """Adds the pages, the session and the live feed to app (after setup_api: it uses the API's
+    configuration and token check)."""
+    app.router.add_get("/", index)
+    app.router.add_route("GET", "/ui/session", get_session)
+    app.router.add_route("POST", "/ui/session", sign_in)
+    app.router.add_route("DELETE", "/ui/session", sign_out)
+    app.router.add_get("/ui/live", live)
+    app.router.add_static("/ui/", STATIC)

@@ -1,0 +1,71 @@
+"""REST resources the web UI's station and transactions pages read: configuration keys, the device
+model, the operations and request schemas of each version, transactions by id tag."""
+from __future__ import annotations
+
+from test_api import answering, session
+from test_api import api  # noqa: F401 - the fixture
+
+
+async def test_configuration_keys_of_a_station(api, server, db):
+    from test_commands import final
+    async with answering(server.url, "VIEW1"):
+        cid = int(db.psql("select ocpp.get_configuration('VIEW1')"))
+        assert (await final(db, cid))["status"] == "answered"
+    status, keys = await api.get("/api/v1/stations/VIEW1/configuration")
+    assert status == 200
+    assert keys, "GetConfiguration's answer is kept"
+    stored = db.psql("select string_agg(key, ',' order by key) from cs.configuration_key")
+    assert [k["key"] for k in keys] == stored.split(",")
+    assert set(keys[0]) == {"key", "value", "readonly", "unknown", "rebootRequired", "updatedAt"}
+    assert (await api.get("/api/v1/stations/NOPE/configuration"))[0] == 404
+
+
+async def test_device_model_of_a_station(api, server, db):
+    db.psql("select ocpp.add_station('VIEW201')")
+    db.psql("insert into cs.device_variable (station_id, component, variable, value, mutability) "
+            "select id, 'OCPPCommCtrlr', 'HeartbeatInterval', '300', 'ReadWrite' from cs.station "
+            "where identity = 'VIEW201'")
+    status, rows = await api.get("/api/v1/stations/VIEW201/variables")
+    assert status == 200
+    assert [(r["component"], r["variable"], r["value"]) for r in rows] == \
+        [("OCPPCommCtrlr", "HeartbeatInterval", "300")]
+    assert (await api.get("/api/v1/stations/NOPE/variables"))[0] == 404
+
+
+async def test_operations_and_their_request_schemas(api):
+    status, ops = await api.get("/api/v1/schemas/1.6")
+    assert status == 200 and ops["version"] == "1.6"
+    assert "RemoteStartTransaction" in ops["operations"] and "RequestStartTransaction" not in ops["operations"]
+    status, ops201 = await api.get("/api/v1/schemas/2.0.1")
+    assert "RequestStartTransaction" in ops201["operations"]
+    status, schema = await api.get("/api/v1/schemas/1.6/Reset")
+    assert status == 200 and schema["properties"]["type"]["enum"] == ["Hard", "Soft"]
+    status, schema = await api.get("/api/v1/schemas/2.0.1/Reset")
+    assert status == 200 and schema["definitions"]["ResetEnumType"]["enum"] == ["Immediate", "OnIdle"]
+    status, schema = await api.get("/api/v1/schemas/1.5/Reset")
+    assert status == 200 and "type" in schema["properties"], "1.5 stations use the 1.6 schemas"
+    assert (await api.get("/api/v1/schemas/1.5/SetChargingProfile"))[0] == 404, "1.5 has no smart charging"
+    assert (await api.get("/api/v1/schemas/1.6/BootNotification"))[0] == 404, "a station's message, not ours"
+    assert (await api.get("/api/v1/schemas/3.0"))[0] == 404
+    assert (await api.get("/api/v1/schemas/3.0/Reset"))[0] == 404
+
+
+async def test_every_operation_of_every_version_has_a_schema(api):
+    for version in ("1.5", "1.6", "2.0.1", "2.1"):
+        _, ops = await api.get(f"/api/v1/schemas/{version}")
+        for operation in ops["operations"]:
+            status, schema = await api.get(f"/api/v1/schemas/{version}/{operation}")
+            assert status == 200 and schema["type"] == "object", (version, operation, status)
+
+
+async def test_transactions_by_id_tag(api, server, db):
+    db.psql("select ocpp.set_id_tag('TAG1')")
+    async with answering(server.url, "VIEW2") as cp:
+        tx = await session(cp)
+    status, rows = await api.get("/api/v1/transactions", params={"idTag": "TAG1"})
+    assert status == 200 and [t["id"] for t in rows] == [tx]
+    assert (await api.get("/api/v1/transactions", params={"idTag": "OTHER"})) == (200, [])
+    status, rows = await api.post("/api/v1/CentralSystem/TransactionList", {"idTag": "TAG1"})
+    assert status == 200 and [t["id"] for t in rows] == [tx]
+    status, body = await api.post("/api/v1/CentralSystem/TransactionList", {"idTag": 5})
+    assert status == 400 and body["error"]["field"] == "idTag"
