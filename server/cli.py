@@ -67,6 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with database(config) as dsn:
         if config.database.migrate:
             migrate.upgrade(dsn)
+        if config.api.auth and not config.api.demo:
+            _first_token(dsn)
         app = build_app(config, dsn)
         if config.emulator.enabled:
             # The emulator's stations run in this event loop, started once the server listens.
@@ -77,12 +79,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 sessions += load_scenario(args.scenario)
             attach_to_app(app, config.server.port, config.server.host, sessions=sessions)
         _tune_gc()
-        log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY",
-                 __version__, config.server.host, config.server.port, config.node,
-                 config.server.port)
+        log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY, "
+                 "web UI at http://HOST:%d/", __version__, config.server.host, config.server.port,
+                 config.node, config.server.port, config.server.port)
         web.run_app(app, host=config.server.host, port=config.server.port, print=None,
                     shutdown_timeout=10, loop=_event_loop(), access_log=None)
     return 0
+
+
+def _first_token(dsn: str) -> None:
+    """A new installation gets one operator token, printed once, so its web UI and API can be
+    used at once (ocpp.api_token_first: never again once any token existed)."""
+    import asyncio
+
+    import asyncpg
+
+    from .api.routes import QUERIES
+
+    async def run() -> str | None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await conn.fetchval(QUERIES["token_first"], "admin", "operator")
+        finally:
+            await conn.close()
+
+    token = asyncio.run(run())
+    if token:
+        log.warning("first start: an operator token named admin was made for the web UI and the REST "
+                    "API; it is shown this once, only its hash is kept:\n\n    %s\n\n"
+                    "Sign in with it at http://HOST:PORT/; more: ocpp-cs token create NAME --role "
+                    "operator|read; revoke: ocpp-cs token revoke admin", token)
 
 
 def _tune_gc() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from conftest import free_port
@@ -106,18 +108,26 @@ async def test_serve_with_embedded_postgres_keeps_data_across_restarts(data_dir)
     assert "PostgreSQL stopped" in err
     if os.geteuid() == 0:  # PostgreSQL refuses root: the cluster belongs to an unprivileged user
         assert (data_dir / "pgdata").stat().st_uid != 0
+    # a new installation gets one operator token, shown once
+    first = re.search(r"first start: an operator token.*?\n\s+(ocs_[0-9a-f]{64})\n", err, re.S)
+    assert first, err
 
     proc = serve(data_dir, port)  # the same folder again: the data is still there
     try:
         await wait_listening(port, proc)
         out = run("psql", "--data-dir", str(data_dir), "-tAc", "select count(*) from cs.transaction")
         assert out.stdout.strip() == "1"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/api/v1/stations",
+                                headers={"Authorization": f"Bearer {first.group(1)}"}) as r:
+                assert r.status == 200 and [s["identity"] for s in await r.json()] == ["CP1"]
         # every frame reached the message log before the first shutdown
         out = run("psql", "--data-dir", str(data_dir), "-tAc",
                   "select count(*) from cs.message_log where identity = 'CP1' and message_type = 3")
         assert out.stdout.strip() == "4"
     finally:
-        stop(proc)
+        err = stop(proc)
+    assert "first start" not in err, "the first token is made once"
 
 
 def test_db_upgrade_against_a_database_url(cluster):

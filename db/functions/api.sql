@@ -65,6 +65,25 @@ BEGIN
 END;
 $$;
 
+-- ocpp.api_token_first(name, role): the first token of a new installation: ocpp.api_token_create(name,
+-- role) when cs.api_token has never held a token, else null (a revoked token counts: revoking every
+-- token must not make the next start hand out a new one). `ocpp-cs serve` calls it at start-up and
+-- prints the token once. Returns text. Raises what ocpp.api_token_create raises.
+CREATE OR REPLACE FUNCTION ocpp.api_token_first(name text, role text)
+RETURNS text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(7221002);  -- two nodes starting together make one token
+    IF EXISTS (SELECT FROM cs.api_token) THEN
+        RETURN NULL;
+    END IF;
+    RETURN ocpp.api_token_create(api_token_first.name, api_token_first.role);
+END;
+$$;
+
 -- ocpp.api_token_revoke(name): the live token called name stops working at once. Returns nothing.
 -- Raises OC007 when no live token has that name.
 CREATE OR REPLACE FUNCTION ocpp.api_token_revoke(name text)

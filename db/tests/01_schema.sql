@@ -40,7 +40,7 @@ SELECT functions_are('ocpp', ARRAY[
     'api_token_create', 'api_token_revoke', 'api_token_check', 'api_transactionlist',
     'api_reservationlist', 'api_station', 'api_transaction', 'api_id_tags', 'api_id_tag',
     'api_set_id_tag', 'delete_id_tag', 'block_id_tag', 'api_commands', 'api_message_log', 'api_charging_profiles',
-    'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations']);
+    'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -67,7 +67,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          100::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          101::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

@@ -3,7 +3,7 @@
 -- the triggers that NOTIFY the live feed. (NOTIFY itself is only delivered at commit, which a pgTAP
 -- transaction never reaches: tests/test_live.py listens to it through a real server.)
 BEGIN;
-SELECT plan(25);
+SELECT plan(28);
 
 SELECT ocpp.node_start('n1');
 SELECT ocpp.connect('L-16', NULL, '1.6', 'n1');
@@ -85,6 +85,13 @@ SELECT is((SELECT array_agg(tgname::text ORDER BY tgname) FROM pg_trigger
           'station changes notify ocpp_station');
 SELECT is((SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgfoid = 'cs.notify_message_log'::regproc),
           'cs.message_log', 'message log batches notify ocpp_log');
+
+-- the first token of an installation ------------------------------------------------------------------------
+DELETE FROM cs.api_token;
+SELECT matches(ocpp.api_token_first('admin', 'operator'), '^ocs_[0-9a-f]{64}$', 'first token: made when there is none');
+SELECT is(ocpp.api_token_first('admin2', 'operator'), NULL, 'but only then');
+SELECT ocpp.api_token_revoke('admin');
+SELECT is(ocpp.api_token_first('admin3', 'operator'), NULL, 'not again once every token is revoked');
 
 SELECT * FROM finish();
 ROLLBACK;

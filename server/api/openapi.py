@@ -52,6 +52,20 @@ SCHEMAS: dict[str, Any] = {
     "Command": OBJECT,
     "CommandList": {"type": "array", "items": {"$ref": "#/components/schemas/Command"}},
     "MessageLogList": {"type": "array", "items": OBJECT},
+    "ConfigurationList": {"type": "array", "items": {"type": "object", "properties": {
+        "key": {"type": "string"}, "value": {"type": "string", "nullable": True},
+        "readonly": {"type": "boolean", "nullable": True}, "unknown": {"type": "boolean"},
+        "rebootRequired": {"type": "boolean"}, "updatedAt": {"type": "string", "format": "date-time"}}}},
+    "VariableList": {"type": "array", "items": {"type": "object", "properties": {
+        "component": {"type": "string"}, "componentInstance": {"type": "string", "nullable": True},
+        "evseId": {"type": "integer", "nullable": True}, "connectorId": {"type": "integer", "nullable": True},
+        "variable": {"type": "string"}, "variableInstance": {"type": "string", "nullable": True},
+        "attributeType": {"type": "string"}, "value": {"type": "string", "nullable": True},
+        "mutability": {"type": "string", "nullable": True}, "dataType": {"type": "string", "nullable": True},
+        "unit": {"type": "string", "nullable": True}, "updatedAt": {"type": "string", "format": "date-time"}}}},
+    "Operations": {"type": "object", "required": ["version", "operations"], "properties": {
+        "version": {"type": "string"}, "operations": {"type": "array", "items": {"type": "string"}}}},
+    "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
 }
 
 

@@ -53,6 +53,9 @@ SELECT ocpp.api_message_log($1, $2::text::timestamptz, $3::text::timestamptz, $4
 -- name: token_create
 SELECT ocpp.api_token_create($1, $2);
 
+-- name: token_first
+SELECT ocpp.api_token_first($1, $2);
+
 -- name: token_revoke
 SELECT ocpp.api_token_revoke($1);
 

@@ -418,16 +418,16 @@ ROUTES: list[Route] = [
           query=RANGE + PAGING, response="MessageLogList"),
     Route("GET", "/stations/{identity}/configuration", configuration,
           "The configuration keys of a 1.6 station (as GetConfiguration and ChangeConfiguration left them)",
-          "Stations", errors=(404,)),
+          "Stations", response="ConfigurationList", errors=(404,)),
     Route("GET", "/stations/{identity}/variables", variables,
           "The device model of a 2.0.1 / 2.1 station (NotifyReport, GetVariables, SetVariables)",
-          "Stations", errors=(404,)),
+          "Stations", response="VariableList", errors=(404,)),
     Route("GET", "/schemas/{version}", operations,
           "The operations a central system sends to a station of this OCPP version", "Schemas",
-          errors=(404,)),
+          response="Operations", errors=(404,)),
     Route("GET", "/schemas/{version}/{operation}", operation_schema,
           "The JSON schema (OCA, draft 4/6) of an operation's request for this OCPP version", "Schemas",
-          errors=(404,)),
+          response="JsonSchema", errors=(404,)),
 ]
 
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}
