@@ -106,7 +106,9 @@ async function route() {
     return;
   }
   if (!session && !match.r.open) {
-    returnTo = location.hash || "#/";
+    // (a 401 on the way here may already have moved us to #/signin, remembering where we were)
+    const here = location.hash || "#/";
+    if (!here.startsWith("#/signin")) returnTo = here;
     navigate("#/signin");
     return;
   }
