@@ -174,3 +174,20 @@ async def test_with_authentication_off_the_session_says_so(server_config, db, de
             await feed.ws.close()
     finally:
         await runner.cleanup()
+
+
+async def test_a_browser_may_want_station_changes_without_frames(server, db):
+    bearer = token(db, "read")
+    async with browser() as http:
+        await sign_in(http, server, bearer)
+        feed = await open_feed(http, server)
+        await feed.ws.send_json({"type": "subscribe", "frames": False})
+        await asyncio.sleep(0.1)
+        async with station(server.url, "QUIET") as cp:
+            await cp.call(call.BootNotification(charge_point_vendor="Acme", charge_point_model="M"))
+            await wait_for(lambda: _true("QUIET" in feed.stations()))
+            await wait_for(lambda: _true(db.psql(
+                "select count(*) from cs.message_log where identity = 'QUIET' and action = 'BootNotification'") == "2"))
+            await asyncio.sleep(0.3)
+            assert feed.frames() == []
+        await feed.ws.close()

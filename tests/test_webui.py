@@ -262,8 +262,8 @@ async def test_sign_in_with_a_token_and_nothing_without_one(server, db, operator
     assert await ui.fetch_status("/ui/session") == 401
     await ui.go("#/log")
     await expect(page).to_have_url(re.compile(r"#/signin$"))
+    await page.goto("about:blank")
     await ui.open("#/log")   # a fresh load of a deep link: after signing in, that is where we go
-    await page.reload()
     await expect(page).to_have_url(re.compile(r"#/signin$"))
 
     await page.fill("#token", "ocs_wrong")

@@ -37,9 +37,11 @@ NewestId = Callable[[], Awaitable[int]]
 
 @dataclass(eq=False)
 class Client:
-    """One browser's socket: a bounded queue and the station it follows (None: all)."""
+    """One browser's socket: a bounded queue and the station whose frames it wants (None: all;
+    frames False: none, station changes only)."""
     ws: web.WebSocketResponse
     identity: str | None = None
+    frames: bool = True
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(CLIENT_QUEUE))
     dropped: int = 0
 
@@ -135,6 +137,8 @@ class LiveHub:
 
     def _deliver(self, rows: list[dict[str, Any]], skipped: int) -> None:
         for client in list(self.clients):
+            if not client.frames:
+                continue
             mine = rows if client.identity is None else [r for r in rows if r["identity"] == client.identity]
             if skipped and client.identity is None:
                 client.offer({"type": "dropped", "count": skipped})
@@ -157,7 +161,8 @@ class LiveHub:
     # --- one browser ---
 
     async def serve(self, ws: web.WebSocketResponse) -> None:
-        """Feeds ws until the browser goes; reads its {"type": "subscribe", "identity": ...} messages."""
+        """Feeds ws until the browser goes; reads its {"type": "subscribe", "identity": ...} and
+        {"type": "subscribe", "frames": false} messages."""
         client = Client(ws)
         if self._last_id is None:
             self._last_id = self._upto
@@ -174,6 +179,7 @@ class LiveHub:
                 if isinstance(data, dict) and data.get("type") == "subscribe":
                     identity = data.get("identity")
                     client.identity = identity if isinstance(identity, str) and identity else None
+                    client.frames = data.get("frames") is not False
         finally:
             self.clients.discard(client)
             pump.cancel()

@@ -108,7 +108,7 @@ export async function render(main, {signal}) {
   stateFilter.addEventListener("change", draw);
   await load();
 
-  subscribe(null);
+  subscribe(false);   // station changes only: the dashboard shows no frames
   const stopLive = onLive(message => {
     if (message.type === "stations" || (message.type === "state" && message.state === "open")) reload();
   });

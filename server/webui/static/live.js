@@ -1,9 +1,10 @@
 // The live WebSocket /ui/live: one socket for the whole page, reconnecting with backoff. Pages listen
-// with onLive(fn) and choose whose frames they want with subscribe(identity | null).
+// with onLive(fn) and choose whose frames they want with subscribe(identity | null | false) (false:
+// no frames at all, only station changes).
 
 const listeners = new Set();
 let socket = null;
-let wanted = null;          // the identity whose frames we want; null = every station
+let wanted = null;          // the identity whose frames we want; null = every station; false = none
 let backoff = 500;          // ms before the next reconnect; doubles up to MAX_BACKOFF
 const MAX_BACKOFF = 15000;
 let timer = null;
@@ -24,7 +25,8 @@ function setState(next) {
 
 function sendSubscribe() {
   if (socket && socket.readyState === WebSocket.OPEN) {
-    socket.send(JSON.stringify({type: "subscribe", identity: wanted}));
+    socket.send(JSON.stringify(wanted === false ? {type: "subscribe", frames: false}
+                                                : {type: "subscribe", identity: wanted}));
   }
 }
 
@@ -68,7 +70,7 @@ export function onLive(fn) {
 }
 
 export function subscribe(identity) {
-  wanted = identity ?? null;
+  wanted = identity === false ? false : identity ?? null;
   sendSubscribe();
 }
 
