@@ -2,6 +2,7 @@
 model, the operations and request schemas of each version, transactions by id tag."""
 from __future__ import annotations
 
+from conftest import wait_for
 from test_api import answering, session
 from test_api import api  # noqa: F401 - the fixture
 
@@ -69,3 +70,26 @@ async def test_transactions_by_id_tag(api, server, db):
     assert status == 200 and [t["id"] for t in rows] == [tx]
     status, body = await api.post("/api/v1/CentralSystem/TransactionList", {"idTag": 5})
     assert status == 400 and body["error"]["field"] == "idTag"
+
+
+async def test_list_filters_running_status_action_direction(api, server, db):
+    db.psql("select ocpp.set_id_tag('TAG1')")
+    async with answering(server.url, "VIEW3") as cp:
+        tx = await session(cp)
+    assert [t["id"] for t in (await api.get("/api/v1/transactions", params={"running": "false"}))[1]] == [tx]
+    assert (await api.get("/api/v1/transactions", params={"running": "true"})) == (200, [])
+    status, body = await api.get("/api/v1/transactions", params={"running": "maybe"})
+    assert status == 400
+    status, rows = await api.post("/api/v1/CentralSystem/TransactionList", {"running": False})
+    assert status == 200 and [t["id"] for t in rows] == [tx]
+    status, body = await api.post("/api/v1/CentralSystem/TransactionList", {"running": "no"})
+    assert status == 400 and body["error"]["field"] == "running"
+    assert (await api.get("/api/v1/reservations", params={"status": "Cancelled"})) == (200, [])
+    async def stop_replies():  # the message log is written in batches
+        status, rows = await api.get("/api/v1/message-log", params={
+            "identity": "VIEW3", "action": "StopTransaction", "direction": "out"})
+        assert status == 200
+        return rows
+    rows = await wait_for(stop_replies)
+    assert [(r["action"], r["direction"], r["messageType"]) for r in rows] == [("StopTransaction", "out", 3)]
+    assert (await api.get("/api/v1/message-log", params={"direction": "sideways"}))[0] == 400

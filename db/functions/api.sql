@@ -126,16 +126,17 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_transactionlist(identity, date_from, date_to, lim, off, id_tag): transactions as
+-- ocpp.api_transactionlist(identity, date_from, date_to, lim, off, id_tag, running): transactions as
 -- ocpp.transactionlist shows them (all stations, or the station identity; all tags, or those started
--- or stopped with id_tag), newest first, started within [date_from, date_to) (a null bound is open),
--- lim of them (null: all) after skipping off. An index serves each filter (station, tag, start time).
+-- or stopped with id_tag; running true: only running ones, false: only stopped ones), newest first,
+-- started within [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping
+-- off. An index serves each filter (station, tag, start time).
 -- Returns a jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
 CREATE OR REPLACE FUNCTION ocpp.api_transactionlist(identity text DEFAULT NULL,
                                                     date_from timestamptz DEFAULT NULL,
                                                     date_to timestamptz DEFAULT NULL,
                                                     lim integer DEFAULT 100, off integer DEFAULT 0,
-                                                    id_tag text DEFAULT NULL)
+                                                    id_tag text DEFAULT NULL, running boolean DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
@@ -160,20 +161,23 @@ BEGIN
                         OR t.stop_id_tag = api_transactionlist.id_tag)
                    AND (date_from IS NULL OR t.started_at >= date_from)
                    AND (date_to IS NULL OR t.started_at < date_to)
+                   AND (api_transactionlist.running IS NULL
+                        OR (t.stopped_at IS NULL) = api_transactionlist.running)
                  ORDER BY t.started_at DESC, t.id DESC
                  LIMIT lim OFFSET coalesce(off, 0)) AS x
     );
 END;
 $$;
 
--- ocpp.api_reservationlist(identity, date_from, date_to, lim, off): reservations as
--- ocpp.reservationlist shows them (all stations, or the station identity), newest first, made within
--- [date_from, date_to) (a null bound is open), lim of them (null: all) after skipping off. Returns a
--- jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
+-- ocpp.api_reservationlist(identity, date_from, date_to, lim, off, status): reservations as
+-- ocpp.reservationlist shows them (all stations, or the station identity; any status, or this one),
+-- newest first, made within [date_from, date_to) (a null bound is open), lim of them (null: all) after
+-- skipping off. Returns a jsonb array. Raises OC007 for a negative lim or off, or date_from after date_to.
 CREATE OR REPLACE FUNCTION ocpp.api_reservationlist(identity text DEFAULT NULL,
                                                     date_from timestamptz DEFAULT NULL,
                                                     date_to timestamptz DEFAULT NULL,
-                                                    lim integer DEFAULT 100, off integer DEFAULT 0)
+                                                    lim integer DEFAULT 100, off integer DEFAULT 0,
+                                                    status text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
@@ -196,6 +200,7 @@ BEGIN
                  WHERE (st_id IS NULL OR r.station_id = st_id)
                    AND (date_from IS NULL OR r.created_at >= date_from)
                    AND (date_to IS NULL OR r.created_at < date_to)
+                   AND (api_reservationlist.status IS NULL OR r.status = api_reservationlist.status)
                  ORDER BY r.id DESC
                  LIMIT lim OFFSET coalesce(off, 0)) AS x
     );
@@ -404,14 +409,16 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_message_log(identity, date_from, date_to, lim, off): message log rows (all stations, or
--- the station identity) logged within [date_from, date_to), newest first, lim (null: all) after
--- skipping off, as cs.message_log_json. Returns a jsonb array.
--- Raises OC007 for a negative lim or off, or date_from after date_to.
+-- ocpp.api_message_log(identity, date_from, date_to, lim, off, action, direction): message log rows
+-- (all stations, or the station identity; any action, or this one; both directions, or 'in' / 'out')
+-- logged within [date_from, date_to), newest first, lim (null: all) after skipping off, as
+-- cs.message_log_json. Returns a jsonb array.
+-- Raises OC007 for a negative lim or off, date_from after date_to, or a direction not in or out.
 CREATE OR REPLACE FUNCTION ocpp.api_message_log(identity text DEFAULT NULL,
                                                 date_from timestamptz DEFAULT NULL,
                                                 date_to timestamptz DEFAULT NULL,
-                                                lim integer DEFAULT 100, off integer DEFAULT 0)
+                                                lim integer DEFAULT 100, off integer DEFAULT 0,
+                                                action text DEFAULT NULL, direction text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
@@ -420,9 +427,15 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
     PERFORM cs.check_paging(lim, off, date_from, date_to);
+    IF api_message_log.direction NOT IN ('in', 'out') THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid direction',
+                              format('direction %s is not in or out', api_message_log.direction));
+    END IF;
     RETURN (SELECT coalesce(jsonb_agg(cs.message_log_json(m) ORDER BY m.id DESC), '[]'::jsonb)
               FROM (SELECT * FROM cs.message_log AS l
                      WHERE (api_message_log.identity IS NULL OR l.identity = api_message_log.identity)
+                       AND (api_message_log.action IS NULL OR l.action = api_message_log.action)
+                       AND (api_message_log.direction IS NULL OR l.direction = api_message_log.direction)
                        AND (date_from IS NULL OR l.created_at >= date_from)
                        AND (date_to IS NULL OR l.created_at < date_to)
                      ORDER BY l.id DESC

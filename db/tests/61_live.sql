@@ -3,7 +3,7 @@
 -- the triggers that NOTIFY the live feed. (NOTIFY itself is only delivered at commit, which a pgTAP
 -- transaction never reaches: tests/test_live.py listens to it through a real server.)
 BEGIN;
-SELECT plan(28);
+SELECT plan(34);
 
 SELECT ocpp.node_start('n1');
 SELECT ocpp.connect('L-16', NULL, '1.6', 'n1');
@@ -76,6 +76,23 @@ SELECT id, 1, 1, t, 'Accepted', 0, s, x FROM cs.station,
 SELECT is((SELECT array_agg(e->>'startedAt') FROM jsonb_array_elements(ocpp.api_transactionlist(NULL, NULL, NULL, 100, 0, 'TAG-A')) AS e),
           ARRAY['2026-01-02T10:00:00.000Z', '2026-01-01T10:00:00.000Z'], 'by id tag: started or stopped with it, newest first');
 SELECT is(jsonb_array_length(ocpp.api_transactionlist('L-201', NULL, NULL, 100, 0, 'TAG-B')), 0, 'by station and tag');
+UPDATE cs.transaction SET stopped_at = started_at + interval '1 hour' WHERE id_tag = 'TAG-A';
+SELECT is((SELECT array_agg(e->>'idTag') FROM jsonb_array_elements(ocpp.api_transactionlist(NULL, NULL, NULL, 100, 0, NULL, true)) AS e),
+          ARRAY['TAG-B', 'TAG-B'], 'running: only running ones');
+SELECT is((SELECT array_agg(e->>'idTag') FROM jsonb_array_elements(ocpp.api_transactionlist(NULL, NULL, NULL, 100, 0, NULL, false)) AS e),
+          ARRAY['TAG-A'], 'running false: only stopped ones');
+
+-- reservations by status, the message log by action and direction ----------------------------------------
+INSERT INTO cs.reservation (station_id, id_tag, expiry_date, status)
+SELECT id, 'R', now() + interval '1 hour', s FROM cs.station, (VALUES ('Accepted'), ('Cancelled')) AS v (s)
+ WHERE identity = 'L-16';
+SELECT is((SELECT array_agg(e->>'status') FROM jsonb_array_elements(ocpp.api_reservationlist('L-16', NULL, NULL, 100, 0, 'Cancelled')) AS e),
+          ARRAY['Cancelled'], 'reservations by status');
+SELECT is((SELECT array_agg(e->>'identity' ORDER BY e->>'identity') FROM jsonb_array_elements(ocpp.api_message_log(NULL, NULL, NULL, 100, 0, 'Heartbeat', 'in')) AS e),
+          ARRAY['L-16', 'L-201'], 'message log by action and direction');
+SELECT is(jsonb_array_length(ocpp.api_message_log(NULL, NULL, NULL, 100, 0, NULL, 'out')), 1, 'message log by direction');
+SELECT throws_ok($$SELECT ocpp.api_message_log(NULL, NULL, NULL, 100, 0, NULL, 'sideways')$$, 'OC007', 'invalid direction',
+                 'message log: a direction not in or out');
 
 -- the triggers of the live feed --------------------------------------------------------------------------
 SELECT is((SELECT array_agg(tgname::text ORDER BY tgname) FROM pg_trigger

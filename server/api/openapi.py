@@ -32,6 +32,15 @@ SCHEMAS: dict[str, Any] = {
         "dateTo": {"type": "string", "format": "date-time", "nullable": True},
         "limit": {"type": "integer", "minimum": 0, "maximum": 1000},
         "offset": {"type": "integer", "minimum": 0}}},
+    "TransactionListRequest": {"allOf": [{"$ref": "#/components/schemas/ListRequest"}, {
+        "type": "object", "properties": {
+            "idTag": {"type": "string", "nullable": True,
+                      "description": "only those started or stopped with this id tag"},
+            "running": {"type": "boolean", "nullable": True,
+                        "description": "true: only running ones; false: only stopped ones"}}}]},
+    "ReservationListRequest": {"allOf": [{"$ref": "#/components/schemas/ListRequest"}, {
+        "type": "object", "properties": {
+            "status": {"type": "string", "nullable": True, "description": "only this status"}}}]},
     "OcppPayload": {**OBJECT, "description": "The OCPP request or response payload of the operation"},
     "Station": OBJECT,
     "StationList": {"type": "array", "items": {"$ref": "#/components/schemas/Station"}},

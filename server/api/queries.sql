@@ -9,10 +9,10 @@ SELECT ocpp.api_token_check($1);
 SELECT ocpp.chargepointlist()::text;
 
 -- name: transactionlist
-SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6)::text;
+SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6, $7::text::boolean)::text;
 
 -- name: reservationlist
-SELECT ocpp.api_reservationlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+SELECT ocpp.api_reservationlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6)::text;
 
 -- name: send
 SELECT ocpp.send($1, $2, $3::text::jsonb);
@@ -48,7 +48,7 @@ SELECT ocpp.block_id_tag($1)::text;
 SELECT ocpp.api_commands($1, $2, $3::integer, $4::integer)::text;
 
 -- name: message_log
-SELECT ocpp.api_message_log($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer)::text;
+SELECT ocpp.api_message_log($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6, $7)::text;
 
 -- name: token_create
 SELECT ocpp.api_token_create($1, $2);

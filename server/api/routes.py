@@ -175,20 +175,27 @@ async def charge_point_list(request: web.Request) -> web.Response:
     return json_text(await call(request, "chargepointlist"))
 
 
-async def _range_list(request: web.Request, query: str, *more: str) -> web.Response:
-    body = await json_body(request)
+async def _range_list(request: web.Request, query: str, body: dict[str, Any], *more: str,
+                      **extra: Any) -> web.Response:
+    """The apostoldevel list bodies {identity, dateFrom, dateTo} with paging, the text fields named
+    in more, then the extra values as given."""
     return json_text(await call(request, query, text_field(body, "identity"),
                                 text_field(body, "dateFrom"), text_field(body, "dateTo"),
                                 int_body(body, "limit", 100, MAX_LIMIT), int_body(body, "offset", 0),
-                                *(text_field(body, name) for name in more)))
+                                *(text_field(body, name) for name in more), *extra.values()))
 
 
 async def transaction_list(request: web.Request) -> web.Response:
-    return await _range_list(request, "transactionlist", "idTag")
+    body = await json_body(request)
+    running = body.get("running")
+    if running is not None and not isinstance(running, bool):
+        raise ApiError(400, "BadRequest", "running must be true or false", field="running")
+    return await _range_list(request, "transactionlist", body, "idTag",
+                             running=None if running is None else str(running).lower())
 
 
 async def reservation_list(request: web.Request) -> web.Response:
-    return await _range_list(request, "reservationlist")
+    return await _range_list(request, "reservationlist", await json_body(request), "status")
 
 
 async def charge_point_operation(request: web.Request) -> web.Response:
@@ -260,7 +267,7 @@ async def transactions(request: web.Request) -> web.Response:
     return json_text(await call(request, "transactionlist", q.get("identity") or None,
                                 q.get("from") or None, q.get("to") or None,
                                 int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("idTag") or None))
+                                q.get("idTag") or None, q.get("running") or None))
 
 
 async def transaction(request: web.Request) -> web.Response:
@@ -271,7 +278,8 @@ async def reservations(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(request, "reservationlist", q.get("identity") or None,
                                 q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+                                q.get("status") or None))
 
 
 async def id_tags(request: web.Request) -> web.Response:
@@ -324,7 +332,8 @@ async def message_log(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(request, "message_log", q.get("identity") or None,
                                 q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+                                q.get("action") or None, q.get("direction") or None))
 
 
 async def configuration(request: web.Request) -> web.Response:
@@ -370,10 +379,10 @@ ROUTES: list[Route] = [
     Route("GET", "/CentralSystem/ChargePointList", charge_point_list, "Every station (ocpp.chargepointlist)",
           "CentralSystem", response="StationList", errors=()),
     Route("POST", "/CentralSystem/TransactionList", transaction_list,
-          "Transactions, newest first, by station and start time", "CentralSystem", body="ListRequest",
+          "Transactions, newest first, by station and start time", "CentralSystem", body="TransactionListRequest",
           response="TransactionList"),
     Route("POST", "/CentralSystem/ReservationList", reservation_list,
-          "Reservations, newest first, by station and creation time", "CentralSystem", body="ListRequest",
+          "Reservations, newest first, by station and creation time", "CentralSystem", body="ReservationListRequest",
           response="ReservationList"),
     # one path per operation (the spec gives its OCPP schemas), then the catch-all for the rest (the
     # operations only 2.1 has, or unknown ones: SQL refuses those with 400); aiohttp tries them in order
@@ -393,11 +402,15 @@ ROUTES: list[Route] = [
           "The charging profiles of a station (Installed; all=true: also Replaced and Cleared)",
           "Stations", query=[("all", "boolean", "also the Replaced and Cleared ones")], errors=(404,)),
     Route("GET", "/transactions", transactions, "Transactions, newest first", "Transactions",
-          query=RANGE + [("idTag", "string", "only those started or stopped with this id tag")] + PAGING, response="TransactionList"),
+          query=RANGE + [("idTag", "string", "only those started or stopped with this id tag"),
+                         ("running", "boolean", "true: only running ones; false: only stopped ones")] + PAGING,
+          response="TransactionList"),
     Route("GET", "/transactions/{id}", transaction, "One transaction with its meter values", "Transactions",
           response="Transaction", errors=(404,)),
     Route("GET", "/reservations", reservations, "Reservations, newest first", "Reservations",
-          query=RANGE + PAGING, response="ReservationList"),
+          query=RANGE + [("status", "string", "only this status (Accepted, Used, Cancelled, Expired, "
+                                             "Removed, NoTransaction)")] + PAGING,
+          response="ReservationList"),
     Route("GET", "/id-tags", id_tags, "Id tags by idTag", "IdTags", query=PAGING, response="IdTagList"),
     Route("POST", "/id-tags", create_id_tag, "Add or replace an id tag", "IdTags", body="IdTag",
           response="IdTag", status=201),
@@ -415,7 +428,9 @@ ROUTES: list[Route] = [
     Route("GET", "/commands/{id}", command, "One command and its answer", "Commands", response="Command",
           errors=(404,)),
     Route("GET", "/message-log", message_log, "The message log, newest first", "MessageLog",
-          query=RANGE + PAGING, response="MessageLogList"),
+          query=RANGE + [("action", "string", "only frames of this action"),
+                         ("direction", "string", "in (station to central system) or out")] + PAGING,
+          response="MessageLogList"),
     Route("GET", "/stations/{identity}/configuration", configuration,
           "The configuration keys of a 1.6 station (as GetConfiguration and ChangeConfiguration left them)",
           "Stations", response="ConfigurationList", errors=(404,)),

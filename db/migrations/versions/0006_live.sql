@@ -1,5 +1,8 @@
--- ocpp.api_transactionlist gains id_tag (a new signature is a new function: the old one goes).
+-- The REST lists gain filters (a new signature is a new function: the old ones go):
+-- api_transactionlist id_tag and running, api_reservationlist status, api_message_log action and direction.
 DROP FUNCTION IF EXISTS ocpp.api_transactionlist(text, timestamptz, timestamptz, integer, integer);
+DROP FUNCTION IF EXISTS ocpp.api_reservationlist(text, timestamptz, timestamptz, integer, integer);
+DROP FUNCTION IF EXISTS ocpp.api_message_log(text, timestamptz, timestamptz, integer, integer);
 
 -- What the web UI's live views listen to (docs/webui.md), and the indexes of the REST lists.
 --   NOTIFY ocpp_log, payload the highest cs.message_log id of the statement: one per batch the front
