@@ -25,7 +25,7 @@ log = logging.getLogger("ocpp_cs.webui")
 
 LOG_CHANNEL = "ocpp_log"
 STATION_CHANNEL = "ocpp_station"
-READ_LIMIT = 500          # rows read per NOTIFY; more than that at once are dropped, not queued
+READ_LIMIT = 2000         # rows read per NOTIFY; more than that at once are dropped, not queued
 STATION_DELAY = 0.2       # seconds to gather station changes before telling the browsers
 CLIENT_QUEUE = 64         # messages a browser may be behind before it loses frames
 RETRY = 2.0               # seconds between attempts to LISTEN again after losing the connection
