@@ -2,6 +2,8 @@
 model, the operations and request schemas of each version, transactions by id tag."""
 from __future__ import annotations
 
+from ocpp.v16 import call
+
 from conftest import wait_for
 from test_api import answering, session
 from test_api import api  # noqa: F401 - the fixture
@@ -93,3 +95,39 @@ async def test_list_filters_running_status_action_direction(api, server, db):
     rows = await wait_for(stop_replies)
     assert [(r["action"], r["direction"], r["messageType"]) for r in rows] == [("StopTransaction", "out", 3)]
     assert (await api.get("/api/v1/message-log", params={"direction": "sideways"}))[0] == 400
+
+
+async def test_answers_match_the_response_schemas_of_the_spec(api, server, db):
+    """The spec's response schemas are what the handlers really send (OpenAPI 3.0 rules: nullable)."""
+    from openapi_schema_validator import OAS30Validator
+    from ocpp_cs.api.openapi import openapi_spec
+    from test_commands import final
+
+    spec = openapi_spec()
+
+    def check(schema_name: str, body) -> None:
+        schema = {**spec["components"]["schemas"][schema_name], "components": spec["components"]}
+        errors = list(OAS30Validator(schema).iter_errors(body))
+        assert not errors, f"{schema_name}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+    db.psql("select ocpp.set_id_tag('TAG1')")
+    async with answering(server.url, "VIEW4") as cp:
+        await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
+        tx = await session(cp)
+        cid = int(db.psql("select ocpp.reserve_now('VIEW4', 1, 'TAG1', now() + interval '1 hour')"))
+        assert (await final(db, cid))["status"] == "answered"
+        check("StationList", (await api.get("/api/v1/stations"))[1])
+        check("Station", (await api.get("/api/v1/stations/VIEW4"))[1])
+    check("TransactionList", (await api.get("/api/v1/transactions"))[1])
+    check("Transaction", (await api.get(f"/api/v1/transactions/{tx}"))[1])
+    reservations = (await api.get("/api/v1/reservations"))[1]
+    assert reservations, "the reservation is listed"
+    check("ReservationList", reservations)
+    check("CommandList", (await api.get("/api/v1/commands"))[1])
+    check("Command", (await api.get(f"/api/v1/commands/{cid}"))[1])
+    rows = await wait_for(lambda: _rows(api))
+    check("MessageLogList", rows)
+
+
+async def _rows(api):
+    return (await api.get("/api/v1/message-log"))[1]

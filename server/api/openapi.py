@@ -17,6 +17,18 @@ ERROR_TEXT = {400: "Bad request: the failing field is named", 401: "Missing or w
               "did not answer in time"}
 
 OBJECT = {"type": "object", "additionalProperties": True}
+TEXT = {"type": "string", "nullable": True}
+INT = {"type": "integer", "nullable": True}
+TIME = {"type": "string", "format": "date-time", "nullable": True}
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    """A response object: its documented keys; more may come (additive changes are not breaking)."""
+    return {"type": "object", "additionalProperties": True, "properties": properties}
+
+
+CONNECTOR = _object(evseId={"type": "integer"}, connectorId={"type": "integer"}, status=TEXT,
+                    errorCode=TEXT, info=TEXT, vendorId=TEXT, vendorErrorCode=TEXT, timestamp=TIME)
 SCHEMAS: dict[str, Any] = {
     "Any": {},
     "Empty": {"type": "object"},
@@ -42,11 +54,27 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "properties": {
             "status": {"type": "string", "nullable": True, "description": "only this status"}}}]},
     "OcppPayload": {**OBJECT, "description": "The OCPP request or response payload of the operation"},
-    "Station": OBJECT,
+    "Station": _object(identity={"type": "string"}, account=TEXT, version=TEXT, connected={"type": "boolean"},
+                       node=TEXT, lastSeen=TIME, registration={"type": "string"},
+                       boot={**OBJECT, "nullable": True, "description": "the last BootNotification as sent"},
+                       connectors={"type": "array", "items": CONNECTOR},
+                       evses={"type": "array", "items": OBJECT,
+                              "description": "GET /stations/{identity} only (ocpp.evselist)"}),
     "StationList": {"type": "array", "items": {"$ref": "#/components/schemas/Station"}},
-    "Transaction": OBJECT,
+    "Transaction": _object(id={"type": "integer", "description": "ocpp-cs's number, for /transactions/{id}"},
+                           transactionId={"description": "the 1.6 integer, or the 2.0.1 station's string"},
+                           identity={"type": "string"}, evseId={"type": "integer"},
+                           connectorId={"type": "integer"}, idTag=TEXT, idTagStatus=TEXT, meterStart=INT,
+                           meterStop=INT, energy={**INT, "description": "meterStop - meterStart, Wh"},
+                           startedAt=TIME, stoppedAt=TIME, stopReason=TEXT, stopIdTag=TEXT,
+                           reservationId=INT, running={"type": "boolean"},
+                           meterValues={"type": "array", "items": OBJECT,
+                                        "description": "GET /transactions/{id} only"}),
     "TransactionList": {"type": "array", "items": {"$ref": "#/components/schemas/Transaction"}},
-    "ReservationList": {"type": "array", "items": OBJECT},
+    "ReservationList": {"type": "array", "items": _object(
+        reservationId={"type": "integer"}, identity={"type": "string"}, evseId={"type": "integer"},
+        idTag={"type": "string"}, parentIdTag=TEXT, expiryDate=TIME, status={"type": "string"},
+        statusAt=TIME, createdAt=TIME, transactionId={"nullable": True}, active={"type": "boolean"})},
     "IdTag": {"type": "object", "properties": {
         "idTag": {"type": "string", "minLength": 1, "maxLength": 36},
         "status": {"type": "string", "enum": ["Accepted", "Blocked", "Expired", "Invalid"]},
@@ -58,9 +86,17 @@ SCHEMAS: dict[str, Any] = {
         "expiryDate": {"type": "string", "format": "date-time", "nullable": True},
         "parentIdTag": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True}}},
     "IdTagList": {"type": "array", "items": {"$ref": "#/components/schemas/IdTag"}},
-    "Command": OBJECT,
+    "Command": _object(id={"type": "integer"}, identity={"type": "string"}, action={"type": "string"},
+                       payload=OBJECT, requested={**OBJECT, "nullable": True}, status={"type": "string"},
+                       response={**OBJECT, "nullable": True}, error={**OBJECT, "nullable": True},
+                       uniqueId=TEXT, node=TEXT, waitUntil=TIME, createdAt=TIME, sentAt=TIME,
+                       answeredAt=TIME, finishedAt=TIME, createdBy=TEXT),
     "CommandList": {"type": "array", "items": {"$ref": "#/components/schemas/Command"}},
-    "MessageLogList": {"type": "array", "items": OBJECT},
+    "MessageLogList": {"type": "array", "items": _object(
+        id={"type": "integer"}, identity={"type": "string"}, account=TEXT,
+        direction={"type": "string", "enum": ["in", "out"]}, messageType=INT, action=TEXT, uniqueId=TEXT,
+        payload={"nullable": True}, errorCode=TEXT, errorDescription=TEXT, createdAt=TIME,
+        latencyMs={"type": "number", "nullable": True})},
     "ConfigurationList": {"type": "array", "items": {"type": "object", "properties": {
         "key": {"type": "string"}, "value": {"type": "string", "nullable": True},
         "readonly": {"type": "boolean", "nullable": True}, "unknown": {"type": "boolean"},
