@@ -15,6 +15,7 @@ BEGIN
         'version', s.version,
         'connected', FOUND,
         'node', node,
+        'transport', CASE WHEN s.soap_from IS NOT NULL THEN 'soap' ELSE 'websocket' END,
         'lastSeen', cs.ocpp_time(s.last_seen),
         'registration', s.registration_status,
         'boot', s.boot,
@@ -36,7 +37,8 @@ END;
 $$;
 
 -- ocpp.chargepointlist(): every station (1.6, 2.0.1 and 2.1 alike), by identity: {"identity", "account", "version", "connected",
--- "node", "lastSeen", "registration", "boot" (the last BootNotification payload as sent, or null),
+-- "node", "transport" ("soap" for a station that spoke OCPP-S, which holds no connection and is never
+-- "connected"; else "websocket"), "lastSeen", "registration", "boot" (the last BootNotification payload as sent, or null),
 -- "connectors": [{"evseId", "connectorId", "status", "errorCode", "info", "vendorId",
 -- "vendorErrorCode", "timestamp"}]} (a 1.6 connector n is EVSE n / connector 1; 2.0.1 stations have
 -- no errorCode, info, vendorId, vendorErrorCode). Returns a jsonb array ([] when there is no station).

@@ -11,7 +11,7 @@ SELECT ocpp.parse('Z-1', 'u1', 'BootNotification', '{"chargePointVendor": "V", "
 SELECT ocpp.parse('Z-1', 'u2', 'StatusNotification', '{"connectorId": 0, "errorCode": "NoError", "status": "Available", "timestamp": "2024-08-01T00:00:00Z"}');
 
 SELECT is(ocpp.chargepointlist()->0,
-          jsonb_build_object('identity', 'Z-1', 'account', 'acme', 'version', '1.6', 'connected', true, 'node', 'node-a',
+          jsonb_build_object('identity', 'Z-1', 'account', 'acme', 'version', '1.6', 'connected', true, 'node', 'node-a', 'transport', 'websocket',
                              'lastSeen', cs.ocpp_time(now()), 'registration', 'Accepted',
                              'boot', '{"chargePointVendor": "V", "chargePointModel": "M", "firmwareVersion": "9"}'::jsonb,
                              'connectors', '[{"evseId": 0, "connectorId": 0, "status": "Available", "errorCode": "NoError",
@@ -19,7 +19,7 @@ SELECT is(ocpp.chargepointlist()->0,
                                              "timestamp": "2024-08-01T00:00:00.000Z"}]'::jsonb),
           'chargepointlist: a connected, booted station');
 SELECT is(ocpp.chargepointlist()->1,
-          '{"identity": "Z-2", "account": "acme", "version": null, "connected": false, "node": null, "lastSeen": null,
+          '{"identity": "Z-2", "account": "acme", "version": null, "connected": false, "node": null, "transport": "websocket", "lastSeen": null,
             "registration": "Pending", "boot": null, "connectors": []}',
           'chargepointlist: a station never seen');
 SELECT ocpp.disconnect('Z-1', 'node-a');

@@ -2,7 +2,7 @@
 -- (the same rows as for a JSON station), the station's SOAP version and From address recorded, each
 -- fault as a SOAP 1.2 Fault envelope; ocpp.send to a 1.5 station.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 -- a station request envelope: version 1.6 (Cs/2015/10) or 1.5 (Cs/2012/06)
 CREATE FUNCTION pg_temp.req(body text, ver text DEFAULT '1.6', ident text DEFAULT 'SOAP-16',
@@ -62,6 +62,9 @@ SELECT results_eq(format($$SELECT meter_stop, stopped_at, stop_reason FROM cs.tr
 SELECT is((SELECT soap_from FROM cs.station WHERE identity = 'SOAP-16'), 'http://10.0.0.99/ocpp', 'soap_from follows the latest From');
 SELECT ocpp.parsexml(pg_temp.req('<o:heartbeatRequest/>', from_ => NULL));
 SELECT is((SELECT soap_from FROM cs.station WHERE identity = 'SOAP-16'), 'http://10.0.0.99/ocpp', 'a request without From keeps it');
+SELECT is(ocpp.api_station('SOAP-16') - 'lastSeen' - 'boot' - 'connectors' - 'evses' - 'account' - 'registration',
+          '{"identity": "SOAP-16", "version": "1.6", "connected": false, "node": null, "transport": "soap"}',
+          'chargepointlist: a SOAP station is transport soap, never connected');
 SELECT is(pg_temp.resp(ocpp.parsexml(pg_temp.req('<o:dataTransferRequest><o:vendorId>nobody</o:vendorId><o:data>x</o:data></o:dataTransferRequest>'))) #>> '{payload,status}',
           'UnknownVendorId', 'DataTransfer');
 SELECT is(pg_temp.resp(ocpp.parsexml(pg_temp.req('<o:firmwareStatusNotificationRequest><o:status>Installed</o:status></o:firmwareStatusNotificationRequest>'))) -> 'payload',

@@ -13,7 +13,8 @@ const STATE_CLASS = {available: "ok", charging: "charging", faulted: "fault", of
 /** offline (not connected) > faulted (any connector, the station's own included) > charging >
  * available (a connector is Available) > other (Unavailable, Reserved, Preparing, Finishing, no status). */
 export function stationState(station) {
-  if (!station.connected) return "offline";
+  // an OCPP-S (SOAP) station holds no connection: its connectors say how it is
+  if (!station.connected && station.transport !== "soap") return "offline";
   const connectors = station.connectors || [];
   if (connectors.some(c => c.status === "Faulted")) return "faulted";
   const outlets = connectors.filter(c => c.evseId > 0);
@@ -85,7 +86,7 @@ export async function render(main, {signal}) {
     clear(list, table([
       {title: "State", cell: s => stateBadge(stationState(s))},
       {title: "Station", cell: s => el("a", {href: `#/stations/${encodeURIComponent(s.identity)}`, class: "identity"}, s.identity)},
-      {title: "OCPP", cell: s => s.version || "—"},
+      {title: "OCPP", cell: s => `${s.version || "—"}${s.transport === "soap" ? " SOAP" : ""}`},
       {title: "Vendor", cell: s => vendorModel(s.boot).vendor || "—"},
       {title: "Model", cell: s => vendorModel(s.boot).model || "—"},
       {title: "Connectors", cell: s => connectorBadges(s)},

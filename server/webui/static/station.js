@@ -145,7 +145,8 @@ export async function render(main, {params, signal, session}) {
     const {vendor, model, firmware, serial} = vendorModel(s.boot);
     clear(title, s.identity, " ", stateBadge(stationState(s)));
     clear(facts, keyValues([
-      ["OCPP", s.version || "—"], ["Connection", s.connected ? `connected${s.node ? ` to ${s.node}` : ""}` : "offline"],
+      ["OCPP", s.version || "—"], ["Connection", s.transport === "soap" ? "OCPP-S (SOAP over HTTP): no connection to hold"
+        : s.connected ? `connected${s.node ? ` to ${s.node}` : ""}` : "offline"],
       ["Last seen", `${ago(s.lastSeen)} (${fmtTime(s.lastSeen)})`], ["Registration", s.registration || "—"],
       ["Vendor / model", `${vendor || "—"} / ${model || "—"}`], ["Firmware", firmware || "—"], ["Serial", serial || "—"],
       s.account ? ["Account", s.account] : null,
