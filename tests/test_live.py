@@ -150,7 +150,9 @@ async def test_a_browser_that_connects_later_gets_news_not_history(server, db):
     bearer = token(db, "read")
     async with station(server.url, "OLD") as cp:
         await cp.call(call.Heartbeat())
-    await wait_for(lambda: _true(db.psql("select count(*) from cs.message_log where identity = 'OLD'") != "0"))
+    # all of OLD's rows, its Disconnect the last, are written before the browser comes
+    await wait_for(lambda: _true(db.psql(
+        "select count(*) from cs.message_log where identity = 'OLD' and action = 'Disconnect'") == "1"))
     async with browser() as http:
         await sign_in(http, server, bearer)
         feed = await open_feed(http, server)
