@@ -332,3 +332,22 @@ async def test_command_errors_are_shown_in_words(server, operator, ui):
 
     await ui.go("#/stations/NO-SUCH")
     await expect(page.locator("main .error")).to_contain_text("Not found")
+
+
+@screenshot_on_failure
+async def test_live_log_filter_finds_history_older_than_the_first_page(server, db, operator, ui):
+    # one frame of a quiet station, then more frames of another than the page's first 200
+    frame = '{"identity": "%s", "direction": "in", "messageType": 2, "action": "%s", "uniqueId": "%s", "payload": {}}'
+    db.psql(f"select ocpp.log_frames('[{frame % ('QUIET1', 'Heartbeat', 'old-1')}]')")
+    busy = ", ".join(frame % ("BUSY1", "Heartbeat", f"b-{i}") for i in range(300))
+    db.psql(f"select ocpp.log_frames('[{busy}]')")
+    page = ui.page
+    await ui.sign_in(operator)
+    await ui.open("#/log")
+    await expect(page.locator("#log-status")).to_contain_text("of 200 frames")
+    assert "QUIET1" not in await page.locator("#log-rows").inner_text()
+    await page.fill("#log-station", "QUIET1")
+    rows = page.locator("#log-rows tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text("QUIET1")
+    await expect(rows.first).to_contain_text("Heartbeat")

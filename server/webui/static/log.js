@@ -1,7 +1,7 @@
 // Live log: the message log's newest rows, then every frame as it comes over /ui/live; filters,
 // free-text search, pause (frames are kept while paused) and CSV export of what the filters show.
 import {clear, debounce, el, errorBox, table} from "./dom.js";
-import {get} from "./api.js";
+import {get, query as queryString} from "./api.js";
 import {onLive, subscribe} from "./live.js";
 
 const KEEP = 5000;     // rows held in the page
@@ -141,8 +141,23 @@ export async function render(main, {signal, query}) {
   };
   const redraw = debounce(draw, 100);
 
+  // The page holds the newest frames only: a station, action or direction filter also asks the server
+  // for the newest 200 older frames that match, so a quiet station's history shows up too.
+  const backfill = debounce(async () => {
+    const params = {identity: station.value.trim(), action: action.value, direction: direction.value};
+    if (!params.identity && !params.action && !params.direction) return;
+    try {
+      const older = await get(`/message-log${queryString({...params, limit: 200})}`, {signal});
+      learn(older);
+      if (store.add(older)) draw();
+    } catch (e) {
+      if (e.name !== "AbortError") clear(problem, errorBox(e));
+    }
+  }, 300);
+
   for (const input of [station, text]) input.addEventListener("input", redraw);
-  for (const select of [action, direction]) select.addEventListener("change", draw);
+  station.addEventListener("input", backfill);
+  for (const select of [action, direction]) select.addEventListener("change", () => { draw(); backfill(); });
   pause.addEventListener("click", () => {
     paused = !paused;
     if (!paused && held.length) { learn(held); store.add(held); held = []; }
@@ -175,5 +190,6 @@ export async function render(main, {signal, query}) {
     if (e.name !== "AbortError") problem.append(errorBox(e));
   }
   draw();
-  return () => { stopLive(); redraw.cancel(); };
+  if (station.value) backfill();   // opened as #/log?identity=...
+  return () => { stopLive(); redraw.cancel(); backfill.cancel(); };
 }
