@@ -87,23 +87,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _first_token(dsn: str) -> None:
-    """A new installation gets one operator token, printed once, so its web UI and API can be
-    used at once (ocpp.api_token_first: never again once any token existed)."""
+def _api_query(dsn: str, name: str, *args: object) -> object:
+    """One named statement of the API's queries.sql on a connection of its own (the token commands
+    run before, or beside, the server)."""
     import asyncio
 
     import asyncpg
 
     from .api.routes import QUERIES
 
-    async def run() -> str | None:
+    async def run() -> object:
         conn = await asyncpg.connect(dsn)
         try:
-            return await conn.fetchval(QUERIES["token_first"], "admin", "operator")
+            return await conn.fetchval(QUERIES[name], *args)
         finally:
             await conn.close()
 
-    token = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def _first_token(dsn: str) -> None:
+    """A new installation gets one operator token, printed once, so its web UI and API can be
+    used at once (ocpp.api_token_first: never again once any token existed)."""
+    token = _api_query(dsn, "token_first", "admin", "operator")
     if token:
         log.warning("first start: an operator token named admin was made for the web UI and the REST "
                     "API; it is shown this once, only its hash is kept:\n\n    %s\n\n"
@@ -148,26 +154,16 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Creates or revokes a REST API token (ocpp.api_token_create / ocpp.api_token_revoke)."""
-    import asyncio
-
     import asyncpg
-
-    from .api.routes import QUERIES
-
-    async def run(dsn: str) -> str | None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            if args.token_command == "create":
-                return await conn.fetchval(QUERIES["token_create"], args.name, args.role)
-            await conn.execute(QUERIES["token_revoke"], args.name)
-            return None
-        finally:
-            await conn.close()
 
     config = _config(args)
     with database(config) as dsn:
         try:
-            token = asyncio.run(run(dsn))
+            if args.token_command == "create":
+                token = _api_query(dsn, "token_create", args.name, args.role)
+            else:
+                _api_query(dsn, "token_revoke", args.name)
+                token = None
         except asyncpg.PostgresError as e:
             print(f"ocpp-cs token: {e}", file=sys.stderr)
             return 1

@@ -6,7 +6,7 @@ from ocpp.v16 import call
 
 from conftest import wait_for
 from test_api import answering, session
-from test_api import api  # noqa: F401 - the fixture
+from test_api import api  # noqa: F401 - the fixture, shared with test_api.py
 
 
 async def test_configuration_keys_of_a_station(api, server, db):

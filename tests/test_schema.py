@@ -3,7 +3,6 @@
 and every pgTAP file of db/tests/ passes."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 

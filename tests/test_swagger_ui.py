@@ -3,7 +3,6 @@ renders the spec's operations, and the ChargePointList call made from the page w
 with the connected stations. Driven over the DevTools protocol, no driver to download."""
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import subprocess

@@ -174,9 +174,9 @@ async def test_session_started_and_stopped_from_sql(server, db, version):
         assert (await final(db, start))["status"] == "answered"
 
         async def charging():
-            return db.psql(f"select count(*) from cs.transaction_event e join cs.transaction t "
-                           f"on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
-                           f"and e.event_type = 'Updated'") == "1"
+            return db.psql("select count(*) from cs.transaction_event e join cs.transaction t "
+                           "on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
+                           "and e.event_type = 'Updated'") == "1"
         await wait_for(charging)
         ref = cp.tx["id"]
         stop = int(db.psql(f"select ocpp.request_stop_transaction('{identity}', '{ref}')"))

@@ -476,12 +476,8 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    st_id integer;
+    st_id integer := cs.station_id(api_configuration.identity);
 BEGIN
-    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_configuration.identity;
-    IF st_id IS NULL THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_configuration.identity));
-    END IF;
     RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
                        'key', k.key, 'value', k.value, 'readonly', k.readonly, 'unknown', k.unknown,
                        'rebootRequired', k.reboot_required, 'updatedAt', cs.ocpp_time(k.updated_at))
@@ -505,12 +501,8 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    st_id integer;
+    st_id integer := cs.station_id(api_variables.identity);
 BEGIN
-    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_variables.identity;
-    IF st_id IS NULL THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_variables.identity));
-    END IF;
     RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object(
                        'component', v.component, 'componentInstance', nullif(v.component_instance, ''),
                        'evseId', nullif(v.evse_id, 0), 'connectorId', nullif(v.connector_id, 0),
@@ -540,13 +532,8 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    st_id integer;
+    st_id integer := cs.station_id(api_charging_profiles.identity);
 BEGIN
-    SELECT s.id INTO st_id FROM cs.station AS s WHERE s.identity = api_charging_profiles.identity;
-    IF st_id IS NULL THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station',
-                              format('no station %s', api_charging_profiles.identity));
-    END IF;
     RETURN coalesce((
         SELECT jsonb_agg(jsonb_build_object(
                    'id', p.id, 'connectorId', p.connector_id, 'purpose', p.purpose,

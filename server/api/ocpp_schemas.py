@@ -21,10 +21,9 @@ the first file's wins.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from ..validation.schemas import SCHEMA_DIR
+from ..validation.schemas import message_file
 
 # The OCPP versions whose schemas the spec documents, and their component name prefixes.
 PREFIXES = {"1.6": "v16", "2.0.1": "v201"}
@@ -39,13 +38,6 @@ SCHEMA_KEYWORDS = frozenset({
 })
 _SUBSCHEMA = {"items", "not"}                   # a schema
 _SUBSCHEMA_LISTS = {"allOf", "oneOf", "anyOf"}  # a list of schemas
-
-
-def message_file(version: str, name: str) -> Path:
-    """The schema file of message name (Reset, ResetResponse) of version."""
-    if version == "1.6" or name.endswith("Response"):
-        return SCHEMA_DIR / version / f"{name}.json"
-    return SCHEMA_DIR / version / f"{name}Request.json"
 
 
 def component_name(version: str, name: str) -> str:

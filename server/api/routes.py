@@ -16,7 +16,7 @@ from aiohttp import web
 
 from ..config import Config
 from ..gateway import load_queries
-from ..validation.schemas import SCHEMA_DIR
+from ..validation.schemas import message_file
 
 log = logging.getLogger("ocpp_cs.api")
 
@@ -355,8 +355,7 @@ async def operation_schema(request: web.Request) -> web.Response:
     known = orjson.loads(await call(request, "operations", version))["operations"]
     if operation not in known:
         raise ApiError(404, "NotFound", f"OCPP {version} has no operation {operation} a central system sends")
-    folder = SCHEMA_DIR / ("1.6" if version == "1.5" else version)
-    path = folder / (f"{operation}.json" if version in ("1.5", "1.6") else f"{operation}Request.json")
+    path = message_file("1.6" if version == "1.5" else version, operation)
     return web.Response(body=path.read_bytes(), content_type="application/json")
 
 

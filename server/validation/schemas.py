@@ -83,6 +83,14 @@ class ValidationError(Exception):
 Validator = Callable[[Any], Any]
 
 
+def message_file(version: str, name: str) -> Path:
+    """The OCA schema file of message name (Reset, ResetResponse) of version: 1.6 names its files
+    Action.json, 2.0.1 and 2.1 ActionRequest.json; replies are ActionResponse.json in all three."""
+    if version == "1.6" or name.endswith("Response"):
+        return SCHEMA_DIR / version / f"{name}.json"
+    return SCHEMA_DIR / version / f"{name}Request.json"
+
+
 class Schemas:
     """The request and reply validators of one OCPP version."""
 
@@ -96,7 +104,7 @@ class Schemas:
             schema = json.loads(path.read_text())
             schema.pop("id", None)
             schema.pop("$id", None)
-            # 1.6 names its files Action.json; 2.0.1 and 2.1 ActionRequest.json
+            # the inverse of message_file
             name = path.stem if path.stem.endswith("Response") else path.stem.removesuffix("Request")
             self._validators[name] = fastjsonschema.compile(
                 schema, formats={"date-time": is_date_time}, use_default=False)
