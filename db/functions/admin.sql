@@ -21,7 +21,7 @@ BEGIN
         PERFORM cs.raise_ocpp('OC007', 'invalid password', 'the password is empty');
     END IF;
     INSERT INTO cs.station AS s (identity, registration_status, password_hash, account)
-    VALUES (add_station.identity, registration, cs.password_hash(password), add_station.account)
+    VALUES (add_station.identity, registration, cs.password_hash(convert_to(password, 'UTF8')), add_station.account)
     ON CONFLICT ON CONSTRAINT station_identity_key DO UPDATE
        SET registration_status = excluded.registration_status,
            password_hash = coalesce(excluded.password_hash, s.password_hash),
@@ -29,8 +29,8 @@ BEGIN
 END;
 $$;
 
--- ocpp.set_station_password(identity, password): stores a salted SHA-256 hash of password; null
--- removes it. Returns nothing. Raises OC007 for an unknown station or an empty password.
+-- ocpp.set_station_password(identity, password): stores a bcrypt hash of password's UTF-8
+-- (cs.password_hash; ocpp.set_station_key for a binary key); null removes it. Returns nothing. Raises OC007 for an unknown station or an empty password.
 CREATE OR REPLACE FUNCTION ocpp.set_station_password(identity text, password text)
 RETURNS void
 LANGUAGE plpgsql
@@ -41,7 +41,7 @@ BEGIN
     IF password = '' THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid password', 'the password is empty');
     END IF;
-    UPDATE cs.station AS s SET password_hash = cs.password_hash(password)
+    UPDATE cs.station AS s SET password_hash = cs.password_hash(convert_to(password, 'UTF8'))
      WHERE s.identity = set_station_password.identity;
     IF NOT FOUND THEN
         PERFORM cs.raise_ocpp('OC007', 'unknown station',

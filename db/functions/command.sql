@@ -143,6 +143,10 @@ $$;
 -- To a 2.0.1 or 2.1 station a 1.6-style request is translated (cs.v201_translate): the row holds the
 -- 2.0.1 action and payload, and requested what was asked ({"action", "payload"}).
 -- Schema validation of the payload is the dispatcher's (it calls ocpp.command_refused).
+-- A request that sets the station's Basic-auth password (cs.command_secret) is stored masked
+-- ('********', in payload and requested), with the hash of the new password in credential_hash (it
+-- becomes the station's when the station accepts); the clear value goes only in NOTIFY ocpp_secret
+-- ({"command", "value", "until"}), which every dispatcher keeps in memory until it sends the command.
 -- Returns the command id. Raises OC007 for an unknown station or a negative wait, OC006 when payload
 -- is not a JSON object, OC002 for a station of another version than 1.5 (SOAP), 1.6, 2.0.1, 2.1, OC001
 -- for an action that is not a central-system operation of the station's version (nor, for 2.0.1 and
@@ -165,6 +169,8 @@ DECLARE
     requested   jsonb;
     connected   boolean;
     new_id      bigint;
+    secret      jsonb;
+    credential  text;
 BEGIN
     SELECT * INTO st FROM cs.station AS s WHERE s.identity = send.identity;
     IF NOT FOUND THEN
@@ -197,6 +203,16 @@ BEGIN
                                      coalesce(send.action, 'null'), version));
     END IF;
 
+    -- a new station password never lands in a table in clear: the row keeps it masked, its hash waits
+    -- for the station's acceptance, and the clear value goes to the dispatchers by NOTIFY ocpp_secret
+    secret := cs.command_secret(cmd_action, cmd_payload);
+    IF secret IS NOT NULL THEN
+        cmd_payload := cs.secret_mask(cmd_payload, secret);
+        requested := jsonb_set(requested, '{payload}',
+                               cs.secret_mask(send.payload, cs.command_secret(send.action, send.payload)));
+        credential := cs.password_hash(decode(secret->>'credential', 'hex'));
+    END IF;
+
     connected := cs.reachable(st.id, st.soap_from, st.version);
 
     IF st.registration_status = 'Rejected' THEN
@@ -211,9 +227,16 @@ BEGIN
         VALUES (st.id, cmd_action, cmd_payload, requested, 'offline', now())
         RETURNING c.id INTO new_id;
     ELSE
-        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, wait_until)
-        VALUES (st.id, cmd_action, cmd_payload, requested, 'queued', now() + send.wait)
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, wait_until,
+                                     secret_path, credential_hash)
+        VALUES (st.id, cmd_action, cmd_payload, requested, 'queued', now() + send.wait,
+                CASE WHEN secret IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(secret->'path')) END,
+                credential)
         RETURNING c.id INTO new_id;
+        IF secret IS NOT NULL THEN  -- before ocpp_command: delivered in this order, in one transaction
+            PERFORM pg_notify('ocpp_secret', jsonb_build_object('command', new_id, 'value', secret->'value',
+                                                                'until', cs.ocpp_time(now() + coalesce(send.wait, interval '1 hour')))::text);
+        END IF;
         PERFORM pg_notify('ocpp_command', new_id::text);
     END IF;
     RETURN new_id;
@@ -323,7 +346,9 @@ $$;
 -- node (only those of identities when given) with no command outstanding, marks the oldest queued
 -- command sent with a fresh unique_id, node and sent_at. Stations another claim is working on are
 -- skipped (SKIP LOCKED), so two claims never send two CALLs to one station.
--- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId"}, oldest first.
+-- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId", "secretPath"}, oldest
+-- first; secretPath, when not null, is where the payload holds a masked new station password whose clear
+-- value came by NOTIFY ocpp_secret (ocpp.send).
 -- Raises OC007 for an empty node or a negative lim.
 CREATE OR REPLACE FUNCTION ocpp.command_claim(node text, identities text[] DEFAULT NULL, lim integer DEFAULT 100)
 RETURNS jsonb
@@ -376,7 +401,9 @@ BEGIN
         n := n + 1;
         claimed := claimed || jsonb_build_array(jsonb_build_object(
             'id', cmd.id, 'identity', conn.identity, 'action', cmd.action, 'payload', cmd.payload,
-            'uniqueId', cmd.unique_id));
+            'uniqueId', cmd.unique_id)
+            || CASE WHEN cmd.secret_path IS NULL THEN '{}'::jsonb
+                    ELSE jsonb_build_object('secretPath', to_jsonb(cmd.secret_path)) END);
     END LOOP;
 
     RETURN (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'id')::bigint), '[]'::jsonb)
@@ -412,6 +439,14 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         INSERT INTO cs.review (station_id, action, reason, payload)
         VALUES (cmd.station_id, cmd.action, 'command effect failed: ' || SQLERRM,
+                jsonb_build_object('command', cmd.id, 'payload', cmd.payload, 'response', cmd.response));
+    END;
+    -- credentials and security profile apart: a failed business effect must not lose a new password
+    BEGIN
+        PERFORM cs.command_security_effect(cmd);
+    EXCEPTION WHEN OTHERS THEN
+        INSERT INTO cs.review (station_id, action, reason, payload)
+        VALUES (cmd.station_id, cmd.action, 'command security effect failed: ' || SQLERRM,
                 jsonb_build_object('command', cmd.id, 'payload', cmd.payload, 'response', cmd.response));
     END;
 END;

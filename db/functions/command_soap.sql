@@ -5,8 +5,8 @@
 -- oldest queued command sent with a fresh unique_id, node and sent_at. A station another claim is
 -- working on is skipped (a transaction-scoped advisory lock per station, taken without waiting), so
 -- two nodes never POST two commands to one station at once.
--- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId", "version", "to"} (to:
--- the From address to POST to), oldest first. Raises OC007 for an empty node or a negative lim.
+-- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId", "version", "to",
+-- "secretPath"} (to: the From address to POST to; secretPath: see ocpp.command_claim), oldest first. Raises OC007 for an empty node or a negative lim.
 CREATE OR REPLACE FUNCTION ocpp.command_claim_soap(node text, lim integer DEFAULT 100)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -54,7 +54,9 @@ BEGIN
         n := n + 1;
         claimed := claimed || jsonb_build_array(jsonb_build_object(
             'id', cmd.id, 'identity', st.identity, 'action', cmd.action, 'payload', cmd.payload,
-            'uniqueId', cmd.unique_id, 'version', st.version, 'to', st.soap_from));
+            'uniqueId', cmd.unique_id, 'version', st.version, 'to', st.soap_from)
+            || CASE WHEN cmd.secret_path IS NULL THEN '{}'::jsonb
+                    ELSE jsonb_build_object('secretPath', to_jsonb(cmd.secret_path)) END);
     END LOOP;
 
     RETURN (SELECT coalesce(jsonb_agg(e ORDER BY (e->>'id')::bigint), '[]'::jsonb)

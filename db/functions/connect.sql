@@ -1,18 +1,34 @@
--- ocpp.connect(identity, account, version, node, password, remote): the WebSocket handshake.
--- Authenticates (security profile 1), creates an unknown station, records the connection held by node.
--- Returns {"accepted": true, "replaced_node": <node that held the station's previous connection>|null}
+-- ocpp.connect(identity, account, version, node, password, remote, tls, certificate): the WebSocket
+-- handshake. Decides the connection's security profile (docs/security-profiles.md):
+--   3: certificate, a client certificate the TLS layer (or a trusted proxy) verified against the station
+--      CAs, bound to this station by station.certificate_binding (cn: its CN is the identity; mapping:
+--      its fingerprint is in cs.station_certificate; any);
+--   2: tls and a Basic-auth password (bytes) that matches the stored hash; 1: the same without TLS;
+--   0: neither.
+-- Refuses a wrong password, an unbound certificate, no credential when auth is required
+-- (station.auth_required) and a profile below the station's minimum (cs.station.security_profile, else
+-- station.security_profile; the last two leave a cs.security_event row of source csms). On success:
+-- creates an unknown station, upgrades an old password hash, records the connection held by node.
+-- Returns {"accepted": true, "profile": n, "replaced_node": <node of the previous connection>|null}
 -- or {"accepted": false, "reason": text}. Raises OC007 for an empty identity, version or node.
 CREATE OR REPLACE FUNCTION ocpp.connect(identity text, account text, version text, node text,
-                                        password text DEFAULT NULL, remote text DEFAULT NULL)
+                                        password bytea DEFAULT NULL, remote text DEFAULT NULL,
+                                        tls boolean DEFAULT false, certificate jsonb DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    st       cs.station;
-    required boolean;
-    replaced text;
+    st        cs.station;
+    required  boolean;
+    minimum   integer;
+    binding   text;
+    bound     boolean;
+    profile   integer := 0;
+    matched   bytea;
+    candidate bytea;
+    replaced  text;
 BEGIN
     IF connect.identity IS NULL OR connect.identity = ''
        OR connect.version IS NULL OR connect.version = ''
@@ -22,18 +38,50 @@ BEGIN
     END IF;
 
     SELECT * INTO st FROM cs.station AS s WHERE s.identity = connect.identity FOR UPDATE;
-    -- an unknown station has no row yet: its auth_required and password_hash read as null
+    -- an unknown station has no row yet: its auth_required, security_profile and password_hash read as null
     required := coalesce(st.auth_required, (cs.setting('station.auth_required'))::boolean);
+    minimum := coalesce(st.security_profile, (cs.setting('station.security_profile'))::integer);
 
-    IF required AND connect.password IS NULL THEN
-        RETURN jsonb_build_object('accepted', false, 'reason', 'password required');
+    IF connect.password IS NOT NULL AND st.password_hash IS NOT NULL THEN
+        FOREACH candidate IN ARRAY cs.password_presented(connect.password) LOOP
+            IF cs.password_matches(st.password_hash, candidate) THEN
+                matched := candidate;
+                EXIT;
+            END IF;
+        END LOOP;
+        IF matched IS NULL THEN
+            RETURN cs.connect_refused(st, 'wrong password', 'InvalidBasicAuthPassword');
+        END IF;
+        profile := CASE WHEN connect.tls THEN 2 ELSE 1 END;
     END IF;
-    IF connect.password IS NOT NULL AND st.password_hash IS NOT NULL
-       AND NOT cs.password_matches(st.password_hash, connect.password) THEN
-        RETURN jsonb_build_object('accepted', false, 'reason', 'wrong password');
+
+    IF connect.certificate IS NOT NULL THEN
+        binding := cs.setting('station.certificate_binding') #>> '{}';
+        bound := CASE binding
+                     WHEN 'cn' THEN connect.certificate->>'cn' IS NOT DISTINCT FROM connect.identity
+                     WHEN 'mapping' THEN EXISTS (SELECT FROM cs.station_certificate AS c
+                                                  WHERE c.fingerprint = connect.certificate->>'fingerprint'
+                                                    AND c.station_id = st.id)
+                     ELSE binding = 'any'
+                 END;
+        IF NOT bound THEN
+            RETURN cs.connect_refused(st, format('the client certificate %s is not bound to station %s '
+                                                 '(station.certificate_binding = %s)',
+                                                 connect.certificate->>'subject', connect.identity, binding),
+                                      'InvalidClientCertificate');
+        END IF;
+        profile := 3;
     END IF;
-    IF required AND st.password_hash IS NULL THEN
-        RETURN jsonb_build_object('accepted', false, 'reason', 'no password set for this station');
+
+    IF required AND profile = 0 THEN
+        RETURN jsonb_build_object('accepted', false, 'reason',
+                                  CASE WHEN connect.password IS NULL THEN 'password required'
+                                       ELSE 'no password set for this station' END);
+    END IF;
+    IF profile < minimum THEN
+        RETURN cs.connect_refused(st, format('security profile %s is below the minimum %s of station %s',
+                                             profile, minimum, connect.identity),
+                                  'SecurityProfileBelowMinimum');
     END IF;
 
     IF st.id IS NULL THEN
@@ -42,19 +90,39 @@ BEGIN
     UPDATE cs.station AS s
        SET version = connect.version,
            account = coalesce(nullif(connect.account, ''), s.account),
-           last_seen = now()
+           last_seen = now(),
+           password_hash = CASE WHEN matched IS NOT NULL AND cs.password_needs_rehash(s.password_hash)
+                                THEN cs.password_hash(matched) ELSE s.password_hash END
      WHERE s.id = st.id;
 
     INSERT INTO cs.node AS n (name) VALUES (connect.node) ON CONFLICT ON CONSTRAINT node_pkey DO NOTHING;
 
     SELECT c.node INTO replaced FROM cs.connection AS c WHERE c.station_id = st.id FOR UPDATE;
-    INSERT INTO cs.connection AS c (station_id, node, version, remote, connected_at)
-    VALUES (st.id, connect.node, connect.version, connect.remote, now())
+    INSERT INTO cs.connection AS c (station_id, node, version, remote, connected_at, security_profile,
+                                    certificate)
+    VALUES (st.id, connect.node, connect.version, connect.remote, now(), profile, connect.certificate)
     ON CONFLICT ON CONSTRAINT connection_pkey DO UPDATE
        SET node = excluded.node, version = excluded.version, remote = excluded.remote,
-           connected_at = excluded.connected_at;
+           connected_at = excluded.connected_at, security_profile = excluded.security_profile,
+           certificate = excluded.certificate;
 
-    RETURN jsonb_build_object('accepted', true, 'replaced_node', replaced);
+    RETURN jsonb_build_object('accepted', true, 'profile', profile, 'replaced_node', replaced);
+END;
+$$;
+
+-- cs.connect_refused(st, reason, event): the refusal ocpp.connect returns, {"accepted": false, "reason"},
+-- after a cs.security_event row (source csms, type event) for a known station st. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.connect_refused(st cs.station, reason text, event text)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF st.id IS NOT NULL THEN
+        INSERT INTO cs.security_event (station_id, type, occurred_at, tech_info, source)
+        VALUES (st.id, event, now(), reason, 'csms');
+    END IF;
+    RETURN jsonb_build_object('accepted', false, 'reason', reason);
 END;
 $$;
 

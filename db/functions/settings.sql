@@ -49,8 +49,15 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 2147483647
         WHEN 'message_log.retention' THEN
             jsonb_typeof(v) = 'string'
+        WHEN 'station.security_profile' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric IN (0, 1, 2, 3)
+        WHEN 'station.certificate_binding' THEN
+            jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('cn', 'mapping', 'any')
+        WHEN 'station.password_cost' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
         ELSE
-            jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required
+            jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
+                                          -- station.password_hex_fallback
     END;
 
     -- an operator call, not the hot path: a subtransaction to test the interval is fine

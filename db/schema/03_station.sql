@@ -25,9 +25,14 @@ CREATE TABLE cs.station (
     boot                       jsonb,
     booted_at                  timestamptz,
     last_seen                  timestamptz,
-    -- security profile 1: 'sha256$<salt>$<hexhash>'; auth_required null follows the setting
-    password_hash              text CHECK (password_hash ~ '^sha256\$[^$]+\$[0-9a-f]{64}$'),
+    -- the Basic-auth password (security profiles 1 and 2), never in clear (db/functions/password.sql):
+    -- 'bcrypt-sha256$2a$NN$...' or, from before 0007, 'sha256$<salt>$<hexhash>' (upgraded at the next
+    -- successful connect); auth_required null follows the setting station.auth_required
+    password_hash              text CHECK (password_hash ~ '^(sha256\$[^$]+\$[0-9a-f]{64}|bcrypt-sha256\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53})$'),
     auth_required              boolean,
+    -- the lowest security profile (0-3) the station may connect with; null follows the setting
+    -- station.security_profile. Raised, never lowered, when the station accepts a higher one.
+    security_profile           smallint CHECK (security_profile BETWEEN 0 AND 3),
     -- latest status of the station-wide notifications (history in cs.station_notification)
     firmware_status            text,
     diagnostics_status         text,
@@ -41,7 +46,22 @@ CREATE TABLE cs.connection (
     node         text NOT NULL REFERENCES cs.node (name) ON DELETE CASCADE,
     version      text NOT NULL,
     remote       text,
-    connected_at timestamptz NOT NULL DEFAULT now()
+    connected_at timestamptz NOT NULL DEFAULT now(),
+    -- the security profile this connection came with (ocpp.connect), and its client certificate
+    -- (profile 3): {"subject", "cn", "issuer", "serial", "fingerprint", "notAfter"}
+    security_profile smallint NOT NULL DEFAULT 0 CHECK (security_profile BETWEEN 0 AND 3),
+    certificate  jsonb
 );
 
 CREATE INDEX connection_node_idx ON cs.connection (node);
+
+-- Client certificates bound to a station by an operator, for station.certificate_binding = 'mapping'
+-- (security profile 3): the SHA-256 fingerprint of the certificate's DER, lowercase hex.
+CREATE TABLE cs.station_certificate (
+    fingerprint text PRIMARY KEY CHECK (fingerprint ~ '^[0-9a-f]{64}$'),
+    station_id  integer NOT NULL REFERENCES cs.station (id) ON DELETE CASCADE,
+    subject     text,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX station_certificate_station_idx ON cs.station_certificate (station_id);

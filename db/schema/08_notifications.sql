@@ -17,7 +17,9 @@ CREATE TABLE cs.security_event (
     type        text NOT NULL,
     occurred_at timestamptz NOT NULL,   -- the station's timestamp
     tech_info   text,
-    received_at timestamptz NOT NULL DEFAULT now()
+    received_at timestamptz NOT NULL DEFAULT now(),
+    -- station: a SecurityEventNotification; csms: what the central system saw (a refused handshake)
+    source      text NOT NULL DEFAULT 'station' CHECK (source IN ('station', 'csms'))
 );
 
 CREATE INDEX security_event_station_idx ON cs.security_event (station_id, occurred_at);

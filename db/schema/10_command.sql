@@ -17,7 +17,15 @@ CREATE TABLE cs.command (
     sent_at     timestamptz,
     answered_at timestamptz,            -- CALLRESULT or CALLERROR received
     finished_at timestamptz,            -- reached a final status (anything but queued and sent)
-    created_by  text NOT NULL DEFAULT session_user
+    created_by  text NOT NULL DEFAULT session_user,
+    -- a command that sets the station's Basic-auth password (SetVariables BasicAuthPassword,
+    -- ChangeConfiguration AuthorizationKey) keeps it masked in payload: secret_path is where the
+    -- dispatcher puts the clear value (handed over by NOTIFY ocpp_secret, never stored) and
+    -- credential_hash what cs.station.password_hash becomes when the station accepts it
+    secret_path     text[],
+    credential_hash text,
+    -- commands to queue, in order, once the station accepts this one (cs.command_then)
+    then_queue  jsonb CHECK (jsonb_typeof(then_queue) = 'array')
 );
 
 -- what the dispatcher claims: the oldest queued command per station

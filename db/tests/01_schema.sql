@@ -1,6 +1,6 @@
 -- Schemas, role, privileges, shipped settings and the small helpers.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 
 SELECT has_schema('ocpp');
 SELECT has_schema('cs');
@@ -16,7 +16,8 @@ SELECT tables_are('cs', ARRAY[
     'reported_charging_profile', 'reported_display_message', 'battery_swap', 'event_stream',
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
-    'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token']);
+    'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
+    'station_certificate']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'parse', 'log_frames', 'log_cleanup', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -40,12 +41,15 @@ SELECT functions_are('ocpp', ARRAY[
     'api_token_create', 'api_token_revoke', 'api_token_check', 'api_transactionlist',
     'api_reservationlist', 'api_station', 'api_transaction', 'api_id_tags', 'api_id_tag',
     'api_set_id_tag', 'delete_id_tag', 'block_id_tag', 'api_commands', 'api_message_log', 'api_charging_profiles',
-    'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first']);
+    'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first',
+    'set_station_key', 'set_station_security_profile', 'bind_station_certificate', 'unbind_station_certificate',
+    'change_station_password', 'rotate_station_password', 'raise_security_profile']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
-SELECT has_function('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'text', 'text']);
-SELECT function_returns('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'text', 'text'], 'jsonb');
+SELECT has_function('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'bytea', 'text', 'boolean', 'jsonb']);
+SELECT function_returns('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'bytea', 'text', 'boolean', 'jsonb'],
+                        'jsonb');
 SELECT function_returns('ocpp', 'disconnect', ARRAY['text', 'text'], 'void');
 SELECT function_returns('ocpp', 'node_start', ARRAY['text'], 'void');
 SELECT function_returns('ocpp', 'log_frames', ARRAY['jsonb'], 'integer');
@@ -62,12 +66,15 @@ SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespac
           0::bigint, 'every ocpp function is SECURITY DEFINER');
 SELECT is((SELECT count(*) FROM pg_proc
             WHERE pronamespace IN ('ocpp'::regnamespace, 'cs'::regnamespace) AND prokind = 'f'
+              -- pgcrypto lives in cs too; its C functions are not ours
+              AND NOT EXISTS (SELECT FROM pg_depend AS d
+                               WHERE d.classid = 'pg_proc'::regclass AND d.objid = pg_proc.oid AND d.deptype = 'e')
               AND NOT coalesce(proconfig @> ARRAY['search_path=cs, pg_temp']
                                OR proconfig @> ARRAY['search_path=cs, ocpp, pg_temp'], false)),
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          101::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          108::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -119,6 +126,8 @@ SELECT results_eq(
              ('boot.heartbeat_interval', '300'), ('boot.retry_interval', '60'),
              ('boot.unknown_station', '"Accepted"'), ('data_transfer.unknown_vendor', '"UnknownVendorId"'),
              ('message_log.retention', '"30 days"'), ('station.auth_required', 'false'),
+             ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
+             ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
              ('transaction.dedupe_start', 'true')$$,
     'the shipped settings');
 SELECT is(cs.setting('boot.heartbeat_interval'), '300'::jsonb, 'cs.setting reads a value');
@@ -132,13 +141,24 @@ SELECT throws_ok($$SELECT cs.raise_ocpp('OC000', 'no detail')$$, 'OC000', 'no de
 SELECT is(cs.ocpp_time('2024-05-01 14:00:00.1234+02'), '2024-05-01T12:00:00.123Z', 'ocpp_time: UTC, ms, Z');
 SELECT is(cs.ocpp_time(NULL), NULL, 'ocpp_time of null');
 
-SELECT ok(cs.password_hash('secret') ~ '^sha256\$[0-9a-f]{32}\$[0-9a-f]{64}$', 'password hash format');
-SELECT ok(cs.password_matches(cs.password_hash('secret'), 'secret')
-          AND NOT cs.password_matches(cs.password_hash('secret'), 'Secret')
-          AND NOT cs.password_matches('garbage', 'secret')
-          AND NOT cs.password_matches(NULL, 'secret'),
+SELECT ok(cs.password_hash('secret'::bytea) ~ '^bcrypt-sha256\$2a\$08\$[./A-Za-z0-9]{53}$',
+          'password hash format: bcrypt of the SHA-256, cost station.password_cost');
+SELECT ok(cs.password_matches(cs.password_hash('secret'::bytea), 'secret'::bytea)
+          AND NOT cs.password_matches(cs.password_hash('secret'::bytea), 'Secret'::bytea)
+          AND NOT cs.password_matches('garbage', 'secret'::bytea)
+          AND NOT cs.password_matches(NULL, 'secret'::bytea),
           'password_matches: right, wrong, malformed, none');
-SELECT isnt(cs.password_hash('secret'), cs.password_hash('secret'), 'a fresh salt each time');
+SELECT isnt(cs.password_hash('secret'::bytea), cs.password_hash('secret'::bytea), 'a fresh salt each time');
+SELECT ok(cs.password_matches(cs.password_hash('\x00ff00'::bytea), '\x00ff00'::bytea)
+          AND NOT cs.password_matches(cs.password_hash('\x00ff00'::bytea), '\x00ff01'::bytea)
+          AND NOT cs.password_matches(cs.password_hash('\x00ff00'::bytea), '\x00'::bytea),
+          'binary passwords with zero bytes: every byte counts');
+SELECT ok(cs.password_matches('sha256$abc$' || encode(sha256(convert_to('abcsecret', 'UTF8')), 'hex'), 'secret'::bytea),
+          'a hash of the old format still matches');
+SELECT ok(cs.password_needs_rehash('sha256$abc$' || encode(sha256(convert_to('abcsecret', 'UTF8')), 'hex'))
+          AND cs.password_needs_rehash(cs.password_hash('x'::bytea, 6))
+          AND NOT cs.password_needs_rehash(cs.password_hash('x'::bytea)),
+          'old format and lower cost need a rehash, the current cost does not');
 
 SELECT * FROM finish();
 ROLLBACK;

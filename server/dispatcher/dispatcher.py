@@ -19,6 +19,8 @@ from ..gateway import Gateway
 from ..rpc import CallError
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
+from . import secrets
+from .secrets import Secrets, with_secret
 from .soap import SoapDelivery
 
 log = logging.getLogger("ocpp_cs.dispatcher")
@@ -31,7 +33,8 @@ class CallingSession(Protocol):
     version: str
 
     async def call(self, unique_id: str, action: str, payload: dict[str, Any],
-                   timeout: float) -> dict[str, Any] | CallError: ...
+                   timeout: float, logged: dict[str, Any] | None = None
+                   ) -> dict[str, Any] | CallError: ...
 
 
 class Dispatcher:
@@ -46,6 +49,7 @@ class Dispatcher:
         self.scan_interval = scan_interval
         self._wake = asyncio.Event()
         self._calls: set[asyncio.Task] = set()
+        self.secrets = Secrets()
 
     def wake(self, *_: Any) -> None:
         self._wake.set()
@@ -83,6 +87,7 @@ class Dispatcher:
     async def _listen(self) -> asyncpg.Connection | None:
         try:
             conn = await asyncpg.connect(self.dsn)
+            await conn.add_listener(secrets.CHANNEL, self.secrets.on_notify)
             await conn.add_listener(CHANNEL, self.wake)
             return conn
         except Exception as e:  # noqa: BLE001 - scanning still delivers, only later
@@ -128,6 +133,15 @@ class Dispatcher:
                 await self.gateway.command_refused(cid, "GenericError",
                                                    "station is not connected to this node", {})
                 return
+            logged = payload  # what the message log keeps: a new password stays masked there
+            if command.get("secretPath"):
+                secret = await self.secrets.take(cid)
+                if secret is None:
+                    await self.gateway.command_refused(
+                        cid, "SecurityError", "the new password never reached this node (it comes "
+                        "only by NOTIFY ocpp_secret and is never stored): queue the change again", {})
+                    return
+                payload = with_secret(payload, command["secretPath"], secret)
             schemas = schemas_for(session.version)
             try:
                 schemas.check_request(action, payload)
@@ -135,7 +149,7 @@ class Dispatcher:
                 await self.gateway.command_refused(cid, e.code, e.description, e.details)
                 return
             try:
-                answer = await session.call(unique_id, action, payload, self.call_timeout)
+                answer = await session.call(unique_id, action, payload, self.call_timeout, logged)
             except asyncio.TimeoutError:
                 await self.gateway.command_timeout(cid)
                 return

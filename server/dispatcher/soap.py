@@ -85,6 +85,12 @@ class SoapDelivery:
             await self.gateway.command_refused(cid, "GenericError",
                                                "the station's From address is unknown", {})
             return
+        if command.get("secretPath"):
+            # OCPP-S has no Basic auth: a station password would only travel in clear over HTTP
+            await self.gateway.command_refused(cid, "SecurityError",
+                                               "OCPP-S stations have no Basic-auth password to set",
+                                               {})
+            return
         try:
             envelope = await self.gateway.jsontosoap({
                 "action": action, "kind": "request", "version": version, "payload": payload,

@@ -66,9 +66,13 @@ class Gateway:
         return [r[0] for r in rows]
 
     async def connect(self, identity: str, account: str | None, version: str,
-                      password: str | None, remote: str | None) -> dict[str, Any]:
+                      password: bytes | None, remote: str | None, *, tls: bool = False,
+                      certificate: dict[str, Any] | None = None) -> dict[str, Any]:
+        """ocpp.connect: may the station connect, and with which security profile."""
         text = await self.pool.fetchval(self.q["connect"], identity, account, version,
-                                        self.node, password, remote)
+                                        self.node, password, remote, tls,
+                                        None if certificate is None
+                                        else orjson.dumps(certificate).decode())
         return orjson.loads(text)
 
     async def disconnect(self, identity: str) -> None:

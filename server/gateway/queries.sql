@@ -10,7 +10,7 @@ SELECT ocpp.parse(m.identity, m.unique_id, m.action, m.payload::jsonb, m.account
  ORDER BY m.n;
 
 -- name: connect
-SELECT ocpp.connect($1, $2, $3, $4, $5, $6)::text;
+SELECT ocpp.connect($1, $2, $3, $4, $5, $6, $7, $8::jsonb)::text;
 
 -- name: disconnect
 SELECT ocpp.disconnect($1, $2);

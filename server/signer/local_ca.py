@@ -55,9 +55,13 @@ class LocalCA:
         """The chain for a station's CSR: its certificate (client auth, the CSR's subject) then ours."""
         try:
             csr = x509.load_pem_x509_csr(csr_pem.encode())
-        except ValueError as e:
+            signature_valid = csr.is_signature_valid
+        except (ValueError, TypeError, x509.InvalidVersion, x509.UnsupportedGeneralNameType) as e:
+            # InvalidVersion is no ValueError: a CSR with a wrong version field must be refused too
             raise CsrRefused(f"CSR does not parse: {e}") from None
-        if not csr.is_signature_valid:
+        except Exception as e:  # noqa: BLE001 - whatever a station sends, it is one refusal
+            raise CsrRefused(f"CSR does not parse: {type(e).__name__}: {e}") from None
+        if not signature_valid:
             raise CsrRefused("CSR signature is not valid")
         now = dt.datetime.now(dt.timezone.utc)
         cert = (x509.CertificateBuilder().subject_name(csr.subject)

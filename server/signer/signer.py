@@ -52,12 +52,21 @@ class Signer:
                 await listener.close(timeout=5)
 
     async def sign_pending(self) -> None:
+        """Sign or refuse each pending request on its own: one that cannot be signed must never hold
+        up the others (they come oldest first, so a stuck one would block every later one)."""
         for request in await self.gateway.certificate_requests_to_sign():
             try:
-                chain = self.ca.sign(request["csr"])
-            except CsrRefused as e:
-                log.info("CSR %s of %s refused: %s", request["id"], request["identity"], e)
-                await self.gateway.certificate_request_rejected(request["id"], str(e))
-                continue
-            await self.gateway.certificate_request_signed(request["id"], chain)
-            log.info("CSR %s of %s signed", request["id"], request["identity"])
+                await self._sign(request)
+            except asyncpg.PostgresError as e:
+                log.warning("CSR %s of %s: recording the outcome failed: %s", request["id"],
+                            request["identity"], e)
+
+    async def _sign(self, request: dict[str, Any]) -> None:
+        try:
+            chain = self.ca.sign(request["csr"])
+        except CsrRefused as e:
+            log.info("CSR %s of %s refused: %s", request["id"], request["identity"], e)
+            await self.gateway.certificate_request_rejected(request["id"], str(e))
+            return
+        await self.gateway.certificate_request_signed(request["id"], chain)
+        log.info("CSR %s of %s signed", request["id"], request["identity"])

@@ -56,14 +56,18 @@ def offered_versions(header: str | None) -> list[str]:
             if p.strip().lower().startswith(SUBPROTOCOL_PREFIX)] or ["?"]
 
 
-def basic_auth(header: str | None) -> tuple[str, str] | None:
+def basic_auth(header: str | None) -> tuple[str, bytes] | None:
+    """(user, password) of an Authorization: Basic header. The password is bytes: a 1.6
+    AuthorizationKey may be any 20 bytes (OCPP-J 1.6), not UTF-8 text."""
     if not header or not header.lower().startswith("basic "):
         return None
     try:
-        user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode().partition(":")
+        user, colon, password = base64.b64decode(header[6:].strip(), validate=True).partition(b":")
+        if not colon:
+            return None
+        return user.decode(), password
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return user, password
 
 
 class Session:
@@ -89,9 +93,11 @@ class Session:
         self._pending: dict[str, tuple[str, asyncio.Future]] = {}
 
     async def call(self, unique_id: str, action: str, payload: dict[str, Any],
-                   timeout: float) -> dict[str, Any] | rpc.CallError:
-        """Send a CALL and wait for its CALLRESULT payload or CALLERROR. Raises asyncio.TimeoutError,
-        or ConnectionError when the socket closes first."""
+                   timeout: float, logged: dict[str, Any] | None = None
+                   ) -> dict[str, Any] | rpc.CallError:
+        """Send a CALL and wait for its CALLRESULT payload or CALLERROR; the message log keeps
+        `logged` (the payload with secrets masked) when given. Raises asyncio.TimeoutError, or
+        ConnectionError when the socket closes first."""
         if self.ws.closed:
             raise ConnectionError("socket closed")
         answer: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -99,7 +105,7 @@ class Session:
         try:
             await self.ws.send_str(rpc.encode_call(unique_id, action, payload))
             self.messages.record(self.identity, self.account, OUT, rpc.CALL, action, unique_id,
-                                 payload)
+                                 payload if logged is None else logged)
             return await asyncio.wait_for(answer, timeout)
         finally:
             self._pending.pop(unique_id, None)

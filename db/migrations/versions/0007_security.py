@@ -1,0 +1,24 @@
+"""Security profiles and station credentials: TLS profiles per station, bcrypt passwords, masked secrets.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-05
+"""
+from pathlib import Path
+
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The schema change as it was at this revision, frozen beside it (db/schema/ moves on, this does not).
+    sql = Path(__file__).with_suffix(".sql").read_text()
+    op.get_bind().connection.driver_connection.execute(sql)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("ocpp-cs migrates forward only; restore a backup to go back")
