@@ -36,12 +36,12 @@ class Secrets:
             log.warning("ignored a malformed %s notification", CHANNEL)
             return
         self._expire()
-        if len(self._held) >= self.max_held:
+        self._held[command] = (value, until)
+        while len(self._held) > self.max_held:
             oldest = min(self._held, key=lambda k: self._held[k][1])
             del self._held[oldest]
-            log.warning("more than %d new station passwords waiting: dropped the one of command %s",
-                        self.max_held, oldest)
-        self._held[command] = (value, until)
+            log.warning("more than %d new station passwords waiting: dropped the one of command %s "
+                        "(it will be refused)", self.max_held, oldest)
         self._arrived.set()
 
     async def take(self, command: int) -> str | None:
