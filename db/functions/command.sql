@@ -430,7 +430,8 @@ BEGIN
         PERFORM cs.raise_ocpp('OC006', 'response is not a JSON object', cmd.action);
     END IF;
     UPDATE cs.command AS c
-       SET status = 'answered', response = command_result.response, answered_at = now(), finished_at = now()
+       SET status = 'answered', response = cs.mask_secrets(cmd.action, command_result.response),
+           answered_at = now(), finished_at = now()
      WHERE c.id = cmd.id
     RETURNING * INTO cmd;
 

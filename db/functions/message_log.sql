@@ -1,7 +1,7 @@
 -- ocpp.log_frames(frames): writes a batch of message-log rows in one INSERT. frames is an array of
 -- {"identity", "account", "direction": "in"|"out", "messageType": 2|3|4|null, "action", "uniqueId",
 -- "payload", "errorCode", "errorDescription", "at", "latencyMs"}; "at" defaults to now().
--- Returns the number of rows written. Raises OC006 when frames is not an array; a frame without
+-- Station passwords in the payloads are masked (cs.mask_secrets). Returns the number of rows written. Raises OC006 when frames is not an array; a frame without
 -- identity, with another direction or message type violates the table (23502, 23514).
 CREATE OR REPLACE FUNCTION ocpp.log_frames(frames jsonb)
 RETURNS integer
@@ -18,7 +18,13 @@ BEGIN
     INSERT INTO cs.message_log (identity, account, direction, message_type, action, unique_id, payload,
                                 error_code, error_description, created_at, latency_ms)
     SELECT f->>'identity', f->>'account', f->>'direction', (f->>'messageType')::smallint, f->>'action',
-           f->>'uniqueId', nullif(f->'payload', 'null'::jsonb), f->>'errorCode', f->>'errorDescription',
+           f->>'uniqueId',
+           -- station passwords never land in the log (cs.mask_secrets); other actions pass as they are
+           CASE WHEN f->>'action' IN ('ChangeConfiguration', 'SetVariables', 'SetNetworkProfile',
+                                      'GetConfiguration', 'GetVariables', 'NotifyReport')
+                THEN cs.mask_secrets(f->>'action', nullif(f->'payload', 'null'::jsonb))
+                ELSE nullif(f->'payload', 'null'::jsonb) END,
+           f->>'errorCode', f->>'errorDescription',
            coalesce((f->>'at')::timestamptz, now()), (f->>'latencyMs')::real
       FROM jsonb_array_elements(frames) AS f;
     GET DIAGNOSTICS written = ROW_COUNT;

@@ -131,7 +131,7 @@ BEGIN
         WHEN 'BootNotification' THEN
             RETURN cs.v201_boot_notification(st, payload);
         WHEN 'NotifyReport' THEN
-            RETURN cs.v201_notify_report(st, payload);
+            RETURN cs.v201_notify_report(st, cs.mask_secrets('NotifyReport', payload));
         WHEN 'NotifyMonitoringReport' THEN
             RETURN cs.v201_notify_monitoring_report(st, payload);
         WHEN 'DataTransfer' THEN

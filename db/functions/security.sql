@@ -343,3 +343,60 @@ BEGIN
     RETURN cmd;
 END;
 $$;
+
+-- cs.mask_secrets(action, payload): payload with every station password it holds replaced by
+-- '********': what cs.command_secret finds in a request, a 1.6 GetConfiguration answer's
+-- AuthorizationKey, and a 2.x GetVariables answer's or NotifyReport's SecurityCtrlr.BasicAuthPassword
+-- (write-only, but a sloppy station may report it). Other actions pass untouched. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.mask_secrets(action text, payload jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF jsonb_typeof(payload) IS DISTINCT FROM 'object' THEN
+        RETURN payload;
+    END IF;
+    CASE action
+        WHEN 'ChangeConfiguration', 'SetVariables', 'SetNetworkProfile' THEN
+            IF payload ? 'setVariableResult' THEN
+                RETURN payload;
+            END IF;
+            RETURN cs.secret_mask(payload, cs.command_secret(action, payload));
+        WHEN 'GetConfiguration' THEN
+            IF jsonb_typeof(payload->'configurationKey') = 'array' THEN
+                RETURN jsonb_set(payload, '{configurationKey}', (
+                    SELECT jsonb_agg(CASE WHEN k->>'key' = 'AuthorizationKey' AND k ? 'value'
+                                          THEN jsonb_set(k, '{value}', '"********"') ELSE k END ORDER BY n)
+                      FROM jsonb_array_elements(payload->'configurationKey') WITH ORDINALITY AS e (k, n)));
+            END IF;
+        WHEN 'GetVariables' THEN
+            IF jsonb_typeof(payload->'getVariableResult') = 'array' THEN
+                RETURN jsonb_set(payload, '{getVariableResult}', (
+                    SELECT jsonb_agg(CASE WHEN r #>> '{component,name}' = 'SecurityCtrlr'
+                                           AND r #>> '{variable,name}' = 'BasicAuthPassword' AND r ? 'attributeValue'
+                                          THEN jsonb_set(r, '{attributeValue}', '"********"') ELSE r END ORDER BY n)
+                      FROM jsonb_array_elements(payload->'getVariableResult') WITH ORDINALITY AS e (r, n)));
+            END IF;
+        WHEN 'NotifyReport' THEN
+            IF jsonb_typeof(payload->'reportData') = 'array' THEN
+                RETURN jsonb_set(payload, '{reportData}', (
+                    SELECT jsonb_agg(CASE WHEN d #>> '{component,name}' = 'SecurityCtrlr'
+                                           AND d #>> '{variable,name}' = 'BasicAuthPassword'
+                                           AND jsonb_typeof(d->'variableAttribute') = 'array'
+                                          THEN jsonb_set(d, '{variableAttribute}', (
+                                                   SELECT jsonb_agg(CASE WHEN a ? 'value'
+                                                                         THEN jsonb_set(a, '{value}', '"********"')
+                                                                         ELSE a END ORDER BY m)
+                                                     FROM jsonb_array_elements(d->'variableAttribute')
+                                                          WITH ORDINALITY AS v (a, m)))
+                                          ELSE d END ORDER BY n)
+                      FROM jsonb_array_elements(payload->'reportData') WITH ORDINALITY AS e (d, n)));
+            END IF;
+        ELSE
+            NULL;
+    END CASE;
+    RETURN payload;
+END;
+$$;

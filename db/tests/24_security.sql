@@ -1,7 +1,7 @@
 -- Security profiles 2 and 3, certificate binding, per-station minimum profile, binary keys, password
 -- changes through commands (masked, applied on acceptance), raising a profile the OCPP way.
 BEGIN;
-SELECT plan(52);
+SELECT plan(56);
 
 SELECT ocpp.node_start('n1');
 
@@ -178,6 +178,20 @@ SELECT is(ocpp.connect('PW-201', NULL, '2.0.1', 'n1', 'new-password-of-201', NUL
           'from now on profile 2 is refused');
 SELECT throws_ok($$SELECT ocpp.raise_security_profile('SP-3', 3)$$, 'OC007', 'csms_url required',
                  'a 2.0.1 station needs the new URL') ;
+
+-- what a station reports of its password is masked too -----------------------------------------------
+SELECT is(cs.mask_secrets('GetConfiguration', '{"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "00ff"}, {"key": "HeartbeatInterval", "readonly": false, "value": "60"}]}'),
+          '{"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "********"}, {"key": "HeartbeatInterval", "readonly": false, "value": "60"}]}',
+          'GetConfiguration: AuthorizationKey masked, other keys kept, order kept');
+SELECT is(cs.mask_secrets('GetVariables', '{"getVariableResult": [{"attributeStatus": "Accepted", "attributeValue": "pw", "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}}]}')
+          #>> '{getVariableResult,0,attributeValue}', '********', 'GetVariables: BasicAuthPassword masked');
+SELECT ocpp.parse('PW-201', 'nr1', 'NotifyReport', '{"requestId": 1, "generatedAt": "2026-01-01T00:00:00Z", "seqNo": 0, "reportData": [{"component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"}, "variableAttribute": [{"value": "reported-in-clear"}]}]}', NULL, '2.0.1');
+SELECT is((SELECT value FROM cs.device_variable d JOIN cs.station s ON s.id = d.station_id
+            WHERE s.identity = 'PW-201' AND d.variable = 'BasicAuthPassword'), '********',
+          'NotifyReport: the device model keeps the mask only');
+SELECT ocpp.log_frames('[{"identity": "PW-201", "direction": "in", "messageType": 3, "action": "GetConfiguration", "uniqueId": "x1", "payload": {"configurationKey": [{"key": "AuthorizationKey", "readonly": false, "value": "secret-in-log"}]}}]');
+SELECT is((SELECT count(*) FROM cs.message_log WHERE payload::text LIKE '%secret-in-log%'), 0::bigint,
+          'log_frames masks a reported AuthorizationKey');
 
 SELECT * FROM finish();
 ROLLBACK;
