@@ -6,15 +6,17 @@ STABLE
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    node text;
+    conn cs.connection;
 BEGIN
-    SELECT c.node INTO node FROM cs.connection AS c WHERE c.station_id = s.id;
+    SELECT * INTO conn FROM cs.connection AS c WHERE c.station_id = s.id;
     RETURN jsonb_build_object(
         'identity', s.identity,
         'account', s.account,
         'version', s.version,
         'connected', FOUND,
-        'node', node,
+        'node', conn.node,
+        'securityProfile', conn.security_profile,
+        'minimumSecurityProfile', coalesce(s.security_profile, (cs.setting('station.security_profile'))::integer),
         'transport', CASE WHEN s.soap_from IS NOT NULL THEN 'soap' ELSE 'websocket' END,
         'lastSeen', cs.ocpp_time(s.last_seen),
         'registration', s.registration_status,
@@ -37,7 +39,7 @@ END;
 $$;
 
 -- ocpp.chargepointlist(): every station (1.6, 2.0.1 and 2.1 alike), by identity: {"identity", "account", "version", "connected",
--- "node", "transport" ("soap" for a station that spoke OCPP-S, which holds no connection and is never
+-- "node", "securityProfile" (of the live connection, else null), "minimumSecurityProfile", "transport" ("soap" for a station that spoke OCPP-S, which holds no connection and is never
 -- "connected"; else "websocket"), "lastSeen", "registration", "boot" (the last BootNotification payload as sent, or null),
 -- "connectors": [{"evseId", "connectorId", "status", "errorCode", "info", "vendorId",
 -- "vendorErrorCode", "timestamp"}]} (a 1.6 connector n is EVSE n / connector 1; 2.0.1 stations have

@@ -12,6 +12,7 @@ SELECT ocpp.parse('Z-1', 'u2', 'StatusNotification', '{"connectorId": 0, "errorC
 
 SELECT is(ocpp.chargepointlist()->0,
           jsonb_build_object('identity', 'Z-1', 'account', 'acme', 'version', '1.6', 'connected', true, 'node', 'node-a', 'transport', 'websocket',
+                             'securityProfile', 0, 'minimumSecurityProfile', 0,
                              'lastSeen', cs.ocpp_time(now()), 'registration', 'Accepted',
                              'boot', '{"chargePointVendor": "V", "chargePointModel": "M", "firmwareVersion": "9"}'::jsonb,
                              'connectors', '[{"evseId": 0, "connectorId": 0, "status": "Available", "errorCode": "NoError",
@@ -20,6 +21,7 @@ SELECT is(ocpp.chargepointlist()->0,
           'chargepointlist: a connected, booted station');
 SELECT is(ocpp.chargepointlist()->1,
           '{"identity": "Z-2", "account": "acme", "version": null, "connected": false, "node": null, "transport": "websocket", "lastSeen": null,
+            "securityProfile": null, "minimumSecurityProfile": 0,
             "registration": "Pending", "boot": null, "connectors": []}',
           'chargepointlist: a station never seen');
 SELECT ocpp.disconnect('Z-1', 'node-a');
