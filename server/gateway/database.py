@@ -66,7 +66,10 @@ class Gateway:
         return [r[0] for r in rows]
 
     async def connect(self, identity: str, account: str | None, version: str,
-                      password: str | None, remote: str | None) -> dict[str, Any]:
+                      password: str | None, remote: str | None, *, tls: bool = False,
+                      certificate: dict[str, Any] | None = None) -> dict[str, Any]:
+        # tls and certificate: accepted, not yet passed to SQL (branch tls; the main branch's
+        # ocpp.connect takes them)
         text = await self.pool.fetchval(self.q["connect"], identity, account, version,
                                         self.node, password, remote)
         return orjson.loads(text)
