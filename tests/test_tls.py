@@ -173,7 +173,7 @@ async def test_openssl_negotiates_rsa_and_ecdsa(tls_server, pki):
 
 
 @pytest.mark.parametrize("cipher", ["ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-CHACHA20-POLY1305",
-                                    "DHE-RSA-AES128-GCM-SHA256"])
+                                    "ECDHE-ECDSA-AES256-SHA384"])
 async def test_tls_1_2_suites_outside_ocpp_are_refused(tls_server, pki, caplog, cipher):
     with server_refusals(caplog) as refused:
         with pytest.raises((ssl.SSLError, ConnectionError)):
