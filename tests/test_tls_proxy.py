@@ -4,6 +4,7 @@ message log's Connect row; forwarded headers from anyone else are ignored."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import logging
 import shutil
@@ -119,12 +120,14 @@ def fingerprint(pair: Pair) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
-def forwarded_headers(pair: Pair) -> dict[str, str]:
-    """What nginx sends for a verified client certificate ($ssl_client_escaped_cert)."""
+def forwarded_headers(pair: Pair, haproxy: bool = False) -> dict[str, str]:
+    """What nginx sends for a verified client certificate ($ssl_client_escaped_cert), or HAProxy
+    (%[ssl_c_der,base64])."""
     leaf = x509.load_pem_x509_certificate(pair.cert.read_bytes())
-    pem = leaf.public_bytes(serialization.Encoding.PEM).decode()
+    value = (base64.b64encode(leaf.public_bytes(serialization.Encoding.DER)).decode() if haproxy
+             else quote(leaf.public_bytes(serialization.Encoding.PEM).decode(), safe=""))
     return {"X-Forwarded-Proto": "https", "X-SSL-Client-Verify": "SUCCESS",
-            "X-SSL-Client-Cert": quote(pem, safe="")}
+            "X-SSL-Client-Cert": value}
 
 
 async def test_client_certificate_through_nginx_reaches_sql(behind_nginx, pki, db):
@@ -155,20 +158,24 @@ async def test_nginx_refuses_a_self_signed_client_certificate(behind_nginx, pki,
     assert db.psql("select count(*) from cs.message_log where identity = 'CP403'") == "0"
 
 
-async def test_a_trusted_proxy_cannot_forward_a_certificate_of_another_ca(server_config, pki, db):
-    """ocpp-cs checks the issuer itself: the proxy may trust CAs that ocpp-cs does not."""
+async def test_a_trusted_proxy_forwards_only_certificates_of_our_station_cas(server_config, pki, db):
+    """ocpp-cs checks the issuer itself: the proxy may trust CAs that ocpp-cs does not. (Also the
+    base64 DER form HAProxy sends.)"""
     server_config.tls.trusted_proxies = ["127.0.0.0/8"]
     server_config.certificates.signer = "none"  # only the station CA below
     other = Pki(Path(tempfile.mkdtemp(prefix="ocpp-cs-pki-")))
     server_config.tls.station_ca = [str(pki.station_ca)]
     srv, runner = await start_server(db, server_config)
     try:
-        pairs = {"CP404": pki.station("CP404"), "CP405": other.station("CP405")}
+        pairs = {"CP404": pki.station("CP404"), "CP405": other.station("CP405"),
+                 "CP408": pki.station("CP408")}
         for identity, pair in pairs.items():
-            async with station(srv.url, identity, additional_headers=forwarded_headers(pair)) as cp:
+            async with station(srv.url, identity, additional_headers=forwarded_headers(
+                    pair, haproxy=identity == "CP408")) as cp:
                 await cp.call(call.Heartbeat())
-        assert await wait_for(lambda: connect_row(db, "CP404")) == \
-            f"true|CP404|{fingerprint(pairs['CP404'])}"
+        for identity in ("CP404", "CP408"):
+            assert await wait_for(lambda: connect_row(db, identity)) == \
+                f"true|{identity}|{fingerprint(pairs[identity])}"
         assert await wait_for(lambda: connect_row(db, "CP405")) == "true||"
     finally:
         await runner.cleanup()

@@ -2,6 +2,7 @@
 tells in request headers whether the station used TLS and which client certificate it verified."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import logging
@@ -76,14 +77,13 @@ class TrustedProxies:
         tls = headers[self.proto_header].strip().lower() == "https"
         if not tls or headers.get(self.verify_header, "").strip() != "SUCCESS":
             return tls, None
-        pem = unquote(headers.get(self.cert_header, ""))
-        return tls, self._verified(pem, request.remote)
+        return tls, self._verified(headers.get(self.cert_header, ""), request.remote)
 
-    def _verified(self, pem: str, remote: str | None) -> dict[str, Any] | None:
+    def _verified(self, value: str, remote: str | None) -> dict[str, Any] | None:
         """The forwarded certificate's facts if one of our station CAs issued it and it is valid
         now: the proxy may trust more CAs than we do."""
         try:
-            cert = x509.load_pem_x509_certificate(pem.encode())
+            cert = forwarded_certificate(value)
         except ValueError as e:
             log.warning("proxy %s forwarded a client certificate that does not parse: %s", remote, e)
             return None
@@ -103,3 +103,12 @@ class TrustedProxies:
         log.warning("proxy %s forwarded a client certificate no station CA issued: %s", remote,
                     cert.subject.rfc4514_string())
         return None
+
+
+def forwarded_certificate(value: str) -> x509.Certificate:
+    """A certificate as proxies forward it: URL-encoded PEM (nginx's $ssl_client_escaped_cert), PEM,
+    or base64 DER (HAProxy's %[ssl_c_der,base64]). Raises ValueError."""
+    text = unquote(value).strip()
+    if text.startswith("-----BEGIN"):
+        return x509.load_pem_x509_certificate(text.encode())
+    return x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
