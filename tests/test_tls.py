@@ -24,8 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ocpp.v16 import call
 from websockets.exceptions import InvalidStatus
 
-from conftest import free_port, wait_for
+from conftest import free_port, start_server, wait_for
 from ocpp_cs.config import Config, ConfigError
+from ocpp_cs.listeners import plan
 from ocpp_cs.transport.tls import server_context
 from pki import Pair, Pki
 from test_station_flow import station
@@ -373,3 +374,24 @@ async def test_profile_below_the_station_minimum_is_refused(tls_server, pki, db)
     async with station(tls_server.tls_url, "SPMIN",
                        ssl=client(pki, cert=pki.station("SPMIN"))) as cp:
         await cp.call(call.Heartbeat())
+
+
+# ---- the plain port switched off
+
+async def test_plain_false_leaves_only_the_tls_port(db, tls_config, pki):
+    tls_config.server.plain = False
+    srv, runner = await start_server(db, tls_config)
+    try:
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", srv.port)
+        async with station(srv.tls_url, "TLSONLY", ssl=client(pki)) as cp:
+            await cp.call(call.Heartbeat())
+    finally:
+        await runner.cleanup()
+
+
+def test_nothing_to_listen_on_is_a_config_error():
+    config = Config()
+    config.server.plain = False
+    with pytest.raises(ConfigError, match="nothing to listen on"):
+        plan(config)

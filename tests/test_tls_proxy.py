@@ -24,7 +24,8 @@ from ocpp.v16 import call
 from websockets.exceptions import InvalidStatus
 
 from conftest import Database, Server, free_port, start_server, wait_for
-from ocpp_cs.config import Config
+from ocpp_cs.config import Config, ConfigError
+from ocpp_cs.transport.proxy import TrustedProxies
 from pki import Pair, Pki
 from test_station_flow import station
 from test_tls import client
@@ -210,3 +211,10 @@ async def test_profile_3_through_nginx(behind_nginx, pki, db):
         await cp.call(call.Heartbeat())
         assert db.psql("select c.security_profile from cs.connection c join cs.station s "
                        "on s.id = c.station_id where s.identity = 'CP407'") == "3"
+
+
+def test_a_bad_trusted_proxy_entry_is_a_config_error():
+    config = Config()
+    config.tls.trusted_proxies = ["127.0.0.1", "nginx.local"]
+    with pytest.raises(ConfigError, match="'nginx.local' is not an IP address or network"):
+        TrustedProxies.from_config(config)
