@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from .gateway import Gateway, is_connection_error
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
+from .transport.proxy import TrustedProxies
 from .webhook import WebhookClient
 from .webui import LIVE, setup_webui
 from .webui.live import LiveHub
@@ -36,6 +36,7 @@ LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention
 
 def build_app(config: Config, dsn: str) -> web.Application:
     app = web.Application()
+    proxies = TrustedProxies.from_config(config)  # here: a bad [tls] entry stops the start at once
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         gateway = await Gateway.open(dsn, config.node, role=config.database.role,
@@ -101,7 +102,8 @@ def build_app(config: Config, dsn: str) -> web.Application:
         app[ENDPOINT] = WebSocketEndpoint(app[GATEWAY], app[MESSAGES], app[STATIONS], config.ocpp,
                                           on_connect=dispatcher.wake,
                                           parse=hook.parse if hook else None,
-                                          parse_name="webhook" if hook else "ocpp.parse")
+                                          parse_name="webhook" if hook else "ocpp.parse",
+                                          proxies=proxies)
         app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
@@ -119,7 +121,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
             return
         if c.signer != "local-ca":
             raise ValueError(f"[certificates] signer must be local-ca or none, not {c.signer!r}")
-        ca = LocalCA(c.ca_dir or os.path.join(config.database.data_dir, "ca"), c.validity_days)
+        ca = LocalCA(config.local_ca_dir, c.validity_days)
         task = asyncio.create_task(Signer(app[GATEWAY], ca, dsn).run(), name="signer")
         yield
         await stop_tasks(task)

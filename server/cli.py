@@ -36,6 +36,8 @@ def _config(args: argparse.Namespace) -> Config:
     for name in ("host", "port"):
         if getattr(args, name, None) is not None:
             setattr(config.server, name, getattr(args, name))
+    if getattr(args, "tls_port", None) is not None:
+        config.tls.port = args.tls_port
     if getattr(args, "no_emulator", False):
         config.emulator.enabled = False
     return config
@@ -58,19 +60,22 @@ def database(config: Config, *, settings: dict[str, str] | None = None) -> Itera
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
     from . import migrate
     from .app import build_app
+    from .listeners import plan, run
 
     config = _config(args)
+    listeners = plan(config)  # a bad [tls] file stops here, before PostgreSQL starts
     with database(config) as dsn:
         if config.database.migrate:
             migrate.upgrade(dsn)
         if config.api.auth and not config.api.demo:
             _first_token(dsn)
         app = build_app(config, dsn)
-        if config.emulator.enabled:
+        if config.emulator.enabled and not config.server.plain:
+            # The emulator's stations speak ws:// only (they have no client certificate to offer).
+            log.warning("emulator: not started, it needs the plain port and [server] plain = false")
+        elif config.emulator.enabled:
             # The emulator's stations run in this event loop, started once the server listens.
             from .emulator import attach_to_app
             from .emulator.scenario import load_scenario, parse_session
@@ -79,11 +84,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 sessions += load_scenario(args.scenario)
             attach_to_app(app, config.server.port, config.server.host, sessions=sessions)
         _tune_gc()
-        log.info("ocpp-cs %s listening on %s:%d (node %s), stations at ws://HOST:%d/ocpp/IDENTITY, "
-                 "web UI at http://HOST:%d/", __version__, config.server.host, config.server.port,
-                 config.node, config.server.port, config.server.port)
-        web.run_app(app, host=config.server.host, port=config.server.port, print=None,
-                    shutdown_timeout=10, loop=_event_loop(), access_log=None)
+        log.info("ocpp-cs %s (node %s): stations at %s; web UI at %s", __version__, config.node,
+                 ", ".join(listener.station_url for listener in listeners),
+                 ", ".join(("https" if listener.ssl_context else "http")
+                           + f"://{listener.host}:{listener.port}/" for listener in listeners))
+        run(app, listeners, _event_loop(), shutdown_timeout=10)
     return 0
 
 
@@ -205,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "PostgreSQL in --data-dir.")
     serve.add_argument("--host", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default 9220)")
+    serve.add_argument("--tls-port", type=int, help="port of the wss:// listener ([tls] port; "
+                                                    "needs [tls] certificates and keys)")
     _database_options(serve)
     serve.add_argument("--no-emulator", action="store_true", help="do not start emulator stations")
     serve.add_argument("--session", metavar="STATION:CONNECTOR:IDTAG:MINUTES", action="append",

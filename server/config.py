@@ -30,6 +30,28 @@ class ServerConfig:
     port: int = 9220
     # Name of this front-end node in cs.connection; several nodes may share one database.
     node: str = ""
+    # false: no plain ws:// / http:// listener on port; only [tls] port listens.
+    plain: bool = True
+
+
+@dataclass
+class TlsConfig:
+    # wss:// (OCPP security profiles 2 and 3) on its own port, next to the plain one; 0 = off.
+    port: int = 0
+    host: str = ""  # "" = [server] host
+    # PEM chain files and their keys, same order: one RSA and one ECDSA pair may be served at once
+    # (OpenSSL keeps one certificate per key type and picks the one the client's suites allow).
+    certificates: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    # CAs whose certificates a station may present (profile 3); with [certificates] signer =
+    # "local-ca" the local CA is trusted too, so a station reconnects with what it had signed.
+    station_ca: list[str] = field(default_factory=list)
+    # A TLS-terminating proxy at one of these addresses (IPs or CIDRs) tells what it verified in
+    # these request headers; from any other address the headers are ignored.
+    trusted_proxies: list[str] = field(default_factory=list)
+    proxy_cert_header: str = "X-SSL-Client-Cert"
+    proxy_verify_header: str = "X-SSL-Client-Verify"
+    proxy_proto_header: str = "X-Forwarded-Proto"
 
 
 @dataclass
@@ -137,6 +159,7 @@ class ApiConfig:
 @dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
+    tls: TlsConfig = field(default_factory=TlsConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     ocpp: OcppConfig = field(default_factory=OcppConfig)
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
@@ -149,6 +172,11 @@ class Config:
     @property
     def node(self) -> str:
         return self.server.node or f"{socket.gethostname()}:{self.server.port}"
+
+    @property
+    def local_ca_dir(self) -> str:
+        """The folder of the local CA ([certificates] signer = "local-ca")."""
+        return self.certificates.ca_dir or os.path.join(self.database.data_dir, "ca")
 
 
 class ConfigError(Exception):

@@ -21,6 +21,8 @@ from ocpp_cs import migrate
 from ocpp_cs.app import build_app
 from ocpp_cs.config import Config
 from ocpp_cs.embedded import EmbeddedPostgres
+from ocpp_cs.listeners import listen, plan
+from pki import Pki
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "ocpp_template"
@@ -94,20 +96,29 @@ class Server:
     config: Config
     db: Database
     app: web.Application
+    tls_url: str | None = None  # wss://127.0.0.1:TLSPORT/ocpp when [tls] port was set
+    tls_port: int = 0
 
 
 async def start_server(db: Database, config: Config | None = None) -> tuple[Server, web.AppRunner]:
+    """A server on free ports of 127.0.0.1: the plain one always, the TLS one when the config
+    sets [tls] certificates (its port is chosen here)."""
     config = config or Config()
+    config.server.host = "127.0.0.1"
     config.server.port = free_port()
+    if config.tls.certificates:
+        config.tls.port = free_port()
     config.server.node = config.server.node or f"test-node-{config.server.port}"
     config.message_log.flush_interval = 0.05
     config.certificates.ca_dir = config.certificates.ca_dir or str(db.cluster.data_dir / "ca")
+    listeners = plan(config)
     app = build_app(config, db.dsn)
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", config.server.port).start()
+    await listen(runner, listeners)
+    tls = config.tls.port if config.tls.certificates else 0
     return Server(f"ws://127.0.0.1:{config.server.port}/ocpp", config.server.port, config, db,
-                  app), runner
+                  app, f"wss://127.0.0.1:{tls}/ocpp" if tls else None, tls), runner
 
 
 @pytest.fixture
@@ -119,6 +130,30 @@ def server_config() -> Config:
 @pytest_asyncio.fixture
 async def server(db: Database, server_config: Config) -> AsyncIterator[Server]:
     srv, runner = await start_server(db, server_config)
+    yield srv
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """Server and station certificates for the TLS tests (tests/pki.py)."""
+    return Pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def tls_config(server_config: Config, pki: Pki) -> Config:
+    """server_config with a TLS listener serving an RSA and an ECDSA certificate and trusting the
+    test station CA (and the local CA) for client certificates."""
+    server_config.tls.certificates = [str(pki.rsa.cert), str(pki.ec.cert)]
+    server_config.tls.keys = [str(pki.rsa.key), str(pki.ec.key)]
+    server_config.tls.station_ca = [str(pki.station_ca)]
+    return server_config
+
+
+@pytest_asyncio.fixture
+async def tls_server(db: Database, tls_config: Config) -> AsyncIterator[Server]:
+    """A server listening on ws:// (url) and wss:// (tls_url)."""
+    srv, runner = await start_server(db, tls_config)
     yield srv
     await runner.cleanup()
 

@@ -24,7 +24,9 @@ from ..gateway import Gateway, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from ..validation import ValidationError, schemas_for
+from .proxy import TrustedProxies
 from .stations import Stations
+from .tls import direct_security
 
 log = logging.getLogger("ocpp_cs.transport")
 
@@ -268,8 +270,10 @@ class Session:
 class WebSocketEndpoint:
     def __init__(self, gateway: Gateway, messages: MessageLog, stations: Stations,
                  config: OcppConfig, on_connect: Callable[[], None] = lambda: None,
-                 parse: Parse | None = None, parse_name: str = "ocpp.parse"):
+                 parse: Parse | None = None, parse_name: str = "ocpp.parse",
+                 proxies: TrustedProxies | None = None):
         self.gateway = gateway
+        self.proxies = proxies or TrustedProxies()
         self.parse = parse
         self.parse_name = parse_name
         self.on_connect = on_connect
@@ -290,6 +294,11 @@ class WebSocketEndpoint:
             return self.config.default_version
         return next((v for v in self.config.versions if v in offered), None)
 
+    def security(self, request: web.Request) -> tuple[bool, dict[str, Any] | None]:
+        """(tls, verified client certificate) for ocpp.connect: as a trusted proxy forwarded them,
+        else the connection's own."""
+        return self.proxies.forwarded(request) or direct_security(request)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         where = station_path(request.raw_path)
         if where is None:
@@ -304,9 +313,12 @@ class WebSocketEndpoint:
         if credentials is not None and credentials[0] != where.identity:
             return self._refuse(where, 401, "Basic auth user must be the station identity",
                                 {"WWW-Authenticate": 'Basic realm="OCPP"'})
+        # With a client certificate a station needs no Authorization header (profile 3): SQL
+        # decides, so a missing password is passed on as None, not refused here.
+        tls, certificate = self.security(request)
         decision = await self.gateway.connect(where.identity, where.account, version,
                                               credentials[1] if credentials else None,
-                                              request.remote)
+                                              request.remote, tls=tls, certificate=certificate)
         if not decision.get("accepted"):
             return self._refuse(where, 401, decision.get("reason") or "not authorized",
                                 {"WWW-Authenticate": 'Basic realm="OCPP"'})
@@ -327,7 +339,8 @@ class WebSocketEndpoint:
         if previous is not None:
             await previous.close(1000, "replaced by a new connection")
         self.messages.record(where.identity, where.account, IN, None, "Connect", None,
-                             {"version": version, "remote": request.remote})
+                             {"version": version, "remote": request.remote, "tls": tls,
+                              "certificate": certificate})
         self.on_connect()
         try:
             await session.run()
