@@ -62,7 +62,8 @@ SELECT results_eq(format($$SELECT meter_stop, stopped_at, stop_reason FROM cs.tr
 SELECT is((SELECT soap_from FROM cs.station WHERE identity = 'SOAP-16'), 'http://10.0.0.99/ocpp', 'soap_from follows the latest From');
 SELECT ocpp.parsexml(pg_temp.req('<o:heartbeatRequest/>', from_ => NULL));
 SELECT is((SELECT soap_from FROM cs.station WHERE identity = 'SOAP-16'), 'http://10.0.0.99/ocpp', 'a request without From keeps it');
-SELECT is(ocpp.api_station('SOAP-16') - 'lastSeen' - 'boot' - 'connectors' - 'evses' - 'account' - 'registration',
+SELECT is(ocpp.api_station('SOAP-16') - 'lastSeen' - 'boot' - 'connectors' - 'evses' - 'account' - 'registration'
+              - 'securityProfile' - 'minimumSecurityProfile',
           '{"identity": "SOAP-16", "version": "1.6", "connected": false, "node": null, "transport": "soap"}',
           'chargepointlist: a SOAP station is transport soap, never connected');
 SELECT is(pg_temp.resp(ocpp.parsexml(pg_temp.req('<o:dataTransferRequest><o:vendorId>nobody</o:vendorId><o:data>x</o:data></o:dataTransferRequest>'))) #>> '{payload,status}',
