@@ -5,7 +5,6 @@ password, and the TLS listener, which trusts the local CA, lets it in on profile
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ocpp.v201 import ChargePoint, call
 from ocpp.v201 import call_result
 
 from conftest import wait_for
+from test_station_flow import station as station_of
 from test_tls import basic, client
 
 
@@ -33,16 +33,8 @@ class Station(ChargePoint):
         return call_result.CertificateSigned(status="Accepted")
 
 
-@contextlib.asynccontextmanager
-async def station(url: str, identity: str, **connect):
-    async with websockets.connect(f"{url}/{identity}", subprotocols=["ocpp2.0.1"], **connect) as ws:
-        cp = Station(identity, ws)
-        task = asyncio.create_task(cp.start())
-        try:
-            yield cp
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+def station(url: str, identity: str, **connect):
+    return station_of(url, identity, cls=Station, version="2.0.1", **connect)
 
 
 async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db, tmp_path: Path):

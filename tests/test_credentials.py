@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 import logging
 import shutil
@@ -28,6 +27,7 @@ from ocpp.v201 import call_result as result201
 from ocpp_cs.app import DISPATCHER
 
 from conftest import Database, Server, wait_for
+from test_station_flow import station
 
 
 def basic(identity: str, password: bytes) -> dict[str, str]:
@@ -62,17 +62,9 @@ class Station16(ChargePoint16):
         return result16.ChangeConfiguration(status="Accepted")
 
 
-@contextlib.asynccontextmanager
-async def connected(server: Server, identity: str, cls, version: str, password: bytes):
-    async with websockets.connect(f"{server.url}/{identity}", subprotocols=[f"ocpp{version}"],
-                                  additional_headers=basic(identity, password)) as ws:
-        cp = cls(identity, ws)
-        task = asyncio.create_task(cp.start())
-        try:
-            yield cp
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+def connected(server: Server, identity: str, cls: type, version: str, password: bytes):
+    return station(server.url, identity, cls=cls, version=version,
+                   additional_headers=basic(identity, password))
 
 
 async def handshake_status(server: Server, identity: str, version: str, password: bytes) -> int:

@@ -19,9 +19,12 @@ def now() -> str:
 
 
 @contextlib.asynccontextmanager
-async def station(url: str, identity: str, **connect):
-    async with websockets.connect(f"{url}/{identity}", subprotocols=["ocpp1.6"], **connect) as ws:
-        cp = ChargePoint(identity, ws)
+async def station(url: str, identity: str, *, cls: type = ChargePoint, version: str = "1.6",
+                  **connect):
+    """An `ocpp` package ChargePoint (cls) connected as identity, running until the block ends."""
+    async with websockets.connect(f"{url}/{identity}", subprotocols=[f"ocpp{version}"],
+                                  **connect) as ws:
+        cp = cls(identity, ws)
         task = asyncio.create_task(cp.start())
         try:
             yield cp
