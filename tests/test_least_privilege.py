@@ -274,3 +274,35 @@ async def test_an_older_embedded_cluster_is_handed_to_the_owner():
             stop(proc)
     finally:
         remove_folder(base)
+
+
+# --- docker compose: the postgres service's init script ---
+
+INIT_SCRIPT = Path(__file__).resolve().parents[1] / "conf" / "postgres-init" / "10-ocpp-roles.sh"
+
+
+def init_script(cluster: EmbeddedPostgres, **env: str) -> subprocess.CompletedProcess:
+    """The script as the postgres image's entrypoint runs it, against the embedded cluster."""
+    return subprocess.run(["sh", str(INIT_SCRIPT)], capture_output=True, text=True, env={
+        **os.environ, "PGHOST": str(cluster.socket_dir), "PGPORT": "5432",
+        "POSTGRES_USER": SUPERUSER, "POSTGRES_DB": "ocpp",
+        "OCPP_BOOTSTRAP_SQL": str(Path(__file__).resolve().parents[1] / "server" / "embedded"
+                                  / "bootstrap.sql"), **env})
+
+
+def test_the_compose_init_script_makes_the_logins_with_passwords(served):
+    out = init_script(served, OCPP_OWNER_PASSWORD="o'wner pw", OCPP_SERVER_PASSWORD="server-pw")
+    assert out.returncode == 0, out.stderr
+    out = psql_as(served, SUPERUSER, f"""
+        select string_agg(rolname || ' ' || rolsuper || ' ' || (rolpassword like 'SCRAM-SHA-256$%'),
+                          ',' order by rolname)
+          from pg_authid where rolname in ('{OWNER}', '{SERVER_LOGIN}')""")
+    assert out.stdout.strip() == f"{OWNER} false true,{SERVER_LOGIN} false true", out.stderr
+    # it can run again (a volume made before the script: run by hand), and the roles stay right
+    out = init_script(served, OCPP_OWNER_PASSWORD="x", OCPP_SERVER_PASSWORD="y")
+    assert out.returncode == 0, out.stderr
+
+
+def test_the_compose_init_script_needs_the_passwords(served):
+    out = init_script(served, OCPP_OWNER_PASSWORD="x")
+    assert out.returncode != 0 and "OCPP_SERVER_PASSWORD" in out.stderr
