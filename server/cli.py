@@ -309,10 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
         _database_options(p)
         p.set_defaults(handler=cmd_token)
 
-    psql = sub.add_parser("psql", help="psql into the server's database", allow_abbrev=False,
-                          description="Run psql on the server's database; options other than "
-                                      "the ones below are passed to psql "
-                                      "(ocpp-cs psql -c \"select ocpp.chargepointlist()\").")
+    psql = sub.add_parser("psql", help="psql into the server's database as its admin",
+                          allow_abbrev=False,
+                          description="Run psql on the server's database as its admin (the "
+                                      "embedded cluster's superuser, else [database] owner_url, "
+                                      "else url); options other than the ones below are passed "
+                                      "to psql (ocpp-cs psql -c \"select ocpp.chargepointlist()\").")
     _database_options(psql)
     psql.set_defaults(handler=cmd_psql, passes_rest=True)
     return parser
