@@ -162,34 +162,31 @@ class EmbeddedPostgres:
     def psql_args(self, database: str = DATABASE, user: str = SUPERUSER) -> list[str]:
         return ["-h", str(self.socket_dir), "-p", str(PORT), "-U", user, "-d", database]
 
-    def psql(self, database: str, script: str, **variables: str) -> str:
-        """Run a psql script as the superuser, stopping at the first error. The variables are
-        psql's (-v), so the script quotes names with :"name" and :'name'; psql interpolates them in
-        a script, never in -c."""
+    def psql(self, database: str, script: str, *, transaction: bool = True,
+             **variables: str) -> str:
+        """Run a psql script as the superuser (in one transaction unless told otherwise), stopping
+        at the first error. The variables are psql's (-v), so the script quotes names with :"name"
+        and :'name'; psql interpolates them in a script, never in -c."""
         psql = shutil.which("psql") or str(self.bindir / "psql")
         args = [psql, *self.psql_args(database), "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1"]
         for name, value in variables.items():
             args += ["-v", f"{name}={value}"]
-        out = subprocess.run([*args, "-1", "-f", "-"], input=script, capture_output=True,
-                             text=True)
+        if transaction:
+            args.append("-1")
+        out = subprocess.run([*args, "-f", "-"], input=script, capture_output=True, text=True)
         if out.returncode != 0:
             raise EmbeddedError(f"psql on {database} failed: {out.stderr.strip()}")
         return out.stdout.strip()
 
     def ensure_database(self, name: str, template: str | None = None,
                         owner: str | None = None) -> None:
-        # CREATE DATABASE cannot run inside psql -1's transaction: ask, then create on its own.
-        if self.psql("postgres", "select 1 from pg_database where datname = :'name'", name=name):
-            return
-        psql = shutil.which("psql") or str(self.bindir / "psql")
-        sql = ("select format('create database %I template %I owner %I', :'name', :'template', "
-               ":'owner') \\gexec")
-        out = subprocess.run([psql, *self.psql_args("postgres"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                              "-v", f"name={name}", "-v", f"template={template or 'template1'}",
-                              "-v", f"owner={owner or SUPERUSER}", "-f", "-"],
-                             input=sql, capture_output=True, text=True)
-        if out.returncode != 0:
-            raise EmbeddedError(f"create database {name} failed: {out.stderr.strip()}")
+        # CREATE DATABASE may not run in a transaction block, hence no -1.
+        self.psql("postgres", "select format('create database %I template %I owner %I', "
+                              ":'name', :'template', :'owner') "
+                              "where not exists (select from pg_database where datname = :'name')"
+                              " \\gexec",
+                  transaction=False, name=name, template=template or "template1",
+                  owner=owner or SUPERUSER)
 
     def bootstrap(self, database: str = DATABASE) -> None:
         """The owner, frontend and server roles, and the database and its ocpp-cs objects owned by
