@@ -8,11 +8,12 @@ import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
 from . import __version__
 from .config import Config, ConfigError, config_path_default, load
-from .embedded import EmbeddedError, EmbeddedPostgres, find_bindir
+from .embedded import OWNER, SERVER_LOGIN, EmbeddedError, EmbeddedPostgres, find_bindir
 from .emulator.scenario import ScenarioError
 
 log = logging.getLogger("ocpp_cs")
@@ -43,20 +44,52 @@ def _config(args: argparse.Namespace) -> Config:
     return config
 
 
+@dataclass(frozen=True)
+class Logins:
+    """Who each command logs in as. `psql` alone uses the admin: the embedded cluster's superuser,
+    or owner_url (else url) of a configured database."""
+    server: str  # serve (pool and LISTEN connections) and the token commands: may only run ocpp.*
+    owner: str   # the migrations: db upgrade and serve's own
+
+
 @contextmanager
-def database(config: Config, *, settings: dict[str, str] | None = None) -> Iterator[str]:
-    """The DSN to use; starts the embedded cluster when no URL is configured, and stops it after
+def database(config: Config, *, settings: dict[str, str] | None = None) -> Iterator[Logins]:
+    """The logins to use; starts the embedded cluster when no URL is configured, and stops it after
     if this process started it."""
     if config.database.url:
-        yield config.database.url
+        yield Logins(server=config.database.url,
+                     owner=config.database.owner_url or config.database.url)
         return
+    if config.database.owner_url:
+        raise ConfigError("[database] owner_url (OCPP_CS_DATABASE_OWNER_URL) needs [database] url: "
+                          "the embedded cluster makes its own owner")
     cluster = EmbeddedPostgres(config.database.data_dir, settings=settings or {})
-    dsn = cluster.start()
+    cluster.start()
     try:
-        yield dsn
+        yield Logins(server=cluster.dsn(user=SERVER_LOGIN), owner=cluster.dsn(user=OWNER))
     finally:
         if cluster.started_here:
             cluster.stop()
+
+
+def _refuse_superuser(config: Config, dsn: str) -> None:
+    """A superuser login would let an injected statement do anything (SET ROLE is no barrier for
+    it), so serve needs it allowed in so many words."""
+    import asyncio
+
+    from .gateway import login_superuser
+
+    login, superuser = asyncio.run(login_superuser(dsn))
+    if not superuser:
+        return
+    if config.database.allow_superuser:
+        log.warning("the database login %s is a superuser, or may become one: allowed by "
+                    "[database] allow_superuser", login)
+        return
+    raise ConfigError(f"the database login {login} is a superuser, or may become one: give serve "
+                      "a login that may only act as the front end's role ([database] url; "
+                      "migrations may use [database] owner_url), or set [database] allow_superuser "
+                      "= true (OCPP_CS_DATABASE_ALLOW_SUPERUSER)")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -66,12 +99,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = _config(args)
     listeners = plan(config)  # a bad [tls] file stops here, before PostgreSQL starts
-    with database(config) as dsn:
+    with database(config) as logins:
+        _refuse_superuser(config, logins.server)  # before the migrations change anything
         if config.database.migrate:
-            migrate.upgrade(dsn)
+            migrate.upgrade(logins.owner)
         if config.api.auth and not config.api.demo:
-            _first_token(dsn)
-        app = build_app(config, dsn)
+            _first_token(logins.server)
+        app = build_app(config, logins.server)
         if config.emulator.enabled and not config.server.plain:
             # The emulator's stations speak ws:// only (they have no client certificate to offer).
             log.warning("emulator: not started, it needs the plain port and [server] plain = false")
@@ -151,8 +185,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from . import migrate
 
     config = _config(args)
-    with database(config) as dsn:
-        migrate.upgrade(dsn)
+    with database(config) as logins:
+        migrate.upgrade(logins.owner)
     print("database is at the latest revision")
     return 0
 
@@ -162,12 +196,12 @@ def cmd_token(args: argparse.Namespace) -> int:
     import asyncpg
 
     config = _config(args)
-    with database(config) as dsn:
+    with database(config) as logins:
         try:
             if args.token_command == "create":
-                token = _api_query(dsn, "token_create", args.name, args.role)
+                token = _api_query(logins.server, "token_create", args.name, args.role)
             else:
-                _api_query(dsn, "token_revoke", args.name)
+                _api_query(logins.server, "token_revoke", args.name)
                 token = None
         except asyncpg.PostgresError as e:
             print(f"ocpp-cs token: {e}", file=sys.stderr)
@@ -190,8 +224,9 @@ def cmd_psql(args: argparse.Namespace, rest: list[str]) -> int:
             psql = None
     if psql is None or not os.path.exists(psql):
         raise EmbeddedError("psql not found: install it with `apt-get install postgresql-client`")
+    # The DBA's tool: the admin login, not the server's (which may only run ocpp.*).
     if config.database.url:
-        return subprocess.call([psql, config.database.url, *rest])
+        return subprocess.call([psql, config.database.owner_url or config.database.url, *rest])
     with database(config):
         cluster = EmbeddedPostgres(config.database.data_dir)
         return subprocess.call([psql, *cluster.psql_args(), *rest])
@@ -281,10 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
         _database_options(p)
         p.set_defaults(handler=cmd_token)
 
-    psql = sub.add_parser("psql", help="psql into the server's database", allow_abbrev=False,
-                          description="Run psql on the server's database; options other than "
-                                      "the ones below are passed to psql "
-                                      "(ocpp-cs psql -c \"select ocpp.chargepointlist()\").")
+    psql = sub.add_parser("psql", help="psql into the server's database as its admin",
+                          allow_abbrev=False,
+                          description="Run psql on the server's database as its admin (the "
+                                      "embedded cluster's superuser, else [database] owner_url, "
+                                      "else url); options other than the ones below are passed "
+                                      "to psql (ocpp-cs psql -c \"select ocpp.chargepointlist()\").")
     _database_options(psql)
     psql.set_defaults(handler=cmd_psql, passes_rest=True)
     return parser

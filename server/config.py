@@ -56,8 +56,13 @@ class TlsConfig:
 
 @dataclass
 class DatabaseConfig:
-    # Empty: run the embedded cluster in data_dir.
+    # Empty: run the embedded cluster in data_dir. The server's login: it should be no superuser
+    # and own nothing, only be able to act as `role`.
     url: str = ""
+    # The login that runs the migrations (owner of the schemas); empty = url. Only with url.
+    owner_url: str = ""
+    # serve refuses a url whose login is a superuser, or may become one, unless this is true.
+    allow_superuser: bool = False
     data_dir: str = field(default_factory=default_data_dir)
     pool_min: int = 2
     pool_max: int = 10

@@ -1,5 +1,9 @@
 """Test fixtures: one real PostgreSQL cluster per run (fsync off), a template database built by the
-migrations once, a fresh database per test copied from it, and a real server on a free port."""
+migrations once, a fresh database per test copied from it, and a real server on a free port.
+
+The roles are the embedded cluster's (EmbeddedPostgres.start makes them): the template is migrated
+by ocpp_owner and the server logs in as ocpp_server, as `ocpp-cs serve` does, while the tests'
+own assertions (psql, `conn`) use the superuser."""
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +24,7 @@ from aiohttp import web
 from ocpp_cs import migrate
 from ocpp_cs.app import build_app
 from ocpp_cs.config import Config
-from ocpp_cs.embedded import EmbeddedPostgres
+from ocpp_cs.embedded import OWNER, SERVER_LOGIN, EmbeddedPostgres
 from ocpp_cs.listeners import listen, plan
 from pki import Pki
 
@@ -48,8 +52,8 @@ def cluster() -> Iterator[EmbeddedPostgres]:
     base.mkdir(mode=0o755)
     pg = EmbeddedPostgres(base, settings=FAST)
     pg.start()
-    pg.ensure_database(TEMPLATE)
-    migrate.upgrade(pg.dsn(TEMPLATE))
+    pg.ensure_database(TEMPLATE, owner=OWNER)
+    migrate.upgrade(pg.dsn(TEMPLATE, user=OWNER))
     yield pg
     pg.stop()
     shutil.rmtree(base, ignore_errors=True)
@@ -61,6 +65,11 @@ class Database:
     dsn: str
     cluster: EmbeddedPostgres
 
+    @property
+    def server_dsn(self) -> str:
+        """The server's least-privilege login (the DSN `dsn` is the superuser's)."""
+        return self.cluster.dsn(self.name, user=SERVER_LOGIN)
+
     def psql(self, sql: str) -> str:
         """Run SQL through psql and return its unaligned output (for assertions)."""
         out = subprocess.run([psql_bin(self.cluster), *self.cluster.psql_args(self.name),
@@ -71,9 +80,10 @@ class Database:
         return out.stdout.strip()
 
 
-def new_database(cluster: EmbeddedPostgres, template: str | None = TEMPLATE) -> Database:
+def new_database(cluster: EmbeddedPostgres, template: str | None = TEMPLATE,
+                 owner: str | None = None) -> Database:
     name = f"test_{os.getpid()}_{next(_numbers)}"
-    cluster.ensure_database(name, template=template)
+    cluster.ensure_database(name, template=template, owner=owner)
     return Database(name, cluster.dsn(name), cluster)
 
 
@@ -112,7 +122,7 @@ async def start_server(db: Database, config: Config | None = None) -> tuple[Serv
     config.message_log.flush_interval = 0.05
     config.certificates.ca_dir = config.certificates.ca_dir or str(db.cluster.data_dir / "ca")
     listeners = plan(config)
-    app = build_app(config, db.dsn)
+    app = build_app(config, db.server_dsn)
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()
     await listen(runner, listeners)

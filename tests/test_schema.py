@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TEMPLATE, Database, new_database, psql_bin
+from ocpp_cs.embedded import OWNER
 
 SNAPSHOT = """
 select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type
@@ -33,11 +34,13 @@ order by 1
 
 
 def build_from_files(cluster) -> Database:
-    target = new_database(cluster, template="template0")
+    # By the owner, as the template was migrated: the functions' owner is part of their acl.
+    target = new_database(cluster, template="template0", owner=OWNER)
     files = sorted((ROOT / "db" / "schema").glob("*.sql")) + \
         sorted((ROOT / "db" / "functions").glob("*.sql"))
     for f in files:
-        subprocess.run([psql_bin(cluster), *cluster.psql_args(target.name), "-v", "ON_ERROR_STOP=1",
+        subprocess.run([psql_bin(cluster), *cluster.psql_args(target.name, user=OWNER),
+                        "-v", "ON_ERROR_STOP=1",
                         "-qf", str(f)], check=True, capture_output=True, text=True)
     return target
 

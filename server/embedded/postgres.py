@@ -7,6 +7,10 @@ Layout of the data folder:
 
 PostgreSQL refuses to run as root, so when we are root the cluster belongs to an unprivileged system
 user ("postgres" when the Debian package created it, else "nobody") and runs as that user.
+
+Three roles of the cluster matter (bootstrap.sql makes them on every start): the bootstrap superuser
+(`ocpp-cs psql`, and the bootstrap itself), OWNER (owns the database; the migrations) and
+SERVER_LOGIN (`serve` and the token commands: it may only act as FRONTEND and execute ocpp.*).
 """
 from __future__ import annotations
 
@@ -23,7 +27,11 @@ from urllib.parse import quote
 log = logging.getLogger("ocpp_cs.embedded")
 
 SUPERUSER = "postgres"  # not "ocpp": "$user" in search_path would then pick the API schema
+OWNER = "ocpp_owner"
+SERVER_LOGIN = "ocpp_server"
+FRONTEND = "ocpp_frontend"  # the NOLOGIN role of db/schema/01_schemas_roles.sql
 DATABASE = "ocpp"
+BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
 PORT = 5432  # only names the socket file: the socket directory is private to this cluster
 
 
@@ -82,8 +90,9 @@ class EmbeddedPostgres:
         self.bindir = find_bindir()
         self.user = service_user()
 
-    def dsn(self, database: str = DATABASE) -> str:
-        return f"postgresql://{SUPERUSER}@/{database}?host={quote(str(self.socket_dir))}&port={PORT}"
+    def dsn(self, database: str = DATABASE, user: str = SUPERUSER) -> str:
+        return (f"postgresql://{quote(user)}@/{quote(database)}?host={quote(str(self.socket_dir))}"
+                f"&port={PORT}")
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         kwargs = {}
@@ -128,7 +137,15 @@ class EmbeddedPostgres:
             raise EmbeddedError(f"initdb failed: {e.stderr.strip() or e.stdout.strip()}") from None
 
     def start(self) -> str:
-        """Initialise if needed, start unless already running, make sure the database exists."""
+        """Initialise if needed, start unless already running, make sure the database and its roles
+        exist (and that an older cluster's objects belong to OWNER); returns the superuser's DSN."""
+        self.start_server()
+        self.ensure_database(DATABASE)
+        self.bootstrap(DATABASE)
+        return self.dsn()
+
+    def start_server(self) -> None:
+        """Initialise if needed and start unless already running: the cluster alone, no roles."""
         self.init()
         if not self.running():
             options = {"listen_addresses": "''", "unix_socket_directories": f"'{self.socket_dir}'",
@@ -141,22 +158,41 @@ class EmbeddedPostgres:
                 raise EmbeddedError(f"PostgreSQL did not start: {result.stderr.strip()}\n{tail}")
             self.started_here = True
             log.info("PostgreSQL started, socket in %s", self.socket_dir)
-        self.ensure_database(DATABASE)
-        return self.dsn()
 
-    def psql_args(self, database: str = DATABASE) -> list[str]:
-        return ["-h", str(self.socket_dir), "-p", str(PORT), "-U", SUPERUSER, "-d", database]
+    def psql_args(self, database: str = DATABASE, user: str = SUPERUSER) -> list[str]:
+        return ["-h", str(self.socket_dir), "-p", str(PORT), "-U", user, "-d", database]
 
-    def ensure_database(self, name: str, template: str | None = None) -> None:
+    def psql(self, database: str, script: str, *, transaction: bool = True,
+             **variables: str) -> str:
+        """Run a psql script as the superuser (in one transaction unless told otherwise), stopping
+        at the first error. The variables are psql's (-v), so the script quotes names with :"name"
+        and :'name'; psql interpolates them in a script, never in -c."""
         psql = shutil.which("psql") or str(self.bindir / "psql")
-        exists = subprocess.run(
-            [psql, *self.psql_args("postgres"), "-tAc",
-             f"select 1 from pg_database where datname = '{name}'"],
-            capture_output=True, text=True, check=True).stdout.strip()
-        if not exists:
-            sql = f'create database "{name}"' + (f' template "{template}"' if template else "")
-            subprocess.run([psql, *self.psql_args("postgres"), "-qc", sql],
-                           capture_output=True, text=True, check=True)
+        args = [psql, *self.psql_args(database), "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1"]
+        for name, value in variables.items():
+            args += ["-v", f"{name}={value}"]
+        if transaction:
+            args.append("-1")
+        out = subprocess.run([*args, "-f", "-"], input=script, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise EmbeddedError(f"psql on {database} failed: {out.stderr.strip()}")
+        return out.stdout.strip()
+
+    def ensure_database(self, name: str, template: str | None = None,
+                        owner: str | None = None) -> None:
+        # CREATE DATABASE may not run in a transaction block, hence no -1.
+        self.psql("postgres", "select format('create database %I template %I owner %I', "
+                              ":'name', :'template', :'owner') "
+                              "where not exists (select from pg_database where datname = :'name')"
+                              " \\gexec",
+                  transaction=False, name=name, template=template or "template1",
+                  owner=owner or SUPERUSER)
+
+    def bootstrap(self, database: str = DATABASE) -> None:
+        """The owner, frontend and server roles, and the database and its ocpp-cs objects owned by
+        the owner (bootstrap.sql); idempotent, so it runs on every start."""
+        self.psql(database, BOOTSTRAP_SQL.read_text(), owner=OWNER, server=SERVER_LOGIN,
+                  frontend=FRONTEND)
 
     def stop(self) -> None:
         if self.running():

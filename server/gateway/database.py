@@ -23,6 +23,16 @@ def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
     return queries
 
 
+async def login_superuser(dsn: str) -> tuple[str, bool]:
+    """The login of `dsn`, and whether it is a superuser or may SET ROLE to one."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(load_queries()["login_superuser"])
+    finally:
+        await conn.close()
+    return row[0], row[1]
+
+
 class Gateway:
     def __init__(self, pool: asyncpg.Pool, node: str, *, parse_workers: int = 3,
                  parse_batch: int = 100):

@@ -1,4 +1,5 @@
--- Every statement the front end runs, by name. Each is a call of the ocpp.* API (docs/sql-api.md).
+-- Every statement the front end runs, by name. Each is a call of the ocpp.* API (docs/sql-api.md),
+-- but for login_superuser at the end.
 
 -- name: parse
 SELECT ocpp.parse($1, $2, $3, $4::jsonb, $5, $6)::text;
@@ -62,3 +63,10 @@ SELECT ocpp.soaptojson($1::xml)::text;
 
 -- name: command_claim_soap
 SELECT ocpp.command_claim_soap($1)::text;
+
+-- name: login_superuser
+-- Not the API: whether the login (session_user, whatever role it then acts as) is a superuser or
+-- may become one by SET ROLE. serve refuses such a login unless [database] allow_superuser is set.
+SELECT session_user::text,
+       EXISTS (SELECT FROM pg_catalog.pg_roles
+                WHERE rolsuper AND pg_catalog.pg_has_role(session_user, oid, 'MEMBER'));
