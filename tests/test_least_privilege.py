@@ -107,12 +107,10 @@ def test_the_owner_owns_the_database_but_is_no_superuser(served):
                (select datdba::regrole::text from pg_database where datname = 'ocpp')
           from pg_roles where rolname = '{OWNER}'""")
     assert out.stdout.strip() == f"f|f|f|{OWNER}", out.stderr
-    # the trusted extension the next migration needs: a database owner may create it
-    out = psql_as(served, OWNER, "create extension if not exists pgcrypto; "
-                                 "select length(digest('x', 'sha256'))")
-    assert out.returncode == 0 and out.stdout.strip() == "32", out.stderr
-    out = psql_as(served, OWNER, "drop extension pgcrypto")
-    assert out.returncode == 0, out.stderr
+    # pgcrypto (station passwords) is a trusted extension: the migrations, run by the owner, made it
+    out = psql_as(served, SUPERUSER, "select extnamespace::regnamespace, extowner::regrole "
+                                     "from pg_extension where extname = 'pgcrypto'")
+    assert out.stdout.strip() == f"cs|{OWNER}", out.stderr
 
 
 def test_every_connection_of_serve_logs_in_as_the_server_role(served):
@@ -230,6 +228,9 @@ select string_agg(distinct owner, ',') from (
         or oid = 'public.alembic_version'::regclass
     union all select proowner::regrole::text from pg_proc
      where pronamespace in ('cs'::regnamespace, 'ocpp'::regnamespace)
+       -- a trusted extension's functions (pgcrypto) belong to the bootstrap superuser
+       and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass
+                        and d.objid = pg_proc.oid and d.deptype = 'e')
     union all select datdba::regrole::text from pg_database where datname = 'ocpp') o (owner)
 """
 
@@ -242,7 +243,7 @@ async def test_an_older_embedded_cluster_is_handed_to_the_owner():
         old = EmbeddedPostgres(base / "data")
         old.start_server()
         old.ensure_database("ocpp")
-        migrate.upgrade(old.dsn())
+        migrate.upgrade(old.dsn(), "0006")  # the previous version's last revision
         assert psql_as(old, SUPERUSER, OWNERS).stdout.strip() == SUPERUSER
         assert psql_as(old, SUPERUSER, f"select count(*) from pg_roles where rolname in "
                                        f"('{OWNER}', '{SERVER_LOGIN}')").stdout.strip() == "0"
@@ -268,8 +269,10 @@ async def test_an_older_embedded_cluster_is_handed_to_the_owner():
             # the owner can run the migrations again (functions redeployed: it owns them all)
             out = run("db", "upgrade", "--data-dir", str(base / "data"), env=CLEAN_ENV)
             assert out.returncode == 0, out.stderr
-            out = psql_as(old, OWNER, "create extension pgcrypto")
-            assert out.returncode == 0, out.stderr
+            # and 0007 ran as the owner, which made the trusted extension pgcrypto without superuser
+            out = psql_as(old, SUPERUSER, "select extowner::regrole from pg_extension "
+                                          "where extname = 'pgcrypto'")
+            assert out.stdout.strip() == OWNER, out.stderr
         finally:
             stop(proc)
     finally:
