@@ -12,7 +12,7 @@ from .api.routes import QUERIES as API_QUERIES
 from .config import Config
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
-from .gateway import Gateway, is_connection_error
+from .gateway import Gateway, is_refusal
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
@@ -51,7 +51,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
 
     async def message_log(app: web.Application) -> AsyncIterator[None]:
         c = config.message_log
-        messages = MessageLog(app[GATEWAY].log_frames, is_connection_error,
+        messages = MessageLog(app[GATEWAY].log_frames, is_refusal, outage=app[GATEWAY].outage,
                               flush_interval=c.flush_interval,
                               batch_size=c.batch_size, max_buffer=c.max_buffer, enabled=c.enabled)
         app[MESSAGES] = messages

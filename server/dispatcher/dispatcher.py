@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import asyncpg
 import orjson
 
-from ..gateway import Gateway
+from ..gateway import Gateway, is_connection_error
 from ..rpc import CallError
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
@@ -70,7 +70,10 @@ class Dispatcher:
                 try:
                     await self.dispatch()
                 except Exception as e:  # noqa: BLE001 - PostgreSQL away: the next scan retries
-                    log.warning("dispatch failed: %s", e)
+                    if is_connection_error(e):
+                        self.gateway.outage.failed("command dispatch", e)
+                    else:
+                        log.warning("dispatch failed: %s", e)
         finally:
             for task in self._calls:
                 task.cancel()

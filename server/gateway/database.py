@@ -10,6 +10,8 @@ import asyncpg
 import orjson
 
 from .batching import Batcher
+from .errors import is_connection_error
+from .outage import Outage
 
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 
@@ -39,6 +41,7 @@ class Gateway:
         self.pool = pool
         self.node = node
         self.q = load_queries()
+        self.outage = Outage()  # one report per PostgreSQL outage, whoever meets it
         self._parse = Batcher(self._parse_one, self._parse_many, workers=parse_workers,
                               max_batch=parse_batch)
 
@@ -64,8 +67,15 @@ class Gateway:
                     account: str | None, version: str) -> str:
         """The reply payload as JSON text; raises asyncpg errors for refused messages.
         Calls arriving together share one statement and one commit (batching.py)."""
-        return await self._parse.submit((identity, unique_id, action, payload_json, account,
-                                         version))
+        try:
+            reply = await self._parse.submit((identity, unique_id, action, payload_json, account,
+                                              version))
+        except Exception as e:
+            if is_connection_error(e):
+                self.outage.failed("station messages", e)
+            raise
+        self.outage.recovered()
+        return reply
 
     async def _parse_one(self, args: tuple) -> str:
         return await self.pool.fetchval(self.q["parse"], *args)

@@ -48,6 +48,23 @@ def to_ocpp_error(exc: BaseException) -> OcppError:
 
 
 def is_connection_error(exc: BaseException) -> bool:
-    """True when PostgreSQL was not reached (worth retrying), False when it refused the statement."""
-    return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
-                            asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError))
+    """True when PostgreSQL was not reached, or dropped the session (08 connection exception, 57
+    operator intervention: shutting down, restarting, our backend terminated): worth retrying.
+    False when it refused the statement."""
+    if isinstance(exc, asyncpg.PostgresError):
+        return (getattr(exc, "sqlstate", None) or "")[:2] in ("08", "57")
+    return isinstance(exc, (OSError, asyncio.TimeoutError, asyncpg.InterfaceError))
+
+
+# SQLSTATE classes that refuse the statement's data, or the statement itself: the same statement
+# fails the same way again (22 data exception, 23 integrity constraint, 54 program limit exceeded,
+# 42 syntax error or access rule, OC ours). Anything else (08 connection, 57 operator intervention,
+# 53 insufficient resources, 58 system error, a dropped socket) may pass when tried again.
+REFUSAL_CLASSES = frozenset({"22", "23", "54", "42", "OC"})
+
+
+def is_refusal(exc: BaseException) -> bool:
+    """True when PostgreSQL refused the statement for what it holds: retrying it cannot help."""
+    if isinstance(exc, asyncpg.PostgresError) and not is_connection_error(exc):
+        return (getattr(exc, "sqlstate", None) or "")[:2] in REFUSAL_CLASSES
+    return False

@@ -1,31 +1,63 @@
-"""Buffered message log: frames are appended in memory and flushed by one background task."""
+"""Buffered message log: frames are appended in memory and flushed by one background task.
+
+Nothing is lost for one bad row, and nothing leaves the buffer before it is committed:
+- rows are serialised one by one, so a payload JSON cannot express (nested deeper than orjson
+  allows) spoils only its own row;
+- a row PostgreSQL cannot store (a NUL in a string, nesting beyond its stack) is stored in a safe
+  form instead: its payload becomes {"unstorable": why, "raw": the frame as escaped text};
+- a batch PostgreSQL refuses for its data is split until the refusing row is found, so every other
+  row of the batch is written;
+- rows leave the buffer only once their INSERT returned; PostgreSQL away (or restarting, or
+  terminating our connection) keeps them for a retry after a backoff with jitter.
+"""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import random
+import re
 from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
 import orjson
 
+from ..gateway.outage import Outage
+
 log = logging.getLogger("ocpp_cs.messagelog")
 
 IN, OUT = "in", "out"
 
+RAW_LIMIT = 65536  # characters of an unstorable payload kept as text
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 15.0  # seconds between retries while PostgreSQL is away
+NUL_ESCAPE = "\\u0000"  # how orjson writes a NUL character, which jsonb refuses
+# ... unless its backslash is itself escaped: "\\\\u0000" is the six characters \u0000, harmless
+_UNESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
 
 class MessageLog:
     def __init__(self, write: Callable[[str], Awaitable[None]],
-                 transient: Callable[[BaseException], bool], *, flush_interval: float = 0.2,
-                 batch_size: int = 1000, max_buffer: int = 200000, enabled: bool = True):
+                 refused: Callable[[BaseException], bool], *, outage: Outage | None = None,
+                 flush_interval: float = 0.2, batch_size: int = 1000, max_buffer: int = 200000,
+                 enabled: bool = True):
+        """`write` stores a JSON array of rows (ocpp.log_frames); `refused` tells an error about
+        the rows' data (split the batch, store the bad row safely) from PostgreSQL being away
+        (keep the rows, retry later)."""
         self._write = write
-        self._transient = transient
+        self._refused = refused
+        self.outage = outage or Outage()
         self.flush_interval = flush_interval
         self.batch_size = batch_size
+        self.max_buffer = max_buffer
         self.enabled = enabled
-        self._rows: deque[dict[str, Any]] = deque(maxlen=max_buffer)
-        self.dropped = 0
+        self._rows: deque[tuple[int, dict[str, Any]]] = deque()
+        self._seq = itertools.count()
+        self.dropped = 0       # buffer full while PostgreSQL was away: the oldest rows went
+        self.unstorable = 0    # rows stored in the safe form
+        self.lost = 0          # rows not even the safe form could store
         self._wake = asyncio.Event()
+        self._backoff = 0.0
 
     def record(self, identity: str, account: str | None, direction: str, message_type: int | None,
                action: str | None, unique_id: str | None, payload: Any,
@@ -33,44 +65,154 @@ class MessageLog:
                latency_ms: float | None = None) -> None:
         if not self.enabled:
             return
-        if len(self._rows) == self._rows.maxlen:
-            self.dropped += 1  # the deque drops the oldest row
-        self._rows.append({
+        if len(self._rows) >= self.max_buffer:
+            self._rows.popleft()
+            self.dropped += 1
+        self._rows.append((next(self._seq), {
             "identity": identity, "account": account, "direction": direction,
             "messageType": message_type, "action": action, "uniqueId": unique_id,
             "payload": payload, "errorCode": error_code, "errorDescription": error_description,
             "at": datetime.now(timezone.utc).isoformat(), "latencyMs": latency_ms,
-        })
+        }))
         if len(self._rows) >= self.batch_size:
             self._wake.set()
 
-    async def flush(self) -> None:
+    @property
+    def pending(self) -> int:
+        return len(self._rows)
+
+    async def flush(self) -> bool:
+        """Write what is buffered; False when PostgreSQL is away (the rows stay for the next try)."""
         while self._rows:
-            batch = [self._rows.popleft() for _ in range(min(self.batch_size, len(self._rows)))]
+            batch = list(itertools.islice(self._rows, self.batch_size))
             try:
-                await self._write(orjson.dumps(batch).decode())
-            except Exception as e:  # noqa: BLE001
-                if self._transient(e):  # PostgreSQL away: keep the rows for the next try
-                    self._rows.extendleft(reversed(batch))
-                    log.warning("message log: %d rows waiting, PostgreSQL unreachable: %s",
-                                len(self._rows), e)
-                    return
-                # A batch PostgreSQL refuses would block every later row: drop it, loudly.
-                self.dropped += len(batch)
-                log.error("message log: %d rows refused by PostgreSQL and dropped: %s",
-                          len(batch), e)
+                await self._store([_encode(row) for _, row in batch])
+            except Exception as e:  # noqa: BLE001 - not about the data: PostgreSQL away
+                self.outage.failed(f"message log, {len(self._rows)} rows waiting", e)
+                return False
+            self.outage.recovered()
+            last = batch[-1][0]
+            while self._rows and self._rows[0][0] <= last:  # committed: now they may go
+                self._rows.popleft()
+        return True
+
+    async def _store(self, rows: list[str]) -> None:
+        """Store encoded rows; a refused batch is split until the refusing rows are stored in the
+        safe form. Raises what is not a refusal (PostgreSQL away)."""
+        try:
+            await self._write("[" + ",".join(rows) + "]")
+        except Exception as e:  # noqa: BLE001
+            if not self._refused(e):
+                raise
+            if len(rows) > 1:
+                half = len(rows) // 2
+                await self._store(rows[:half])
+                await self._store(rows[half:])
+                return
+            await self._store_safely(rows[0], e)
+
+    async def _store_safely(self, row_json: str, error: BaseException) -> None:
+        row = orjson.loads(row_json)
+        if isinstance(row.get("payload"), dict) and "unstorable" in row["payload"]:
+            self._lose(row, error)  # the safe form itself was refused
+            return
+        try:
+            await self._write("[" + _encode(_safe(row, f"{type(error).__name__}: {error}")) + "]")
+            self.unstorable += 1
+        except Exception as e:  # noqa: BLE001
+            if not self._refused(e):
+                raise
+            self._lose(row, e)
+
+    def _lose(self, row: dict[str, Any], error: BaseException) -> None:
+        self.lost += 1
+        log.warning("message log: a row of %r could not be stored even in the safe form: %s",
+                    row.get("identity"), error)
 
     async def run(self) -> None:
-        """Flush until cancelled; on cancellation write what is left."""
+        """Flush until cancelled, backing off while PostgreSQL is away; on cancellation try once
+        more to write what is left."""
         try:
             while True:
+                wait = self._backoff or self.flush_interval
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.flush_interval)
+                    await asyncio.wait_for(self._wake.wait(), wait) if not self._backoff \
+                        else await asyncio.sleep(wait)
                 except asyncio.TimeoutError:
                     pass
                 self._wake.clear()
-                await self.flush()
+                if await self.flush():
+                    self._backoff = 0.0
+                else:
+                    base = min(BACKOFF_MAX, max(BACKOFF_FIRST, self._backoff * 2))
+                    self._backoff = base * random.uniform(0.5, 1.5)
         finally:
-            await self.flush()
-            if self.dropped:
-                log.warning("message log: %d rows dropped while the buffer was full", self.dropped)
+            try:
+                await self.flush()
+            finally:
+                if self._rows:
+                    log.warning("message log: %d rows not written at shutdown", len(self._rows))
+                if self.dropped:
+                    log.warning("message log: %d rows dropped while the buffer was full",
+                                self.dropped)
+
+
+def _encode(row: dict[str, Any]) -> str:
+    """One row as JSON, or its safe form when JSON or PostgreSQL cannot take it as it is."""
+    try:
+        text = orjson.dumps(row).decode()
+    except (orjson.JSONEncodeError, TypeError) as e:  # nested deeper than orjson goes
+        return orjson.dumps(_safe(row, f"not JSON-encodable: {e}")).decode()
+    if NUL_ESCAPE in text and _UNESCAPED_NUL.search(text):  # jsonb refuses NUL: spare it the try
+        return orjson.dumps(_safe(row, "NUL character: PostgreSQL stores no \\u0000")).decode()
+    return text
+
+
+def _safe(row: dict[str, Any], why: str) -> dict[str, Any]:
+    """The row with its payload as escaped text, flagged, and NULs out of every text column."""
+    safe = {k: v.replace("\x00", NUL_ESCAPE) if isinstance(v, str) else v
+            for k, v in row.items() if k != "payload"}
+    safe["payload"] = {"unstorable": why, "raw": _text(row.get("payload"))}
+    return safe
+
+
+def _text(value: Any, limit: int = RAW_LIMIT) -> str:
+    """value as JSON text, NULs escaped, cut at limit characters; iterative, so no depth is too
+    deep for it."""
+    out: list[str] = []
+    size = 0
+    stack: list[Any] = [value]
+    while stack and size < limit:
+        item = stack.pop()
+        if isinstance(item, _Token):
+            piece = item.text
+        elif isinstance(item, dict):
+            stack.append(_Token("}"))
+            for i, (k, v) in enumerate(reversed(list(item.items()))):
+                stack.append(v)
+                stack.append(_Token(orjson.dumps(str(k)).decode() + ":"))
+                if i < len(item) - 1:
+                    stack.append(_Token(","))
+            piece = "{"
+        elif isinstance(item, list):
+            stack.append(_Token("]"))
+            for i, v in enumerate(reversed(item)):
+                stack.append(v)
+                if i < len(item) - 1:
+                    stack.append(_Token(","))
+            piece = "["
+        else:
+            try:
+                piece = orjson.dumps(item).decode()
+            except (orjson.JSONEncodeError, TypeError):
+                piece = orjson.dumps(repr(item)).decode()
+        out.append(piece)
+        size += len(piece)
+    return "".join(out)[:limit]
+
+
+class _Token:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text

@@ -19,7 +19,7 @@ from aiohttp import web
 from lxml import etree
 
 from ..config import SoapConfig
-from ..gateway import Gateway, to_ocpp_error
+from ..gateway import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 
@@ -230,7 +230,9 @@ class SoapEndpoint:
             result = await self.gateway.parsexml(envelope, None)
         except Exception as e:  # noqa: BLE001 - every failure becomes a Fault, never a crash
             err = to_ocpp_error(e)
-            if err.internal:
+            if is_connection_error(e):
+                self.gateway.outage.failed("SOAP station messages", e)
+            elif err.internal:
                 log.error("%s %s %s: %s", identity, operation, message_id, err.internal)
             code = "Receiver" if err.code == "InternalError" else "Sender"
             return self._refuse(SoapFault(code, err.code, err.description), body, started,

@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 
 from .. import rpc
 from ..config import OcppConfig
-from ..gateway import Gateway, to_ocpp_error
+from ..gateway import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from ..validation import ValidationError, schemas_for
@@ -213,8 +213,11 @@ class Session:
             code = rpc.error_name(err.code, self.version)
             frame = rpc.encode_call_error(call.unique_id, code, err.description, err.details)
             if err.internal:
-                # Transient or a bug: logged with its cause, and not kept for replays.
-                log.error("%s %s %s: %s", self.identity, call.action, call.unique_id, err.internal)
+                # Transient or a bug: logged with its cause (PostgreSQL away: once per outage, by
+                # the gateway), and not kept for replays.
+                if not is_connection_error(e):
+                    log.error("%s %s %s: %s", self.identity, call.action, call.unique_id,
+                              err.internal)
                 await self._send(frame, call, started, (code, err.description, err.details),
                                  err.internal)
                 return
@@ -316,9 +319,20 @@ class WebSocketEndpoint:
         # With a client certificate a station needs no Authorization header (profile 3): SQL
         # decides, so a missing password is passed on as None, not refused here.
         tls, certificate = self.security(request)
-        decision = await self.gateway.connect(where.identity, where.account, version,
-                                              credentials[1] if credentials else None,
-                                              request.remote, tls=tls, certificate=certificate)
+        try:
+            decision = await self.gateway.connect(where.identity, where.account, version,
+                                                  credentials[1] if credentials else None,
+                                                  request.remote, tls=tls, certificate=certificate)
+        except Exception as e:  # noqa: BLE001 - a handshake is answered, never a 500 and a traceback
+            if is_connection_error(e):
+                self.gateway.outage.failed("station handshakes", e)
+                return self._refuse(where, 503, "the central system cannot reach its database; "
+                                    "connect again later", {"Retry-After": "10"})
+            err = to_ocpp_error(e)
+            if err.internal:
+                log.error("%s: handshake: %s", where.identity, err.internal)
+                return self._refuse(where, 503, "internal error")
+            return self._refuse(where, 400, err.description)
         if not decision.get("accepted"):
             return self._refuse(where, 401, decision.get("reason") or "not authorized",
                                 {"WWW-Authenticate": 'Basic realm="OCPP"'})

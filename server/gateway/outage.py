@@ -1,0 +1,41 @@
+"""PostgreSQL out of reach: said once when it starts, counted while it lasts, said again when it ends.
+
+Every station message, every message-log flush and every dispatcher scan fails while PostgreSQL is
+away; one line each would be thousands a second. The Gateway owns one Outage; whoever sees a
+connection error reports it here, and a call that works again ends the outage.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+log = logging.getLogger("ocpp_cs.gateway")
+
+
+class Outage:
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.failures = 0
+        self.outages = 0  # since start-up, for whoever wants to know
+
+    @property
+    def active(self) -> bool:
+        return self.since is not None
+
+    def failed(self, what: str, error: BaseException) -> None:
+        """A call could not reach PostgreSQL; logged only when it starts an outage."""
+        self.failures += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            self.outages += 1
+            log.error("PostgreSQL unreachable (%s: %s: %s); failures are counted until it is back",
+                      what, type(error).__name__, error)
+
+    def recovered(self) -> None:
+        """A call reached PostgreSQL: the outage, if any, is over."""
+        if self.since is None:
+            return
+        log.warning("PostgreSQL reachable again after %.1f s; %d calls failed meanwhile",
+                    time.monotonic() - self.since, self.failures)
+        self.since = None
+        self.failures = 0
