@@ -104,7 +104,8 @@ def build_app(config: Config, dsn: str) -> web.Application:
                                           parse=hook.parse if hook else None,
                                           parse_name="webhook" if hook else "ocpp.parse",
                                           proxies=proxies)
-        app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap)
+        app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap,
+                                 config.ocpp.max_identity_length)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
         yield
         await stop_tasks(task)

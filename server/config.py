@@ -96,6 +96,19 @@ class OcppConfig:
     call_timeout: float = 30.0
     # Seconds between scans for queued commands (NOTIFY wakes the dispatcher sooner).
     command_scan_interval: float = 2.0
+    # Longest station identity (path segment, SOAP chargeBoxIdentity); OCPP's is 48 characters.
+    # A longer one, or one with a control character, is refused with HTTP 400 (SOAP: a Fault).
+    max_identity_length: int = 48
+    # Some stations send every number as a double: 1.0 where the schema says integer is read as
+    # 1 (and [2.0, ...] as a CALL). false: it gets TypeConstraintViolation.
+    integral_floats: bool = True
+    # A date-time without offset ("2026-01-01T10:00:00"): "utc" reads it as UTC (a Z is added
+    # before validation and SQL; the message log keeps what came), "refuse" answers it with
+    # PropertyConstraintViolation as the schemas' date-time format says.
+    timestamps_without_offset: str = "utc"
+    # JSON nesting a station frame may have (the frame's array is level 1); deeper frames get
+    # FormationViolation (2.x FormatViolation). PostgreSQL refuses jsonb a few hundred levels deep.
+    max_json_depth: int = 64
 
 
 @dataclass
@@ -145,6 +158,7 @@ class WebhookConfig:
 
 
 WEBHOOK_AUTHS = ("none", "basic", "bearer")
+TIMESTAMPS_WITHOUT_OFFSET = ("utc", "refuse")
 # apostoldevel/ocpp-cs's variable names, read too so its users can switch without changes;
 # OCPP_CS_WEBHOOK_* win over them.
 WEBHOOK_ENV = {"WEBHOOK_URL": "url", "WEBHOOK_AUTH": "auth", "WEBHOOK_USERNAME": "username",
@@ -240,6 +254,11 @@ def load(path: str | None = None, env: Mapping[str, str] | None = None) -> Confi
             var = f"{ENV_PREFIX}{f.name}_{g.name}".upper()
             if var in env:
                 _apply(section, {g.name: env[var]}, var)
+    config.ocpp.timestamps_without_offset = config.ocpp.timestamps_without_offset.strip().lower()
+    if config.ocpp.timestamps_without_offset not in TIMESTAMPS_WITHOUT_OFFSET:
+        raise ConfigError("ocpp.timestamps_without_offset: expected one of "
+                          f"{', '.join(TIMESTAMPS_WITHOUT_OFFSET)}, "
+                          f"got {config.ocpp.timestamps_without_offset!r}")
     # apostoldevel/ocpp-cs spells it "Basic" / "Bearer"
     config.webhook.auth = config.webhook.auth.strip().lower() or "none"
     if config.webhook.auth not in WEBHOOK_AUTHS:

@@ -31,3 +31,17 @@ def test_shipped_file_loads():
     from pathlib import Path
     c = load(str(Path(__file__).resolve().parents[1] / "conf" / "ocpp-cs.toml"), env={})
     assert c.server.port == 9220 and c.ocpp.default_version == "1.6"
+
+
+def test_field_tolerances_from_the_environment():
+    config = load(env={"OCPP_CS_OCPP_TIMESTAMPS_WITHOUT_OFFSET": "Refuse",
+                       "OCPP_CS_OCPP_INTEGRAL_FLOATS": "false",
+                       "OCPP_CS_OCPP_MAX_IDENTITY_LENGTH": "20",
+                       "OCPP_CS_OCPP_MAX_JSON_DEPTH": "32"})
+    assert (config.ocpp.timestamps_without_offset, config.ocpp.integral_floats,
+            config.ocpp.max_identity_length, config.ocpp.max_json_depth) == ("refuse", False, 20, 32)
+    defaults = load(env={})
+    assert (defaults.ocpp.timestamps_without_offset, defaults.ocpp.integral_floats,
+            defaults.ocpp.max_identity_length, defaults.ocpp.max_json_depth) == ("utc", True, 48, 64)
+    with pytest.raises(ConfigError, match="timestamps_without_offset: expected one of utc, refuse"):
+        load(env={"OCPP_CS_OCPP_TIMESTAMPS_WITHOUT_OFFSET": "local"})

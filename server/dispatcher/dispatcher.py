@@ -16,7 +16,7 @@ import asyncpg
 import orjson
 
 from ..gateway import Gateway, is_connection_error
-from ..rpc import CallError
+from ..rpc import CallError, error_name
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
 from . import secrets
@@ -149,7 +149,9 @@ class Dispatcher:
             try:
                 schemas.check_request(action, payload)
             except ValidationError as e:
-                await self.gateway.command_refused(cid, e.code, e.description, e.details)
+                # recorded as the station's version spells it, like every code it sees or sends
+                await self.gateway.command_refused(cid, error_name(e.code, session.version),
+                                                   e.description, e.details)
                 return
             try:
                 answer = await session.call(unique_id, action, payload, self.call_timeout, logged)
@@ -167,7 +169,8 @@ class Dispatcher:
                 schemas.check_response(action, answer)
             except ValidationError as e:
                 await self.gateway.command_error(
-                    cid, e.code, f"the station's answer breaks the schema: {e.description}",
+                    cid, error_name(e.code, session.version),
+                    f"the station's answer breaks the schema: {e.description}",
                     {**e.details, "response": answer})
                 return
             await self.gateway.command_result(cid, orjson.dumps(answer).decode())

@@ -22,6 +22,7 @@ from lxml import etree
 from ..gateway import Gateway, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
+from ..rpc import error_name
 from ..transport.soap import SOAP_ENV, SoapFault, parse_envelope
 from ..validation import ValidationError, schemas_for
 
@@ -79,7 +80,8 @@ class SoapDelivery:
             try:
                 schemas.check_request(action, payload)
             except ValidationError as e:
-                await self.gateway.command_refused(cid, e.code, e.description, e.details)
+                await self.gateway.command_refused(cid, error_name(e.code, version), e.description,
+                                                   e.details)
                 return
         if not to:
             await self.gateway.command_refused(cid, "GenericError",
@@ -97,7 +99,8 @@ class SoapDelivery:
                 "identity": identity, "messageId": unique_id, "to": to})
         except Exception as e:  # noqa: BLE001 - SQL could not build it: never sent
             err = to_ocpp_error(e)
-            await self.gateway.command_refused(cid, err.code, err.description, err.details)
+            await self.gateway.command_refused(cid, error_name(err.code, version),
+                                               err.description, err.details)
             return
         self._log(identity, None, OUT, None, action, unique_id, envelope)
         started = asyncio.get_running_loop().time()
@@ -125,6 +128,7 @@ class SoapDelivery:
 
     async def _answer(self, cid: int, identity: str, action: str, unique_id: str,
                       schemas: Any, status: int, body: bytes, latency: float) -> None:
+        # Codes recorded as they are: SOAP stations speak 1.5 or 1.6, whose spelling they have.
         text = body[:4096].decode("utf-8", "replace")
         details: dict[str, Any] = {"httpStatus": status}
         if len(body) > self.max_body_size:

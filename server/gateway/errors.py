@@ -1,8 +1,9 @@
 """The one mapping from PostgreSQL errors to OCPP errors.
 
 Rules in PL/pgSQL refuse a message by raising an SQLSTATE of class OC (docs/sql-api.md); the message
-text is the description the station sees, DETAIL its details. Anything else is an InternalError whose
-text stays in our log, never on the wire.
+text is the description the station sees, DETAIL its details. A few SQLSTATEs of PostgreSQL's own
+(class 22, below) are a station's value refused. Anything else is an InternalError whose text stays in
+our log, never on the wire.
 """
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ SQLSTATE_CODE = {
     "OC007": "PropertyConstraintViolation",
     "OC008": "OccurenceConstraintViolation",
     "OC009": "TypeConstraintViolation",
+    # PostgreSQL's own refusals of a value a station sent that the schemas allow (an integer beyond
+    # 32 bits cast to integer, a "1.0" to integer, a date beyond PostgreSQL's range): the value's
+    # fault, so the station is told which, not InternalError. Only these codes: division by zero
+    # (22012) and the rest of class 22 are bugs of a rule and stay InternalError.
+    "22003": "PropertyConstraintViolation",  # numeric_value_out_of_range
+    "22008": "PropertyConstraintViolation",  # datetime_field_overflow
+    "22007": "PropertyConstraintViolation",  # invalid_datetime_format
+    "22P02": "TypeConstraintViolation",      # invalid_text_representation
+    "22P05": "PropertyConstraintViolation",  # untranslatable_character (\u0000 in jsonb)
 }
 
 

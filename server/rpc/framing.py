@@ -16,6 +16,10 @@ import orjson
 
 CALL, CALLRESULT, CALLERROR, CALLRESULTERROR, SEND = 2, 3, 4, 5, 6
 MAX_UNIQUE_ID = 36
+# JSON nesting a frame may have (the array itself is level 1). PostgreSQL refuses jsonb deeper than
+# a few hundred levels, and every frame goes to the message log as jsonb: refused here, with an
+# answer, rather than by PostgreSQL, which would lose the log row. [ocpp] max_json_depth.
+MAX_DEPTH = 64
 
 MESSAGE_TYPES = {
     "1.6": frozenset({CALL, CALLRESULT, CALLERROR}),
@@ -72,8 +76,9 @@ class FramingError(Exception):
         self.code = code
 
 
-# For text that is not JSON at all: a CALL's id can still often be read from its start.
-_ID_AT_START = re.compile(r'^\s*\[\s*[2-6]\s*,\s*"([^"\\]{1,36})"')
+# For text that is not JSON at all: a CALL's id can still often be read from its start
+# (never with a control character: the id goes back on the wire and into the log).
+_ID_AT_START = re.compile(r'^\s*\[\s*[2-6]\s*,\s*"([^"\\\x00-\x1f]{1,36})"')
 
 
 def peek_unique_id(text: str) -> str | None:
@@ -82,19 +87,59 @@ def peek_unique_id(text: str) -> str | None:
 
 
 def _read_id(frame: list[Any]) -> str | None:
+    """The id to address a CALLERROR to: a string without NUL (PostgreSQL text cannot hold it),
+    or a number's digits; None when there is none."""
     if len(frame) < 2:
         return None
     uid = frame[1]
     if isinstance(uid, str):
-        return uid or None
+        return uid if uid and "\x00" not in uid else None
     if isinstance(uid, (int, float)) and not isinstance(uid, bool):
         return str(uid)
     return None
 
 
-def decode(text: str | bytes, version: str = "1.6") -> Call | CallResult | CallError:
+def _unstorable(frame: list[Any], max_depth: int) -> tuple[str, str] | None:
+    """(code, description) when the decoded frame cannot be passed on as jsonb: nested deeper than
+    max_depth, or a string (value or key) with NUL, which PostgreSQL's jsonb and text refuse.
+    Iterative, so no frame can exhaust Python's recursion either."""
+    stack: list[tuple[Any, int]] = [(frame, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "PropertyConstraintViolation", "NUL character not allowed in a string"
+        elif isinstance(value, (list, dict)):
+            if depth > max_depth:
+                return ("FormationViolation",
+                        f"JSON nested deeper than the limit of {max_depth} levels")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if "\x00" in key:
+                        return ("PropertyConstraintViolation",
+                                "NUL character not allowed in a property name")
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+    return None
+
+
+def _message_type(kind: Any, integral_floats: bool) -> int | None:
+    """The MessageTypeId as an int; None for anything else (an object, null, true, "2", 2.5).
+    2.0 counts as 2 when integral floats are tolerated ([ocpp] integral_floats)."""
+    if isinstance(kind, bool):
+        return None
+    if isinstance(kind, int):
+        return kind
+    if integral_floats and isinstance(kind, float) and kind.is_integer():
+        return int(kind)
+    return None
+
+
+def decode(text: str | bytes, version: str = "1.6", *, max_depth: int = MAX_DEPTH,
+           integral_floats: bool = True) -> Call | CallResult | CallError:
     """Decode one frame of a `version` station. Raises FramingError for anything that is not a
-    well-formed message of that version."""
+    well-formed message of that version, or that could not be stored (see _unstorable)."""
     try:
         frame = orjson.loads(text)
     except orjson.JSONDecodeError as e:
@@ -103,7 +148,13 @@ def decode(text: str | bytes, version: str = "1.6") -> Call | CallResult | CallE
     if not isinstance(frame, list) or not frame:
         raise FramingError("frame is not a JSON array", None)
     uid = _read_id(frame)
-    kind = frame[0]
+    unstorable = _unstorable(frame, max_depth)
+    if unstorable is not None:
+        raise FramingError(unstorable[1], uid, unstorable[0])
+    kind = _message_type(frame[0], integral_floats)
+    if kind is None:
+        raise FramingError("MessageTypeId must be an integer, not "
+                           f"{orjson.dumps(frame[0]).decode()[:40]}", uid)
     if not isinstance(uid, str) or not isinstance(frame[1], str):
         raise FramingError("uniqueId must be a string", uid)
     if len(uid) > MAX_UNIQUE_ID:

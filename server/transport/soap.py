@@ -22,6 +22,7 @@ from ..config import SoapConfig
 from ..gateway import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
+from .identity import identity_problem, loggable
 
 log = logging.getLogger("ocpp_cs.transport.soap")
 
@@ -166,10 +167,12 @@ def fault_envelope(fault: SoapFault, version: str = "1.6", relates_to: str | Non
 
 
 class SoapEndpoint:
-    def __init__(self, gateway: Gateway, messages: MessageLog, config: SoapConfig):
+    def __init__(self, gateway: Gateway, messages: MessageLog, config: SoapConfig,
+                 max_identity_length: int = 48):
         self.gateway = gateway
         self.messages = messages
         self.config = config
+        self.max_identity_length = max_identity_length  # [ocpp] max_identity_length
 
     def _reply(self, body: bytes | str, status: int) -> web.Response:
         return web.Response(body=body.encode() if isinstance(body, str) else body, status=status,
@@ -225,6 +228,11 @@ class SoapEndpoint:
         identity = header_text(root, "chargeBoxIdentity") or ""
         message_id = header_text(root, "MessageID", WSA)
         operation = body_operation(root)
+        problem = identity_problem(identity, self.max_identity_length)
+        if problem is not None:
+            return self._refuse(SoapFault("Sender", "PropertyConstraintViolation",
+                                          f"chargeBoxIdentity: {problem}"), body, started,
+                                loggable(identity), operation, message_id)
         envelope = etree.tostring(root, encoding="unicode")
         try:
             result = await self.gateway.parsexml(envelope, None)

@@ -24,6 +24,7 @@ from ..gateway import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from ..validation import ValidationError, schemas_for
+from .identity import identity_problem, loggable
 from .proxy import TrustedProxies
 from .stations import Stations
 from .tls import direct_security
@@ -146,7 +147,8 @@ class Session:
             await self._refuse(uid, None, text[:1024], "FormationViolation", description, started)
             return
         try:
-            message = rpc.decode(text, self.version)
+            message = rpc.decode(text, self.version, max_depth=self.config.max_json_depth,
+                                 integral_floats=self.config.integral_floats)
         except rpc.FramingError as e:
             await self._refuse(e.unique_id, None, text[:4096], e.code, e.description, started)
             return
@@ -192,10 +194,12 @@ class Session:
             if call.action in self.schemas.send_actions:
                 raise ValidationError("ProtocolError",
                                       f"{call.action} is sent as SEND [6, ...] and gets no reply")
-            self.schemas.check_request(call.action, call.payload)
+            # The message log has the payload as it came; validation and SQL read it normalised.
+            payload = self._normalise(call.action, call.payload)
+            self.schemas.check_request(call.action, payload)
             reply_json = await self.parse(self.identity, call.unique_id, call.action,
-                                                  orjson.dumps(call.payload).decode(),
-                                                  self.account, self.version)
+                                          orjson.dumps(payload).decode(), self.account,
+                                          self.version)
             reply = orjson.loads(reply_json)
             try:
                 self.schemas.check_response(call.action, reply)
@@ -231,10 +235,10 @@ class Session:
         try:
             if message.action not in self.schemas.send_actions:
                 raise ValidationError("NotSupported", f"{message.action} is not sent as SEND")
-            self.schemas.check_request(message.action, message.payload)
+            payload = self._normalise(message.action, message.payload)
+            self.schemas.check_request(message.action, payload)
             await self.parse(self.identity, message.unique_id, message.action,
-                                     orjson.dumps(message.payload).decode(), self.account,
-                                     self.version)
+                             orjson.dumps(payload).decode(), self.account, self.version)
         except ValidationError as e:
             error = (rpc.error_name(e.code, self.version), e.description)
         except Exception as e:  # noqa: BLE001 - logged; a SEND has no way back
@@ -242,6 +246,11 @@ class Session:
             error = (rpc.error_name(err.code, self.version), err.internal or err.description)
         self.messages.record(self.identity, self.account, IN, rpc.SEND, message.action,
                              message.unique_id, message.payload, *error)
+
+    def _normalise(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self.schemas.normalise_request(
+            action, payload, integral_floats=self.config.integral_floats,
+            utc_without_offset=self.config.timestamps_without_offset == "utc")
 
     async def _send(self, frame: str, call: rpc.Call, started: float, sent: Any,
                     note: str | None = None) -> None:
@@ -260,8 +269,9 @@ class Session:
                       description: str, started: float) -> None:
         """A frame we cannot process: log it, and answer with a CALLERROR when it has an id."""
         code = rpc.error_name(code, self.version)
-        self.messages.record(self.identity, self.account, IN, None, action, unique_id, raw,
-                             code, description)
+        # jsonb refuses NUL, which text that is not JSON may hold raw
+        self.messages.record(self.identity, self.account, IN, None, action, unique_id,
+                             raw.replace("\x00", "\\u0000"), code, description)
         if unique_id is None:
             log.info("%s: dropped a frame without a readable id: %s", self.identity, description)
             return
@@ -288,7 +298,8 @@ class WebSocketEndpoint:
 
     def _refuse(self, where: StationPath | None, status: int, reason: str,
                 headers: dict[str, str] | None = None) -> web.Response:
-        self.messages.record(where.identity if where else "", where.account if where else None,
+        self.messages.record(loggable(where.identity) if where else "",
+                             loggable(where.account) if where and where.account else None,
                              IN, None, "Handshake", None, None, f"HTTP {status}", reason)
         return web.Response(status=status, text=reason + "\n", headers=headers)
 
@@ -306,12 +317,31 @@ class WebSocketEndpoint:
         where = station_path(request.raw_path)
         if where is None:
             return self._refuse(None, 404, "no station identity in the path: use /ocpp/IDENTITY")
+        for name in (where.identity, where.account or ""):
+            problem = identity_problem(name, self.config.max_identity_length)
+            if problem is not None:
+                return self._refuse(where, 400, problem)
+        # Nothing may reach SQL (ocpp.connect creates the station and its connection row) before
+        # the request is known to be a WebSocket upgrade: a plain GET must not leave a phantom.
+        if "websocket" not in request.headers.get("Upgrade", "").lower():
+            return self._refuse(where, 426, "OCPP-J needs a WebSocket upgrade (Upgrade: websocket)",
+                                {"Upgrade": "websocket", "Connection": "Upgrade"})
         offered = offered_versions(request.headers.get("Sec-WebSocket-Protocol"))
         version = self.choose_version(offered)
         if version is None:
             return self._refuse(where, 400, "none of the offered subprotocols "
                                 f"{request.headers.get('Sec-WebSocket-Protocol')!r} is supported; "
                                 "supported: " + ", ".join("ocpp" + v for v in self.config.versions))
+        ws = web.WebSocketResponse(
+            protocols=[SUBPROTOCOL_PREFIX + version] if offered else [],
+            heartbeat=self.config.ping_interval or None,
+            receive_timeout=self.config.idle_timeout or None,
+            max_msg_size=self.config.max_message_size,
+            compress=False,  # permessage-deflate costs ~300 KB per socket; OCPP frames are small
+        )
+        if not ws.can_prepare(request).ok:
+            return self._refuse(where, 400, "invalid WebSocket handshake (RFC 6455 4.2.1: "
+                                "Connection: Upgrade, Sec-WebSocket-Version 13, Sec-WebSocket-Key)")
         credentials = basic_auth(request.headers.get("Authorization"))
         if credentials is not None and credentials[0] != where.identity:
             return self._refuse(where, 401, "Basic auth user must be the station identity",
@@ -337,13 +367,6 @@ class WebSocketEndpoint:
             return self._refuse(where, 401, decision.get("reason") or "not authorized",
                                 {"WWW-Authenticate": 'Basic realm="OCPP"'})
 
-        ws = web.WebSocketResponse(
-            protocols=[SUBPROTOCOL_PREFIX + version] if offered else [],
-            heartbeat=self.config.ping_interval or None,
-            receive_timeout=self.config.idle_timeout or None,
-            max_msg_size=self.config.max_message_size,
-            compress=False,  # permessage-deflate costs ~300 KB per socket; OCPP frames are small
-        )
         if self.config.ping_interval:
             ws._pong_heartbeat = self.config.ping_timeout  # aiohttp fixes it at heartbeat / 2
         await ws.prepare(request)
