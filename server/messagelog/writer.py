@@ -85,12 +85,14 @@ class MessageLog:
         """Write what is buffered; False when PostgreSQL is away (the rows stay for the next try)."""
         while self._rows:
             batch = list(itertools.islice(self._rows, self.batch_size))
+            encoded = [_encode(row) for _, row in batch]
             try:
-                await self._store([_encode(row) for _, row in batch])
+                await self._store([text for text, _ in encoded])
             except Exception as e:  # noqa: BLE001 - not about the data: PostgreSQL away
                 self.outage.failed(f"message log, {len(self._rows)} rows waiting", e)
                 return False
             self.outage.recovered()
+            self.unstorable += sum(safe for _, safe in encoded)
             last = batch[-1][0]
             while self._rows and self._rows[0][0] <= last:  # committed: now they may go
                 self._rows.popleft()
@@ -117,7 +119,7 @@ class MessageLog:
             self._lose(row, error)  # the safe form itself was refused
             return
         try:
-            await self._write("[" + _encode(_safe(row, f"{type(error).__name__}: {error}")) + "]")
+            await self._write("[" + _encode(_safe(row, f"{type(error).__name__}: {error}"))[0] + "]")
             self.unstorable += 1
         except Exception as e:  # noqa: BLE001
             if not self._refused(e):
@@ -157,15 +159,15 @@ class MessageLog:
                                 self.dropped)
 
 
-def _encode(row: dict[str, Any]) -> str:
-    """One row as JSON, or its safe form when JSON or PostgreSQL cannot take it as it is."""
+def _encode(row: dict[str, Any]) -> tuple[str, bool]:
+    """One row as JSON, or its safe form (then True) when JSON or PostgreSQL cannot take it."""
     try:
         text = orjson.dumps(row).decode()
     except (orjson.JSONEncodeError, TypeError) as e:  # nested deeper than orjson goes
-        return orjson.dumps(_safe(row, f"not JSON-encodable: {e}")).decode()
+        return orjson.dumps(_safe(row, f"not JSON-encodable: {e}")).decode(), True
     if NUL_ESCAPE in text and _UNESCAPED_NUL.search(text):  # jsonb refuses NUL: spare it the try
-        return orjson.dumps(_safe(row, "NUL character: PostgreSQL stores no \\u0000")).decode()
-    return text
+        return orjson.dumps(_safe(row, "NUL character: PostgreSQL stores no \\u0000")).decode(), True
+    return text, False
 
 
 def _safe(row: dict[str, Any], why: str) -> dict[str, Any]:
