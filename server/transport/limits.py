@@ -45,12 +45,16 @@ class ConnectionLimits:
 
 class BoundedWebSocketResponse(web.WebSocketResponse):
     """A WebSocketResponse whose sends to a peer that does not read end: the socket's write buffer
-    holds at most write_buffer_size bytes before a send waits (aiohttp's send_str awaits drain), and
-    a send that waits longer than send_timeout closes the socket with 1008 (logged once, at info).
-    The frame is then lost with the socket, and the next receive() sees it closed."""
+    pauses at write_buffer_size bytes, and aiohttp's writer looks at that pause (awaits drain) after
+    every write_buffer_size bytes (its own default is every 256 KiB), so a socket buffers at most
+    about twice write_buffer_size plus one frame. A send that waits longer than send_timeout closes
+    the socket with 1008 (logged once, at info); the frame is lost with the socket, and the next
+    receive() sees it closed."""
 
     def __init__(self, *args, name: str = "", send_timeout: float = 10.0,
                  write_buffer_size: int = 65536, **kwargs):
+        if write_buffer_size:
+            kwargs.setdefault("writer_limit", write_buffer_size)
         super().__init__(*args, **kwargs)
         self.name = name
         self.send_timeout = send_timeout
