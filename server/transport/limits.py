@@ -69,12 +69,17 @@ class BoundedWebSocketResponse(web.WebSocketResponse):
         return writer
 
     async def send_str(self, data: str, compress: int | None = None) -> None:
-        if not self.send_timeout:
-            return await super().send_str(data, compress)
         try:
-            await asyncio.wait_for(super().send_str(data, compress), self.send_timeout)
+            if self.send_timeout:
+                await asyncio.wait_for(super().send_str(data, compress), self.send_timeout)
+            else:
+                await super().send_str(data, compress)
         except asyncio.TimeoutError:
             self.abandon(f"the peer has not read for {self.send_timeout:g} s")
+        except ConnectionError:
+            # The peer went while we sent (aiohttp: "Connection lost" from drain): the socket is
+            # gone, as after a close, not a server error with a traceback.
+            self._end(None)
 
     def abandon(self, reason: str) -> None:
         """Close without a closing handshake (the close frame could not be sent either): as
@@ -84,10 +89,16 @@ class BoundedWebSocketResponse(web.WebSocketResponse):
         transport = self._transport
         unsent = transport.get_write_buffer_size() if transport is not None else 0
         log.info("%s: socket closed with 1008: %s (%d bytes unsent)", self.name, reason, unsent)
-        self._set_closed()
-        self._close_code = WSCloseCode.POLICY_VIOLATION
         if transport is not None:
             transport.abort()  # close() would wait for the buffer to drain, which it never will
+        self._end(WSCloseCode.POLICY_VIOLATION)
+
+    def _end(self, code: int | None) -> None:
+        if self.closed:
+            return
+        self._set_closed()
+        if code is not None:
+            self._close_code = code
         if self._waiting and not self._closing and self._reader is not None:
             # the station's receive loop ends as after a close, without logging it a second time
             self._reader.feed_data(WSMessage(WSMsgType.CLOSED, None, None), 0)
