@@ -8,6 +8,7 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from .api import setup_api
+from .api.limits import body_limit_middleware
 from .api.routes import QUERIES as API_QUERIES
 from .config import Config
 from .dispatcher import Dispatcher
@@ -19,6 +20,7 @@ from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 from .transport.proxy import TrustedProxies
 from .webhook import WebhookClient
 from .webui import LIVE, setup_webui
+from .webui.headers import setup_headers
 from .webui.live import LiveHub
 
 log = logging.getLogger("ocpp_cs")
@@ -35,7 +37,10 @@ LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention
 
 
 def build_app(config: Config, dsn: str) -> web.Application:
-    app = web.Application()
+    # The body limit comes first: an oversized request is refused before the token check.
+    app = web.Application(client_max_size=config.api.max_body_size,
+                          middlewares=[body_limit_middleware(config.api.max_body_size)])
+    setup_headers(app)
     proxies = TrustedProxies.from_config(config)  # here: a bad [tls] entry stops the start at once
 
     async def database(app: web.Application) -> AsyncIterator[None]:
@@ -131,7 +136,7 @@ def build_app(config: Config, dsn: str) -> web.Application:
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
-        return await request.app[ENDPOINT].handle(request)
+        return await request.app[ENDPOINT].serve(request)
 
     async def ping(request: web.Request) -> web.Response:
         return web.Response(text="pong\n")

@@ -122,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  ", ".join(listener.station_url for listener in listeners),
                  ", ".join(("https" if listener.ssl_context else "http")
                            + f"://{listener.host}:{listener.port}/" for listener in listeners))
-        run(app, listeners, _event_loop(), shutdown_timeout=10)
+        run(app, config, listeners, _event_loop(), shutdown_timeout=10)
     return 0
 
 

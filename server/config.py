@@ -32,6 +32,9 @@ class ServerConfig:
     node: str = ""
     # false: no plain ws:// / http:// listener on port; only [tls] port listens.
     plain: bool = True
+    # Seconds a new connection gets to finish its TLS handshake and send a whole HTTP request
+    # (headers) before it is closed; also how long an idle keep-alive HTTP connection stays open.
+    handshake_timeout: float = 10.0
 
 
 @dataclass
@@ -109,6 +112,14 @@ class OcppConfig:
     # JSON nesting a station frame may have (the frame's array is level 1); deeper frames get
     # FormationViolation (2.x FormatViolation). PostgreSQL refuses jsonb a few hundred levels deep.
     max_json_depth: int = 64
+    # Station WebSockets at once (counted from the handshake, before ocpp.connect): over it a new
+    # one gets HTTP 503. Per IP address: 0 = off; stations behind one NAT or proxy share one.
+    max_connections: int = 20000
+    max_connections_per_ip: int = 0
+    # A station that does not read: a send waits at most send_timeout seconds once this socket's
+    # write buffer holds write_buffer_size bytes, then the socket is closed (1008).
+    send_timeout: float = 10.0
+    write_buffer_size: int = 65536
 
 
 @dataclass
@@ -173,6 +184,9 @@ class ApiConfig:
     demo: bool = False
     # Seconds POST /api/v1/ChargePoint/{identity}/{operation} waits for the station's answer.
     command_timeout: float = 35.0
+    # Bytes a request body may have (REST API, web UI; SOAP has [soap] max_body_size): a larger
+    # Content-Length gets 413 without the body being read, a chunked body is cut at the limit.
+    max_body_size: int = 1048576
 
 
 @dataclass

@@ -22,6 +22,8 @@ class Listener:
     host: str
     port: int
     ssl_context: ssl.SSLContext | None = None
+    handshake_timeout: float = 10.0  # [server] handshake_timeout: for the TLS handshake here
+
 
     @property
     def station_url(self) -> str:
@@ -33,31 +35,58 @@ def plan(config: Config) -> list[Listener]:
     ConfigError here, before anything starts."""
     listeners = []
     if config.server.plain:
-        listeners.append(Listener("ws", config.server.host, config.server.port))
+        listeners.append(Listener("ws", config.server.host, config.server.port,
+                                  handshake_timeout=config.server.handshake_timeout))
     context = server_context(config)
     if context is not None:
         listeners.append(Listener("wss", config.tls.host or config.server.host, config.tls.port,
-                                  context))
+                                  context, config.server.handshake_timeout))
     if not listeners:
         raise ConfigError("nothing to listen on: [server] plain = false and no [tls] port")
     return listeners
 
 
+def make_runner(app: web.Application, config: Config, **kwargs) -> web.AppRunner:
+    """The runner of the sites. aiohttp's keep-alive timer starts when a connection opens and closes
+    it while no whole request has arrived (a half-sent request as well as an idle keep-alive), so
+    keepalive_timeout = handshake_timeout drops slow or stuck handshakes; a WebSocket or a request
+    being handled is not idle and stays."""
+    return web.AppRunner(app, keepalive_timeout=config.server.handshake_timeout, **kwargs)
+
+
+class Site(web.TCPSite):
+    """TCPSite with a bound on the TLS handshake: asyncio's default waits 60 s for a peer that
+    connected and sends nothing."""
+
+    def __init__(self, runner: web.AppRunner, listener: Listener):
+        super().__init__(runner, listener.host, listener.port, ssl_context=listener.ssl_context)
+        self.handshake_timeout = listener.handshake_timeout
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        server = self._runner.server
+        assert server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            server, self._host, self._port, ssl=self._ssl_context, backlog=self._backlog,
+            reuse_address=self._reuse_address, reuse_port=self._reuse_port,
+            ssl_handshake_timeout=self.handshake_timeout if self._ssl_context else None)
+        self._bound_port = self._server.sockets[0].getsockname()[1] if self._server.sockets else self._port
+
+
 async def listen(runner: web.AppRunner, listeners: list[Listener]) -> None:
-    """Start one site per listener on a runner that is set up."""
+    """Start one site per listener on a runner that is set up (make_runner)."""
     for listener in listeners:
-        await web.TCPSite(runner, listener.host, listener.port,
-                          ssl_context=listener.ssl_context).start()
+        await Site(runner, listener).start()
 
 
-def run(app: web.Application, listeners: list[Listener], loop: asyncio.AbstractEventLoop,
-        shutdown_timeout: float = 10.0) -> None:
+def run(app: web.Application, config: Config, listeners: list[Listener],
+        loop: asyncio.AbstractEventLoop, shutdown_timeout: float = 10.0) -> None:
     """web.run_app for several listeners: SIGINT and SIGTERM stop the server gracefully (the
     runner's signal handlers raise GracefulExit), the application's cleanup runs, then the loop
     closes."""
     async def main() -> None:
-        runner = web.AppRunner(app, handle_signals=True, shutdown_timeout=shutdown_timeout,
-                               access_log=None)
+        runner = make_runner(app, config, handle_signals=True, shutdown_timeout=shutdown_timeout,
+                             access_log=None)
         await runner.setup()
         try:
             await listen(runner, listeners)

@@ -33,8 +33,11 @@ class UI:
     def __init__(self, page: Page, base: str):
         self.page = page
         self.base = base
-        self.errors: list[str] = []  # uncaught exceptions in the page: a test fails on any
+        self.errors: list[str] = []  # uncaught exceptions and CSP violations: a test fails on any
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Chromium reports each Content-Security-Policy violation as a console error
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
+                and "Content Security Policy" in m.text else None)
 
     async def open(self, route: str = "#/") -> None:
         """Loads the single page at a hash route, e.g. "#/stations/CP1"."""

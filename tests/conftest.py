@@ -25,7 +25,7 @@ from ocpp_cs import migrate
 from ocpp_cs.app import build_app
 from ocpp_cs.config import Config
 from ocpp_cs.embedded import OWNER, SERVER_LOGIN, EmbeddedPostgres
-from ocpp_cs.listeners import listen, plan
+from ocpp_cs.listeners import listen, make_runner, plan
 from pki import Pki
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ async def start_server(db: Database, config: Config | None = None) -> tuple[Serv
     config.certificates.ca_dir = config.certificates.ca_dir or str(db.cluster.data_dir / "ca")
     listeners = plan(config)
     app = build_app(config, db.server_dsn)
-    runner = web.AppRunner(app, shutdown_timeout=5)
+    runner = make_runner(app, config, shutdown_timeout=5)
     await runner.setup()
     await listen(runner, listeners)
     tls = config.tls.port if config.tls.certificates else 0

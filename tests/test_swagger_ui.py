@@ -24,16 +24,24 @@ class Page:
     def __init__(self, ws):
         self.ws = ws
         self.n = 0
+        self.events: list[dict] = []  # what came between the answers (Log.entryAdded, ...)
 
     async def send(self, method: str, **params):
         self.n += 1
         await self.ws.send(json.dumps({"id": self.n, "method": method, "params": params}))
         while True:
             reply = json.loads(await self.ws.recv())
+            if "method" in reply:
+                self.events.append(reply)
             if reply.get("id") == self.n:
                 if "error" in reply:
                     raise AssertionError(reply["error"])
                 return reply["result"]
+
+    def csp_violations(self) -> list[str]:
+        """Console errors about the Content-Security-Policy (Chromium logs every violation)."""
+        return [e["params"]["entry"]["text"] for e in self.events if e["method"] == "Log.entryAdded"
+                and "Content Security Policy" in e["params"]["entry"]["text"]]
 
     async def evaluate(self, expression: str):
         result = await self.send("Runtime.evaluate", expression=expression, awaitPromise=True,
@@ -68,6 +76,11 @@ async def test_swagger_ui_loads_and_its_chargepointlist_call_works(server, db):
             await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
             page = Page(ws)
             await page.send("Page.enable")
+            await page.send("Log.enable")
+            # the page's own view of CSP violations, besides the console
+            await page.send("Page.addScriptToEvaluateOnNewDocument", source=(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI))"))
             await page.send("Page.navigate", url=f"http://127.0.0.1:{server.port}/docs/")
 
             async def rendered():  # Swagger UI draws the operations from /api/v1/openapi.json
@@ -81,6 +94,9 @@ async def test_swagger_ui_loads_and_its_chargepointlist_call_works(server, db):
                 "fetch('/api/v1/CentralSystem/ChargePointList', {headers: {Authorization: "
                 f"'Bearer {bearer}'}}}}).then(r => r.json())")
             assert any(s["identity"] == "UI1" and s["connected"] for s in stations), stations
+            await page.evaluate("1")  # read the events that came meanwhile
+            assert await page.evaluate("window.__csp") == []
+            assert page.csp_violations() == []
     finally:
         browser.terminate()
         browser.wait(10)

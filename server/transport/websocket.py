@@ -25,6 +25,7 @@ from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from ..validation import ValidationError, schemas_for
 from .identity import identity_problem, loggable
+from .limits import RETRY_AFTER, BoundedWebSocketResponse, ConnectionLimits
 from .proxy import TrustedProxies
 from .stations import Stations
 from .tls import direct_security
@@ -293,6 +294,7 @@ class WebSocketEndpoint:
         self.messages = messages
         self.stations = stations
         self.config = config
+        self.limits = ConnectionLimits(config.max_connections, config.max_connections_per_ip)
         for version in config.versions:
             schemas_for(version)  # compile every schema at start-up, not on a station's first frame
 
@@ -313,6 +315,19 @@ class WebSocketEndpoint:
         else the connection's own."""
         return self.proxies.forwarded(request) or direct_security(request)
 
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        """handle, within the connection caps ([ocpp] max_connections, max_connections_per_ip),
+        checked before anything else: a refused handshake costs no database work."""
+        ip = request.remote or ""
+        refusal = self.limits.admit(ip)
+        if refusal is not None:
+            return self._refuse(station_path(request.raw_path), 503, refusal,
+                                {"Retry-After": RETRY_AFTER})
+        try:
+            return await self.handle(request)
+        finally:
+            self.limits.release(ip)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         where = station_path(request.raw_path)
         if where is None:
@@ -332,7 +347,9 @@ class WebSocketEndpoint:
             return self._refuse(where, 400, "none of the offered subprotocols "
                                 f"{request.headers.get('Sec-WebSocket-Protocol')!r} is supported; "
                                 "supported: " + ", ".join("ocpp" + v for v in self.config.versions))
-        ws = web.WebSocketResponse(
+        ws = BoundedWebSocketResponse(
+            name=where.identity, send_timeout=self.config.send_timeout,
+            write_buffer_size=self.config.write_buffer_size,
             protocols=[SUBPROTOCOL_PREFIX + version] if offered else [],
             heartbeat=self.config.ping_interval or None,
             receive_timeout=self.config.idle_timeout or None,

@@ -6,7 +6,7 @@ they read and act through the REST API (/api/v1), so the UI can do nothing the A
   GET|POST|DELETE /ui/session
                          who is signed in / sign in with an API token / sign out. The token goes in an
                          HttpOnly, SameSite=Strict cookie that the API accepts in place of a Bearer header.
-  GET /ui/live           the live feed (WebSocket; live.py)
+  GET /ui/live           the live feed (WebSocket; live.py); 403 for a page of another origin
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import orjson
 from aiohttp import web
 
 from ..api.routes import (API_CONFIG, SESSION_COOKIE, error_response, json_body, request_token,
-                          text_field, token_role, unauthorized)
+                          same_origin, text_field, token_role, unauthorized)
 from ..config import Config
 from .live import LiveHub
 
@@ -67,6 +67,12 @@ async def sign_out(request: web.Request) -> web.Response:
 
 
 async def live(request: web.Request) -> web.StreamResponse:
+    # Browsers do not apply SameSite or CORS to a WebSocket handshake, so a page of another site
+    # could open this socket with the signed-in cookie and read the feed; it is refused by its
+    # Origin. Tools that send no Origin (with a token) are no browser page and pass.
+    if not same_origin(request):
+        return error_response(403, "Forbidden", "the live feed is for this server's own pages, "
+                              f"not for {request.headers['Origin']}")
     if await session_role(request) is None:
         return unauthorized()
     ws = web.WebSocketResponse(heartbeat=30)
