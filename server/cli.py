@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -191,6 +192,17 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+_EXPIRES_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def _expires(text: str) -> str:
+    """--expires 30d: a number and a unit (s, m, h, d, w), as a PostgreSQL interval ('30 days')."""
+    match = re.fullmatch(r"([1-9][0-9]{0,5})([smhdw])", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number and a unit s, m, h, d or w (e.g. 30d)")
+    return f"{match.group(1)} {_EXPIRES_UNITS[match.group(2)]}"
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     """Creates or revokes a REST API token (ocpp.api_token_create / ocpp.api_token_revoke)."""
     import asyncpg
@@ -199,7 +211,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     with database(config) as logins:
         try:
             if args.token_command == "create":
-                token = _api_query(logins.server, "token_create", args.name, args.role)
+                token = _api_query(logins.server, "token_create", args.name, args.role, args.expires)
             else:
                 _api_query(logins.server, "token_revoke", args.name)
                 token = None
@@ -210,7 +222,8 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(f"token {args.name} revoked")
     else:
         print(token)
-        print(f"(the {args.role} token {args.name}: shown once, only its hash is kept)", file=sys.stderr)
+        until = f", valid for {args.expires}" if args.expires else ""
+        print(f"(the {args.role} token {args.name}{until}: shown once, only its hash is kept)", file=sys.stderr)
     return 0
 
 
@@ -310,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     token_create.add_argument("--role", choices=["read", "operator"], default="read",
                               help="read: GET only; operator: also commands and id tag changes "
                                    "(default read)")
+    token_create.add_argument("--expires", type=_expires, metavar="AGE",
+                              help="the token stops working after AGE: a number and s, m, h, d or w "
+                                   "(30d, 12h); default never")
     token_revoke = token_sub.add_parser("revoke", help="revoke the live token called NAME")
     token_revoke.add_argument("name")
     for p in (token_create, token_revoke):

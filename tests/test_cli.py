@@ -143,6 +143,27 @@ def test_db_upgrade_against_a_database_url(cluster):
     assert out.returncode == 0, out.stderr
 
 
+def test_token_create_with_expires(cluster):
+    """ocpp-cs token create NAME --role R --expires 30d: the token stops working after 30 days."""
+    from conftest import new_database
+    target = new_database(cluster)
+    out = run("token", "create", "ci", "--role", "operator", "--expires", "30d", "--database-url", target.dsn)
+    assert out.returncode == 0, out.stderr
+    token = out.stdout.strip()
+    assert re.fullmatch(r"ocs_[0-9a-f]{64}", token) and "valid for 30 days" in out.stderr
+    assert target.psql("select expires_at - created_at from cs.api_token where name = 'ci'") == "30 days"
+    assert target.psql(f"select ocpp.api_token_check('{token}')") == "operator"
+    target.psql("update cs.api_token set expires_at = now() - interval '1 second' where name = 'ci'")
+    assert target.psql(f"select ocpp.api_token_check('{token}') is null") == "t", "expired: refused"
+
+    out = run("token", "create", "forever", "--database-url", target.dsn)
+    assert out.returncode == 0, out.stderr
+    assert target.psql("select expires_at is null from cs.api_token where name = 'forever'") == "t"
+
+    out = run("token", "create", "bad", "--expires", "soon", "--database-url", target.dsn)
+    assert out.returncode == 2 and "'soon' is not a number and a unit" in out.stderr
+
+
 async def test_serve_runs_a_session_on_its_emulator_stations(data_dir):
     """The README's run command with a session: the shipped stations connect and CP1 charges."""
     port = free_port()

@@ -34,11 +34,13 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_token_create(name, role): a new API token called name with role read or operator.
--- Returns the token ('ocs_' and 64 hex digits); only its hash is kept, so it cannot be shown again.
--- Raises OC007 for an empty or too long (> 100) name, a role other than read and operator, or a name
--- that a live (not revoked) token has.
-CREATE OR REPLACE FUNCTION ocpp.api_token_create(name text, role text)
+-- ocpp.api_token_create(name, role, expires): a new API token called name with role read or
+-- operator, valid for expires from now (null: never expires). The name of an expired token is free:
+-- that token is marked revoked. Returns the token ('ocs_' and 64 hex digits); only its hash is kept,
+-- so it cannot be shown again. Raises OC007 for an empty or too long (> 100) name, a role other than
+-- read and operator, an expires that is not positive, or a name that a live (not revoked, not
+-- expired) token has.
+CREATE OR REPLACE FUNCTION ocpp.api_token_create(name text, role text, expires interval DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -54,13 +56,18 @@ BEGIN
         PERFORM cs.raise_ocpp('OC007', 'invalid role',
                               format('role %s is not read or operator', api_token_create.role));
     END IF;
+    IF expires <= interval '0' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid expires', format('expires %s is not positive', expires));
+    END IF;
+    UPDATE cs.api_token AS t SET revoked_at = now()
+     WHERE t.name = api_token_create.name AND t.revoked_at IS NULL AND t.expires_at <= now();
     IF EXISTS (SELECT FROM cs.api_token AS t
                 WHERE t.name = api_token_create.name AND t.revoked_at IS NULL) THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid name',
                               format('a token named %s exists; revoke it first', api_token_create.name));
     END IF;
-    INSERT INTO cs.api_token (name, role, token_hash)
-    VALUES (api_token_create.name, api_token_create.role, cs.api_token_hash(token));
+    INSERT INTO cs.api_token (name, role, token_hash, expires_at)
+    VALUES (api_token_create.name, api_token_create.role, cs.api_token_hash(token), now() + expires);
     RETURN token;
 END;
 $$;
@@ -102,8 +109,8 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_token_check(token): the role (read, operator) of a live token, null for a wrong, revoked
--- or null one; notes last_used_at (at most once a minute, so reads do not write every time).
+-- ocpp.api_token_check(token): the role (read, operator) of a live token, null for a wrong, revoked,
+-- expired or null one; notes last_used_at (at most once a minute, so reads do not write every time).
 -- Raises nothing.
 CREATE OR REPLACE FUNCTION ocpp.api_token_check(token text)
 RETURNS text
@@ -115,7 +122,8 @@ DECLARE
     tok cs.api_token;
 BEGIN
     SELECT * INTO tok FROM cs.api_token AS t
-     WHERE t.token_hash = cs.api_token_hash(api_token_check.token) AND t.revoked_at IS NULL;
+     WHERE t.token_hash = cs.api_token_hash(api_token_check.token) AND t.revoked_at IS NULL
+       AND (t.expires_at IS NULL OR t.expires_at > now());
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;

@@ -1,8 +1,26 @@
+-- cs.id_tag_has_running_transaction(tag, own_transaction): whether the tag has a running transaction
+-- (of any station and version) other than own_transaction that counts for ConcurrentTx: one whose
+-- connector reported Available, Reserved or Unavailable since its start (cs.idle_connector_status)
+-- runs no more, whatever the station failed to send. Returns boolean. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.id_tag_has_running_transaction(tag text, own_transaction integer)
+RETURNS boolean
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN EXISTS (SELECT FROM cs.transaction AS x
+                    WHERE x.id_tag = tag AND x.stopped_at IS NULL
+                      AND x.id IS DISTINCT FROM own_transaction
+                      AND cs.idle_connector_status(x) IS NULL);
+END;
+$$;
+
 -- cs.id_tag_info(tag, check_concurrent, own_transaction): the 1.6 idTagInfo of tag:
 --   status: the tag's status in cs.id_tag (Accepted, Blocked, Expired, Invalid); Expired when Accepted
 --     but past expiry_date; setting authorize.unknown_id_tag for a tag not in cs.id_tag; ConcurrentTx
 --     when Accepted, check_concurrent, setting authorize.concurrent_tx, and the tag has a running
---     transaction other than own_transaction;
+--     transaction other than own_transaction (cs.id_tag_has_running_transaction);
 --   expiryDate and parentIdTag when the tag has them.
 -- Returns the idTagInfo object. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.id_tag_info(tag text, check_concurrent boolean,
@@ -28,9 +46,7 @@ BEGIN
 
     IF status = 'Accepted' AND check_concurrent
        AND (cs.setting('authorize.concurrent_tx'))::boolean
-       AND EXISTS (SELECT FROM cs.transaction AS x
-                    WHERE x.id_tag = tag AND x.stopped_at IS NULL
-                      AND x.id IS DISTINCT FROM own_transaction) THEN
+       AND cs.id_tag_has_running_transaction(tag, own_transaction) THEN
         status := 'ConcurrentTx';
     END IF;
 

@@ -98,8 +98,25 @@ BEGIN
 END;
 $$;
 
+-- cs.heartbeat_interval_accepted(station_id, value): the station accepted value as its
+-- HeartbeatInterval: a positive number of seconds becomes cs.station.heartbeat_interval, which
+-- BootNotification answers from now on; anything else changes nothing.
+CREATE OR REPLACE FUNCTION cs.heartbeat_interval_accepted(station_id integer, value text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF value ~ '^[0-9]{1,9}$' AND value::integer > 0 THEN
+        UPDATE cs.station AS s SET heartbeat_interval = value::integer
+         WHERE s.id = heartbeat_interval_accepted.station_id;
+    END IF;
+END;
+$$;
+
 -- cs.v16_effect_change_configuration(cmd): Accepted or RebootRequired sets the key's value (and
--- reboot_required for RebootRequired); Rejected and NotSupported leave the key as it was.
+-- reboot_required for RebootRequired), for HeartbeatInterval also the station's heartbeat_interval
+-- (cs.heartbeat_interval_accepted); Rejected and NotSupported leave the key as it was.
 CREATE OR REPLACE FUNCTION cs.v16_effect_change_configuration(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
@@ -118,6 +135,9 @@ BEGIN
     ON CONFLICT ON CONSTRAINT configuration_key_pkey DO UPDATE
        SET value = excluded.value, unknown = false, reboot_required = excluded.reboot_required,
            command_id = excluded.command_id, updated_at = excluded.updated_at;
+    IF cmd.payload->>'key' = 'HeartbeatInterval' THEN
+        PERFORM cs.heartbeat_interval_accepted(cmd.station_id, cmd.payload->>'value');
+    END IF;
 END;
 $$;
 
@@ -936,7 +956,8 @@ $$;
 -- cs.v201_effect_set_variables(cmd): every setVariableResult is stored in cs.device_variable with its
 -- attributeStatus: Accepted and RebootRequired set the value sent (and reboot_required for
 -- RebootRequired); UnknownComponent and UnknownVariable store the variable without value; Rejected and
--- NotSupportedAttributeType keep the value.
+-- NotSupportedAttributeType keep the value. An accepted OCPPCommCtrlr.HeartbeatInterval (Actual) also
+-- sets the station's heartbeat_interval (cs.heartbeat_interval_accepted).
 CREATE OR REPLACE FUNCTION cs.v201_effect_set_variables(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
@@ -971,6 +992,15 @@ BEGIN
            command_id = excluded.command_id,
            updated_at = CASE WHEN excluded.attribute_status IN ('Accepted', 'RebootRequired')
                              THEN excluded.updated_at ELSE d.updated_at END;
+
+    PERFORM cs.heartbeat_interval_accepted(cmd.station_id, q->>'attributeValue')
+       FROM jsonb_array_elements(coalesce(cmd.response->'setVariableResult', '[]'::jsonb)) AS r,
+            jsonb_array_elements(coalesce(cmd.payload->'setVariableData', '[]'::jsonb)) AS q
+      WHERE r->>'attributeStatus' IN ('Accepted', 'RebootRequired')
+        AND r#>>'{component,name}' = 'OCPPCommCtrlr' AND r#>>'{variable,name}' = 'HeartbeatInterval'
+        AND coalesce(r->>'attributeType', 'Actual') = 'Actual'
+        AND q#>>'{component,name}' = 'OCPPCommCtrlr' AND q#>>'{variable,name}' = 'HeartbeatInterval'
+        AND coalesce(q->>'attributeType', 'Actual') = 'Actual';
 END;
 $$;
 

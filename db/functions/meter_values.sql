@@ -1,7 +1,35 @@
+-- cs.measurand_unit(measurand): the unit of a sampled value of measurand sent without one, OCPP's
+-- one table for 1.6 and 2.0.1/2.1 (1.6 defaults only Energy to Wh; 2.0.1 writes "Wh" as the
+-- default of every unitOfMeasure, which only fits energy): Energy.Active.* (Register, Interval, Net)
+-- Wh; Energy.Reactive.* varh; Energy.Apparent.* VAh; Power.Active.* and Power.Offered W;
+-- Power.Reactive.* var; Current.* A; Voltage V; Frequency Hz (1.6 has no unit for it: hertz, it
+-- says); Temperature Celsius; SoC Percent; Power.Factor, RPM and any other measurand none (null).
+-- Returns the unit or null. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.measurand_unit(measurand text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT CASE
+               WHEN measurand LIKE 'Energy.Active.%' THEN 'Wh'
+               WHEN measurand LIKE 'Energy.Reactive.%' THEN 'varh'
+               WHEN measurand LIKE 'Energy.Apparent.%' THEN 'VAh'
+               WHEN measurand LIKE 'Power.Active.%' OR measurand = 'Power.Offered' THEN 'W'
+               WHEN measurand LIKE 'Power.Reactive.%' THEN 'var'
+               WHEN measurand LIKE 'Current.%' THEN 'A'
+               WHEN measurand = 'Voltage' THEN 'V'
+               WHEN measurand = 'Frequency' THEN 'Hz'
+               WHEN measurand = 'Temperature' THEN 'Celsius'
+               WHEN measurand = 'SoC' THEN 'Percent'
+           END
+$$;
+
 -- cs.v16_insert_meter_values(station_id, evse_id, connector_id, transaction_id, meter_value):
 -- one cs.meter_value row per sampledValue of the 1.6 meterValue array, in one INSERT, with the 1.6
--- defaults filled in (measurand Energy.Active.Import.Register, unit Wh, context Sample.Periodic,
--- format Raw, location Outlet) and numeric_value set when a Raw value reads as a plain number.
+-- defaults filled in (measurand Energy.Active.Import.Register, context Sample.Periodic, format Raw,
+-- location Outlet; unit cs.measurand_unit of the measurand) and numeric_value set when a Raw value
+-- reads as a plain number.
 -- Returns the number of rows written. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v16_insert_meter_values(station_id integer, evse_id integer,
                                                       connector_id integer, transaction_id integer,
@@ -28,7 +56,7 @@ BEGIN
            coalesce(sv->>'measurand', 'Energy.Active.Import.Register'),
            sv->>'phase',
            coalesce(sv->>'location', 'Outlet'),
-           coalesce(sv->>'unit', 'Wh')
+           coalesce(sv->>'unit', cs.measurand_unit(coalesce(sv->>'measurand', 'Energy.Active.Import.Register')))
       FROM jsonb_array_elements(meter_value) AS mv,
            jsonb_array_elements(mv->'sampledValue') AS sv;
     GET DIAGNOSTICS written = ROW_COUNT;

@@ -57,7 +57,8 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
         ELSE
             jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
-                                          -- station.password_hex_fallback
+                                          -- station.password_hex_fallback, transaction.stop_on_boot,
+                                          -- transaction.stop_on_available
     END;
 
     -- an operator call, not the hot path: a subtransaction to test the interval is fine

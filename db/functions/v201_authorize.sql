@@ -9,7 +9,8 @@
 --     setting authorize.unknown_id_tag with Invalid answered as Unknown (2.0.1's status for a token
 --     the CSMS does not know); NotAtThisLocation when Accepted, evse_id is given and the row's
 --     evse_ids do not hold it; ConcurrentTx when Accepted, check_concurrent, setting
---     authorize.concurrent_tx, and the token has a running transaction other than own_transaction;
+--     authorize.concurrent_tx, and the token has a running transaction other than own_transaction
+--     (cs.id_tag_has_running_transaction);
 --   cacheExpiryDateTime: cache_expiry, else expiry_date; groupIdToken: group_id_token (else the 1.6
 --     parent_id_tag) with group_token_type (else the group's own token_type, else Central);
 --   chargingPriority, language1, language2, evseId (evse_ids), personalMessage when set.
@@ -59,9 +60,7 @@ BEGIN
 
     IF status = 'Accepted' AND check_concurrent
        AND (cs.setting('authorize.concurrent_tx'))::boolean
-       AND EXISTS (SELECT FROM cs.transaction AS x
-                    WHERE x.id_tag = coalesce(t.id_tag, token) AND x.stopped_at IS NULL
-                      AND x.id IS DISTINCT FROM own_transaction) THEN
+       AND cs.id_tag_has_running_transaction(coalesce(t.id_tag, token), own_transaction) THEN
         status := 'ConcurrentTx';
     END IF;
 

@@ -3,9 +3,9 @@
 
 -- cs.v201_boot_notification(st, payload): stores chargingStation (vendorName, model, serialNumber,
 -- firmwareVersion, modem iccid / imsi) in the station's boot columns (the 1.6-only ones become null),
--- the reason in boot_reason and the payload as sent in boot; returns {"currentTime", "interval",
--- "status": registration} with interval boot.heartbeat_interval when Accepted, boot.retry_interval
--- when Pending or Rejected, as for 1.6. Raises nothing.
+-- the reason in boot_reason and the payload as sent in boot, closes the station's open transactions
+-- (cs.close_transactions_at_boot: stop reason PowerLoss); returns {"currentTime", "interval",
+-- "status": registration} with interval cs.boot_interval, as for 1.6. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v201_boot_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -30,18 +30,19 @@ BEGIN
            booted_at = now()
      WHERE s.id = st.id
     RETURNING s.registration_status INTO registration;
+    PERFORM cs.close_transactions_at_boot(st);
 
     RETURN jsonb_build_object(
         'currentTime', cs.ocpp_time(now()),
-        'interval', (cs.setting(CASE registration WHEN 'Accepted' THEN 'boot.heartbeat_interval'
-                                                  ELSE 'boot.retry_interval' END))::integer,
+        'interval', cs.boot_interval(st.id, registration),
         'status', registration);
 END;
 $$;
 
 -- cs.v201_status_notification(st, payload): the connector's current state in cs.connector (evseId,
 -- connectorId, connectorStatus, timestamp), a history row in cs.status_notification, and the EVSE in
--- cs.evse with the status just reported (EVSE 0 is the station itself and gets no cs.evse row).
+-- cs.evse with the status just reported (EVSE 0 is the station itself and gets no cs.evse row);
+-- Available closes the connector's open transaction (cs.close_transactions_at_available).
 -- Returns {}. Raises OC007 for a negative evseId or connectorId.
 CREATE OR REPLACE FUNCTION cs.v201_status_notification(st cs.station, payload jsonb)
 RETURNS jsonb
@@ -72,6 +73,9 @@ BEGIN
         VALUES (st.id, evse, status, now())
         ON CONFLICT ON CONSTRAINT evse_pkey DO UPDATE
            SET status = excluded.status, updated_at = excluded.updated_at;
+    END IF;
+    IF status = 'Available' THEN
+        PERFORM cs.close_transactions_at_available(st, evse, connector, status_at);
     END IF;
     RETURN '{}'::jsonb;
 END;

@@ -4,7 +4,8 @@
 -- cs.meter_value row per sampledValue of the 2.0.1 meterValue array, in one INSERT: value as sent,
 -- numeric_value = value × 10^unitOfMeasure.multiplier (in unit), multiplier and signedMeterValue as
 -- sent, the 2.0.1 defaults filled in (measurand Energy.Active.Import.Register, context
--- Sample.Periodic, location Outlet, unit Wh; format Raw). transaction_id: the cs.transaction id.
+-- Sample.Periodic, location Outlet, unit cs.measurand_unit of the measurand; format Raw).
+-- transaction_id: the cs.transaction id.
 -- Returns the number of rows written and, from the rows of measurand Energy.Active.Import.Register
 -- without phase, in Wh: begin_wh (the first of context Transaction.Begin), end_wh (the last of
 -- context Transaction.End), first_wh and last_wh (the earliest and latest sampled); null when none.
@@ -38,7 +39,8 @@ BEGIN
                coalesce(sv->>'measurand', 'Energy.Active.Import.Register'),
                sv->>'phase',
                coalesce(sv->>'location', 'Outlet'),
-               coalesce(sv#>>'{unitOfMeasure,unit}', 'Wh'),
+               coalesce(sv#>>'{unitOfMeasure,unit}',
+                        cs.measurand_unit(coalesce(sv->>'measurand', 'Energy.Active.Import.Register'))),
                (sv#>>'{unitOfMeasure,multiplier}')::integer,
                sv->'signedMeterValue'
           FROM jsonb_array_elements(meter_value) AS mv,

@@ -67,10 +67,12 @@ $$;
 --   The transaction: the station's cs.transaction of transactionInfo.transactionId, created by the
 --   first event seen for it whatever its type (a Started lost while offline: the first event's
 --   timestamp is the start; a review row 'Started event missing'). Events serialize on its row.
---   A duplicate (same transactionId and seqNo) changes nothing and gets the answer given before (a
---   review row when its content differs).
+--   A retransmission (same transactionId, seqNo and payload) changes nothing and gets the answer
+--   given before. A repeated seqNo with other content is an event of its own, stored and applied
+--   like any other (meter values, Ended), with a review row 'duplicate seqNo with other content'.
 --   seqNo: the highest is kept in seq_no; a jump adds the missing numbers to seq_gaps, a late event
---   below the highest takes one off; an Ended transaction with seq_gaps left gets a review row.
+--   below the highest takes one off (a repeated seqNo neither); an Ended transaction with seq_gaps
+--   left gets a review row.
 --   evse / connector: set when the transaction has none yet; one the station never reported
 --   (cs.evse, cs.connector) is recorded in cs.evse and kept in cs.review ('unknown EVSE', 'unknown
 --   connector'), never refused; another EVSE than the transaction's goes to cs.review.
@@ -86,7 +88,9 @@ $$;
 --   Ended: stopped_at = timestamp, stopped_reason as sent, stop_reason = stoppedReason or
 --   cs.v201_stop_reason(triggerReason), meter_stop from the register (Transaction.End, else the last
 --   one of the event, else the last stored), then cs.apply_scheduled_availability for its EVSE. An
---   Ended event for a transaction already ended at another time goes to cs.review.
+--   Ended event for a transaction the central system closed (closed_by) ends it again with the
+--   station's values (a review row); one for a transaction the station already ended at another
+--   time goes to cs.review.
 -- Returns {} or {"idTokenInfo"} when idToken is given. Raises OC007 for a negative EVSE or connector
 -- id.
 CREATE OR REPLACE FUNCTION cs.v201_transaction_event(st cs.station, payload jsonb)
@@ -118,7 +122,7 @@ DECLARE
     first_wh    bigint;
     last_wh     bigint;
     reservation integer;
-    gaps        integer;
+    repeated    boolean := false;
 BEGIN
     IF evse < 0 OR connector < 0 THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid evse', format('evse id %s, connectorId %s', evse, connector));
@@ -136,13 +140,18 @@ BEGIN
 
     IF NOT created THEN
         SELECT * INTO previous FROM cs.transaction_event AS e
-         WHERE e.station_id = st.id AND e.transaction_ref = ref AND e.seq_no = seq;
+         WHERE e.station_id = st.id AND e.transaction_ref = ref AND e.seq_no = seq AND e.payload = v201_transaction_event.payload
+         ORDER BY e.id
+         LIMIT 1;
         IF FOUND THEN
-            IF previous.payload IS DISTINCT FROM payload THEN
-                INSERT INTO cs.review (station_id, action, reason, payload)
-                VALUES (st.id, 'TransactionEvent', 'duplicate seqNo with other content', payload);
-            END IF;
-            RETURN previous.reply;
+            RETURN previous.reply;   -- a retransmission
+        END IF;
+        -- stations that repeat a seqNo send real data with it: keep the event, and tell a person
+        repeated := EXISTS (SELECT FROM cs.transaction_event AS e
+                             WHERE e.station_id = st.id AND e.transaction_ref = ref AND e.seq_no = seq);
+        IF repeated THEN
+            INSERT INTO cs.review (station_id, action, reason, payload)
+            VALUES (st.id, 'TransactionEvent', 'duplicate seqNo with other content', payload);
         END IF;
     ELSIF event_type <> 'Started' THEN
         INSERT INTO cs.review (station_id, action, reason, payload)
@@ -194,17 +203,17 @@ BEGIN
     END IF;
 
     -- seqNo bookkeeping
-    IF NOT created THEN
+    IF NOT created AND NOT repeated THEN
         IF seq > tx.seq_no + 1 THEN
             tx.seq_gaps := tx.seq_gaps + (seq - tx.seq_no - 1);
         ELSIF seq < tx.seq_no AND tx.seq_gaps > 0 THEN
             tx.seq_gaps := tx.seq_gaps - 1;   -- a late event fills a gap
         END IF;
         tx.seq_no := greatest(tx.seq_no, seq);
-        -- a Started event arriving after later ones (sent offline) knows the real start
-        IF event_type = 'Started' THEN
-            tx.started_at := least(tx.started_at, event_at);
-        END IF;
+    END IF;
+    -- a Started event arriving after later ones (sent offline) knows the real start
+    IF NOT created AND event_type = 'Started' THEN
+        tx.started_at := least(tx.started_at, event_at);
     END IF;
 
     IF payload ? 'reservationId' AND tx.reservation_id IS NULL THEN
@@ -228,25 +237,23 @@ BEGIN
     END IF;
 
     IF event_type = 'Ended' THEN
-        IF tx.stopped_at IS NOT NULL THEN
+        IF tx.stopped_at IS NOT NULL AND tx.closed_by IS NULL THEN
             IF tx.stopped_at IS DISTINCT FROM event_at THEN
                 INSERT INTO cs.review (station_id, action, reason, payload)
                 VALUES (st.id, 'TransactionEvent', 'transaction already stopped', payload);
             END IF;
         ELSE
+            IF tx.closed_by IS NOT NULL THEN
+                INSERT INTO cs.review (station_id, action, reason, payload)
+                VALUES (st.id, 'TransactionEvent',
+                        format('transaction closed by %s, then ended by the station', tx.closed_by), payload);
+            END IF;
+            tx.closed_by := NULL;
+            tx.closed_by_user := NULL;
             tx.stopped_at := event_at;
             tx.stopped_reason := info->>'stoppedReason';
             tx.stop_reason := coalesce(info->>'stoppedReason', cs.v201_stop_reason(trigger));
-            tx.meter_stop := coalesce(end_wh, last_wh);
-            IF tx.meter_stop IS NULL THEN
-                SELECT round(m.numeric_value * CASE m.unit WHEN 'kWh' THEN 1000 WHEN 'MWh' THEN 1000000 ELSE 1 END)
-                  INTO tx.meter_stop
-                  FROM cs.meter_value AS m
-                 WHERE m.transaction_id = tx.id AND m.measurand = 'Energy.Active.Import.Register'
-                   AND m.phase IS NULL AND m.unit IN ('Wh', 'kWh', 'MWh') AND abs(m.numeric_value) < 1e15
-                 ORDER BY m.sampled_at DESC, m.id DESC
-                 LIMIT 1;
-            END IF;
+            tx.meter_stop := coalesce(end_wh, last_wh, cs.transaction_register_wh(tx.id));
         END IF;
     END IF;
 
@@ -263,6 +270,8 @@ BEGIN
            stopped_at = tx.stopped_at,
            stopped_reason = tx.stopped_reason,
            stop_reason = tx.stop_reason,
+           closed_by = tx.closed_by,
+           closed_by_user = tx.closed_by_user,
            reservation_id = tx.reservation_id,
            charging_state = coalesce(info->>'chargingState', t.charging_state),
            time_spent_charging = coalesce((info->>'timeSpentCharging')::integer, t.time_spent_charging),

@@ -37,6 +37,10 @@ CREATE TABLE cs.station (
     firmware_status            text,
     diagnostics_status         text,
     log_status                 text,
+    -- the HeartbeatInterval a BootNotification answers: set by the operator
+    -- (ocpp.set_station_heartbeat_interval) or by an accepted ChangeConfiguration / SetVariables;
+    -- null follows the setting boot.heartbeat_interval
+    heartbeat_interval         integer CHECK (heartbeat_interval > 0),
     created_at                 timestamptz NOT NULL DEFAULT now()
 );
 

@@ -15,6 +15,10 @@ CREATE TABLE cs.transaction (
     stopped_at     timestamptz,
     stop_reason    text,
     stop_id_tag    text,
+    -- who closed it when the station did not: a rule, named by the message that showed the
+    -- transaction dead, or an operator (ocpp.close_transaction; closed_by_user: the session user)
+    closed_by      text CHECK (closed_by IN ('BootNotification', 'StatusNotification', 'operator')),
+    closed_by_user text,
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
@@ -39,7 +43,7 @@ CREATE TABLE cs.meter_value (
     measurand      text NOT NULL,
     phase          text,
     location       text NOT NULL,
-    unit           text NOT NULL,
+    unit           text,                -- null: the measurand has no unit (Power.Factor, RPM)
     received_at    timestamptz NOT NULL DEFAULT now()
 );
 

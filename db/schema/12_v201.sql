@@ -106,7 +106,8 @@ CREATE TABLE cs.transaction_event (
     received_at           timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE UNIQUE INDEX transaction_event_seq_key ON cs.transaction_event (station_id, transaction_ref, seq_no);
+-- a repeated seqNo with other content is stored too (cs.v201_transaction_event)
+CREATE INDEX transaction_event_seq_idx ON cs.transaction_event (station_id, transaction_ref, seq_no);
 CREATE INDEX transaction_event_transaction_idx ON cs.transaction_event (transaction_id);
 
 -- 2.0.1 idToken details of an id tag. token_type null: any type matches; group_id_token: the

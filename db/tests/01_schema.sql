@@ -43,7 +43,8 @@ SELECT functions_are('ocpp', ARRAY[
     'api_set_id_tag', 'delete_id_tag', 'block_id_tag', 'api_commands', 'api_message_log', 'api_charging_profiles',
     'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first',
     'set_station_key', 'set_station_security_profile', 'bind_station_certificate', 'unbind_station_certificate',
-    'change_station_password', 'rotate_station_password', 'raise_security_profile']);
+    'change_station_password', 'rotate_station_password', 'raise_security_profile',
+    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -74,7 +75,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          108::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          111::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -133,7 +134,8 @@ SELECT results_eq(
              ('message_log.retention', '"30 days"'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
              ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
-             ('transaction.dedupe_start', 'true')$$,
+             ('transaction.dedupe_start', 'true'), ('transaction.stop_on_available', 'true'),
+             ('transaction.stop_on_boot', 'true')$$,
     'the shipped settings');
 SELECT is(cs.setting('boot.heartbeat_interval'), '300'::jsonb, 'cs.setting reads a value');
 SELECT throws_ok($$SELECT cs.setting('no.such.key')$$, 'OC003', 'internal error', 'cs.setting of a missing key');

@@ -84,7 +84,7 @@ SELECT is(pg_temp.te('{"eventType": "Updated", "timestamp": "2024-05-01T10:05:00
 SELECT results_eq($$SELECT seq_no, seq_gaps, id_tag, id_token_type FROM pg_temp.tx('TX-1')$$,
                   $$VALUES (2, 0, 'TOK-2', 'Central')$$, 'the late event fills the gap; the token changes');
 SELECT is((SELECT array_agg(id_token->>'idToken' ORDER BY seq_no) FROM cs.transaction_event WHERE transaction_ref = 'TX-1'),
-          ARRAY['TOK-1', 'TOK-2', NULL], 'the token history is in the events');
+          ARRAY['TOK-1', 'TOK-2', NULL, NULL], 'the token history is in the events (the repeated seqNo 2 too)');
 
 -- Ended: trigger → stop reason, meter stop, stop token, scheduled availability
 SELECT is(pg_temp.te('{"eventType": "Ended", "timestamp": "2024-05-01T11:00:00Z", "triggerReason": "EVCommunicationLost",

@@ -51,7 +51,7 @@ SELECT ocpp.api_commands($1, $2, $3::integer, $4::integer)::text;
 SELECT ocpp.api_message_log($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6, $7)::text;
 
 -- name: token_create
-SELECT ocpp.api_token_create($1, $2);
+SELECT ocpp.api_token_create($1, $2, $3::text::interval);
 
 -- name: token_first
 SELECT ocpp.api_token_first($1, $2);
