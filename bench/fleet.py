@@ -120,7 +120,8 @@ class Fleet:
 
 def start_server(dsn: str, port: int, pool: int) -> subprocess.Popen:
     env = {**os.environ, "OCPP_CS_DATABASE_POOL_MAX": str(pool), "OCPP_CS_LOG_LEVEL": "WARNING",
-           "OCPP_CS_CERTIFICATES_SIGNER": "none"}
+           "OCPP_CS_CERTIFICATES_SIGNER": "none",
+           "OCPP_CS_DATABASE_MIGRATE": "false"}
     proc = subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
                              "--database-url", dsn, "--port", str(port), "--host", "127.0.0.1"],
                             env=env)
@@ -140,15 +141,16 @@ async def main() -> None:
     args = ap.parse_args()
 
     from ocpp_cs import migrate
-    from ocpp_cs.embedded import EmbeddedPostgres
+    from ocpp_cs.embedded import OWNER, SERVER_LOGIN, EmbeddedPostgres
 
     base = Path(f"/tmp/ocpp-cs-fleet-{os.getpid()}")
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(mode=0o755)
     pg = EmbeddedPostgres(base, settings={"max_connections": "100"})
-    dsn = pg.start()
-    migrate.upgrade(dsn)
-    server = start_server(dsn, args.port, args.pool)
+    dsn = pg.start()  # the superuser's, for the bench's own queries
+    migrate.upgrade(pg.dsn(user=OWNER))
+    server_dsn = pg.dsn(user=SERVER_LOGIN)  # serve logs in as it does in production
+    server = start_server(server_dsn, args.port, args.pool)
     fleet = Fleet(f"ws://127.0.0.1:{args.port}/ocpp", args.stations, args.heartbeat)
     tasks: list[asyncio.Task] = []
     try:
@@ -180,7 +182,7 @@ async def main() -> None:
             while fleet.ready and time.monotonic() - killed < 10:
                 await asyncio.sleep(0.01)
             fleet.errors.clear()
-            server = start_server(dsn, args.port, args.pool)
+            server = start_server(server_dsn, args.port, args.pool)
             listening = time.monotonic()
             await fleet.wait_ready(300)
             done = time.monotonic()

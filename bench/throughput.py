@@ -140,19 +140,21 @@ async def main() -> None:
     args = ap.parse_args()
 
     from ocpp_cs import migrate
-    from ocpp_cs.embedded import EmbeddedPostgres
+    from ocpp_cs.embedded import OWNER, SERVER_LOGIN, EmbeddedPostgres
 
     base = Path(f"/tmp/ocpp-cs-bench-{os.getpid()}")
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(mode=0o755)
     pg = EmbeddedPostgres(base, settings={"max_connections": "200"})
-    dsn = pg.start()
-    migrate.upgrade(dsn)
+    dsn = pg.start()  # the superuser's, for the bench's own queries
+    migrate.upgrade(pg.dsn(user=OWNER))
+    server_dsn = pg.dsn(user=SERVER_LOGIN)  # serve logs in as it does in production
     env = {**os.environ, "OCPP_CS_DATABASE_POOL_MAX": str(args.pool),
            "OCPP_CS_DATABASE_POOL_MIN": str(args.pool), "OCPP_CS_LOG_LEVEL": "WARNING",
-           "OCPP_CS_CERTIFICATES_SIGNER": "none"}
+           "OCPP_CS_CERTIFICATES_SIGNER": "none",
+           "OCPP_CS_DATABASE_MIGRATE": "false"}
     server = subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
-                               "--database-url", dsn, "--port", str(args.port),
+                               "--database-url", server_dsn, "--port", str(args.port),
                                "--host", "127.0.0.1"], env=env)
     try:
         wait_port(args.port)

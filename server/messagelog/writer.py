@@ -1,8 +1,8 @@
 """Buffered message log: frames are appended in memory and flushed by one background task.
 
 Nothing is lost for one bad row, and nothing leaves the buffer before it is committed:
-- rows are serialised one by one, so a payload JSON cannot express (nested deeper than orjson
-  allows) spoils only its own row;
+- a batch is serialised whole when it can be (one orjson call), else row by row, so a payload
+  JSON cannot express (nested deeper than orjson allows) spoils only its own row;
 - a row PostgreSQL cannot store (a NUL in a string, nesting beyond its stack) is stored in a safe
   form instead: its payload becomes {"unstorable": why, "raw": the frame as escaped text};
 - a batch PostgreSQL refuses for its data is split until the refusing row is found, so every other
@@ -85,18 +85,32 @@ class MessageLog:
         """Write what is buffered; False when PostgreSQL is away (the rows stay for the next try)."""
         while self._rows:
             batch = list(itertools.islice(self._rows, self.batch_size))
-            encoded = [_encode(row) for _, row in batch]
             try:
-                await self._store([text for text, _ in encoded])
+                unstorable = await self._store_batch([row for _, row in batch])
             except Exception as e:  # noqa: BLE001 - not about the data: PostgreSQL away
                 self.outage.failed(f"message log, {len(self._rows)} rows waiting", e)
                 return False
             self.outage.recovered()
-            self.unstorable += sum(safe for _, safe in encoded)
+            self.unstorable += unstorable
             last = batch[-1][0]
             while self._rows and self._rows[0][0] <= last:  # committed: now they may go
                 self._rows.popleft()
         return True
+
+    async def _store_batch(self, rows: list[dict[str, Any]]) -> int:
+        """Store rows; returns how many went in the safe form. The whole batch in one go when it
+        can (almost always); else row by row encoded, split where PostgreSQL refuses."""
+        whole = _encode_all(rows)
+        if whole is not None:
+            try:
+                await self._write(whole)
+                return 0
+            except Exception as e:  # noqa: BLE001
+                if not self._refused(e):
+                    raise
+        encoded = [_encode(row) for row in rows]
+        await self._store([text for text, _ in encoded])
+        return sum(safe for _, safe in encoded)
 
     async def _store(self, rows: list[str]) -> None:
         """Store encoded rows; a refused batch is split until the refusing rows are stored in the
@@ -157,6 +171,17 @@ class MessageLog:
                 if self.dropped:
                     log.warning("message log: %d rows dropped while the buffer was full",
                                 self.dropped)
+
+
+def _encode_all(rows: list[dict[str, Any]]) -> str | None:
+    """The rows as one JSON array in one orjson call; None when one of them needs the safe form."""
+    try:
+        text = orjson.dumps(rows).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+    if NUL_ESCAPE in text and _UNESCAPED_NUL.search(text):
+        return None
+    return text
 
 
 def _encode(row: dict[str, Any]) -> tuple[str, bool]:

@@ -148,7 +148,11 @@ def decode(text: str | bytes, version: str = "1.6", *, max_depth: int = MAX_DEPT
     if not isinstance(frame, list) or not frame:
         raise FramingError("frame is not a JSON array", None)
     uid = _read_id(frame)
-    unstorable = _unstorable(frame, max_depth)
+    # The walk is needed only when the text could hold a NUL (JSON writes it \u0000, and orjson
+    # refuses a raw one) or more brackets than the depth limit: most frames are spared it.
+    raw = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    unstorable = (_unstorable(frame, max_depth)
+                  if "\\u0000" in raw or raw.count("{") + raw.count("[") > max_depth else None)
     if unstorable is not None:
         raise FramingError(unstorable[1], uid, unstorable[0])
     kind = _message_type(frame[0], integral_floats)

@@ -69,6 +69,16 @@ class BoundedWebSocketResponse(web.WebSocketResponse):
         return writer
 
     async def send_str(self, data: str, compress: int | None = None) -> None:
+        transport = self._transport
+        if (transport is not None and self.write_buffer_size
+                and transport.get_write_buffer_size() + len(data) + 16 < self.write_buffer_size):
+            # Room for the whole frame (and its header): the write cannot pause the transport, so
+            # the send cannot wait, and needs no timer (wait_for costs a task per frame).
+            try:
+                await super().send_str(data, compress)
+            except ConnectionError:
+                self._end(None)
+            return
         try:
             if self.send_timeout:
                 await asyncio.wait_for(super().send_str(data, compress), self.send_timeout)
