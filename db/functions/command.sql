@@ -489,6 +489,24 @@ BEGIN
 END;
 $$;
 
+-- ocpp.command_unclaim(id): the dispatcher claimed command id but never sent it (the station's socket
+-- closed between the claim and the send): it goes back to the queue as it was (status queued, no
+-- unique_id, node or sent_at), where cs.command_sweep and the next claim decide. Returns nothing.
+-- Raises OC007 for an unknown id, OC004 when the command is not sent.
+CREATE OR REPLACE FUNCTION ocpp.command_unclaim(id bigint)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    cmd cs.command := cs.command_sent(command_unclaim.id);
+BEGIN
+    UPDATE cs.command AS c SET status = 'queued', unique_id = NULL, node = NULL, sent_at = NULL
+     WHERE c.id = cmd.id;
+END;
+$$;
+
 -- ocpp.command_refused(id, code, description, details): the dispatcher did not send the claimed
 -- command id (its payload breaks the schema): status refused, the error kept, sent_at and unique_id
 -- cleared. Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not claimed

@@ -1,7 +1,7 @@
 -- The command queue: ocpp.send, ocpp.command, ocpp.cancel_command, the dispatcher's functions
 -- (claim, result, error, timeout, refused, interrupted), the view ocpp.commands, ocpp.call.
 BEGIN;
-SELECT plan(70);
+SELECT plan(73);
 
 SELECT ocpp.node_start('n1');
 SELECT ocpp.node_start('n2');
@@ -166,6 +166,21 @@ SELECT results_eq($$SELECT status, error, sent_at, unique_id, finished_at = now(
 SELECT throws_ok(format($$SELECT ocpp.command_refused(%s, 'x', 'y', NULL)$$, (SELECT id FROM ids WHERE name = 'bad')),
                  'OC004', 'command not waiting for an answer', 'refusing a command that is not claimed');
 SELECT throws_ok($$SELECT ocpp.command_refused(-1, 'x', 'y', NULL)$$, 'OC007', 'unknown command', 'refusing an unknown command');
+
+-- ocpp.command_unclaim ----------------------------------------------------------------------------
+INSERT INTO ids VALUES ('unclaimed', ocpp.send('CMD-1', 'ClearCache'));
+SELECT ocpp.command_claim('n1');
+SELECT ocpp.command_unclaim((SELECT id FROM ids WHERE name = 'unclaimed'));
+SELECT results_eq($$SELECT status, sent_at, unique_id, node, finished_at FROM cs.command
+                     WHERE id = (SELECT id FROM ids WHERE name = 'unclaimed')$$,
+                  $$VALUES ('queued', NULL::timestamptz, NULL::text, NULL::text, NULL::timestamptz)$$,
+                  'command_unclaim: claimed, never sent, queued again');
+SELECT is((SELECT c->>'id' FROM jsonb_array_elements(ocpp.command_claim('n1')) AS c),
+          (SELECT id::text FROM ids WHERE name = 'unclaimed'), 'and the next claim takes it');
+SELECT ocpp.command_unclaim((SELECT id FROM ids WHERE name = 'unclaimed'));
+SELECT ocpp.cancel_command((SELECT id FROM ids WHERE name = 'unclaimed'));
+SELECT throws_ok(format('SELECT ocpp.command_unclaim(%s)', (SELECT id FROM ids WHERE name = 'unclaimed')),
+                 'OC004', 'command not waiting for an answer', 'unclaiming a command that is not sent');
 
 -- ocpp.command_interrupted -------------------------------------------------------------------------
 SELECT ocpp.add_station('CMD-3', 'Accepted');

@@ -133,8 +133,9 @@ class Dispatcher:
         session: CallingSession | None = self.stations.get(identity)  # type: ignore[assignment]
         try:
             if session is None:
-                await self.gateway.command_refused(cid, "GenericError",
-                                                   "station is not connected to this node", {})
+                # Its socket closed after the claim (the connection row goes a moment later):
+                # nothing was sent, so the command waits in the queue again, not refused.
+                await self.gateway.command_unclaim(cid)
                 return
             logged = payload  # what the message log keeps: a new password stays masked there
             if command.get("secretPath"):

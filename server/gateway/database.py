@@ -118,6 +118,10 @@ class Gateway:
     async def command_timeout(self, command_id: int) -> None:
         await self.pool.execute(self.q["command_timeout"], command_id)
 
+    async def command_unclaim(self, command_id: int) -> None:
+        """Claimed, never sent: back to the queue."""
+        await self.pool.execute(self.q["command_unclaim"], command_id)
+
     async def command_refused(self, command_id: int, code: str, description: str,
                               details: dict[str, Any]) -> None:
         await self.pool.execute(self.q["command_refused"], command_id, code, description,

@@ -37,6 +37,9 @@ SELECT ocpp.command_error($1, $2, $3, $4::jsonb);
 -- name: command_timeout
 SELECT ocpp.command_timeout($1);
 
+-- name: command_unclaim
+SELECT ocpp.command_unclaim($1);
+
 -- name: command_refused
 SELECT ocpp.command_refused($1, $2, $3, $4::jsonb);
 
