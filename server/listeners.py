@@ -24,7 +24,6 @@ class Listener:
     ssl_context: ssl.SSLContext | None = None
     handshake_timeout: float = 10.0  # [server] handshake_timeout: for the TLS handshake here
 
-
     @property
     def station_url(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}/ocpp/IDENTITY"

@@ -258,14 +258,10 @@ BEGIN
         PERFORM cs.raise_ocpp('OC007', 'invalid password', 'a station password has 16 to 40 characters');
     END IF;
     IF cs.station_version(identity) IN ('2.0.1', '2.1') THEN
-        RETURN ocpp.send(identity, 'SetVariables', jsonb_build_object('setVariableData', jsonb_build_array(
-                   jsonb_build_object('component', jsonb_build_object('name', 'SecurityCtrlr'),
-                                      'variable', jsonb_build_object('name', 'BasicAuthPassword'),
-                                      'attributeValue', password))), wait);
+        RETURN ocpp.set_variable(identity, 'SecurityCtrlr', 'BasicAuthPassword', password, wait => wait);
     END IF;
-    RETURN ocpp.send(identity, 'ChangeConfiguration',
-                     jsonb_build_object('key', 'AuthorizationKey',
-                                        'value', encode(convert_to(password, 'UTF8'), 'hex')), wait);
+    RETURN ocpp.change_configuration(identity, 'AuthorizationKey', encode(convert_to(password, 'UTF8'), 'hex'),
+                                     wait);
 END;
 $$;
 
@@ -282,9 +278,7 @@ BEGIN
     IF cs.station_version(identity) IN ('2.0.1', '2.1') THEN
         RETURN ocpp.change_station_password(identity, encode(gen_random_bytes(18), 'base64'), wait);
     END IF;
-    RETURN ocpp.send(identity, 'ChangeConfiguration',
-                     jsonb_build_object('key', 'AuthorizationKey', 'value', encode(gen_random_bytes(20), 'hex')),
-                     wait);
+    RETURN ocpp.change_configuration(identity, 'AuthorizationKey', encode(gen_random_bytes(20), 'hex'), wait);
 END;
 $$;
 
@@ -319,19 +313,17 @@ BEGIN
                               format('station %s already requires security profile %s', identity, minimum));
     END IF;
     IF coalesce(st.version, '1.6') NOT IN ('2.0.1', '2.1') THEN
-        RETURN ocpp.send(identity, 'ChangeConfiguration',
-                         jsonb_build_object('key', 'SecurityProfile', 'value', profile::text), wait);
+        RETURN ocpp.change_configuration(raise_security_profile.identity, 'SecurityProfile', profile::text, wait);
     END IF;
     IF csms_url IS NULL OR csms_url = '' THEN
         PERFORM cs.raise_ocpp('OC007', 'csms_url required',
                               'a 2.0.1 station needs the URL to reach the central system with the new profile');
     END IF;
-    cmd := ocpp.send(identity, 'SetNetworkProfile', jsonb_build_object(
-               'configurationSlot', configuration_slot,
-               'connectionData', jsonb_build_object('ocppVersion', 'OCPP20', 'ocppTransport', 'JSON',
-                                                    'ocppCsmsUrl', csms_url, 'messageTimeout', 30,
-                                                    'securityProfile', profile, 'ocppInterface', 'Wired0')),
-               wait);
+    cmd := ocpp.set_network_profile(raise_security_profile.identity, configuration_slot,
+                                    jsonb_build_object('ocppVersion', 'OCPP20', 'ocppTransport', 'JSON',
+                                                       'ocppCsmsUrl', csms_url, 'messageTimeout', 30,
+                                                       'securityProfile', profile, 'ocppInterface', 'Wired0'),
+                                    wait);
     UPDATE cs.command AS c
        SET then_queue = jsonb_build_array(
                jsonb_build_object('action', 'SetVariables', 'payload', jsonb_build_object('setVariableData', jsonb_build_array(

@@ -75,6 +75,5 @@ REFUSAL_CLASSES = frozenset({"22", "23", "54", "42", "OC"})
 
 def is_refusal(exc: BaseException) -> bool:
     """True when PostgreSQL refused the statement for what it holds: retrying it cannot help."""
-    if isinstance(exc, asyncpg.PostgresError) and not is_connection_error(exc):
-        return (getattr(exc, "sqlstate", None) or "")[:2] in REFUSAL_CLASSES
-    return False
+    return (isinstance(exc, asyncpg.PostgresError)
+            and (getattr(exc, "sqlstate", None) or "")[:2] in REFUSAL_CLASSES)

@@ -16,18 +16,12 @@ class Outage:
     def __init__(self) -> None:
         self.since: float | None = None
         self.failures = 0
-        self.outages = 0  # since start-up, for whoever wants to know
-
-    @property
-    def active(self) -> bool:
-        return self.since is not None
 
     def failed(self, what: str, error: BaseException) -> None:
         """A call could not reach PostgreSQL; logged only when it starts an outage."""
         self.failures += 1
         if self.since is None:
             self.since = time.monotonic()
-            self.outages += 1
             log.error("PostgreSQL unreachable (%s: %s: %s); failures are counted until it is back",
                       what, type(error).__name__, error)
 
