@@ -316,10 +316,12 @@ async def test_sign_certificate_gets_a_chain_from_the_local_ca(server, db):
         async def chain_arrived():
             return [r for a, r in cp.received if a == "CertificateSigned"]
         (request,) = await wait_for(chain_arrived, 15)
+        # still connected: the station's answer to CertificateSigned must reach the server, or the
+        # command ends interrupted and the request stays Pending (a race under load)
+        assert await wait_for(lambda: asyncio.sleep(0, db.psql(
+            "select string_agg(status, ',' order by id) from cs.certificate_request") == "Signed,Rejected"))
     leaf, ca = x509.load_pem_x509_certificates(request["certificate_chain"].encode())
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CSR1"
     assert leaf.public_key().public_numbers() == key.public_key().public_numbers()
     leaf.verify_directly_issued_by(ca)
-    assert await wait_for(lambda: asyncio.sleep(0, db.psql(
-        "select string_agg(status, ',' order by id) from cs.certificate_request") == "Signed,Rejected"))
     assert "does not parse" in db.psql("select reason from cs.review where action = 'SignCertificate'")
