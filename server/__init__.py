@@ -3,9 +3,9 @@
 The flow runs one way; each folder is one box of it:
 
     transport/   WebSocket endpoint: handshake, subprotocol, station auth, frames in and out
-    rpc/         OCPP-J framing: CALL / CALLRESULT / CALLERROR, pure functions without I/O
+    protocol/    OCPP-J framing: CALL / CALLRESULT / CALLERROR, pure functions without I/O
     validation/  the official OCA JSON schemas, requests in and replies out
-    gateway/     the one place that talks to PostgreSQL: one SQL call per station message
+    database/    the one place that talks to PostgreSQL: one SQL call per station message
     messagelog/  every frame, written to PostgreSQL in batches off the reply path
     embedded/    a private PostgreSQL cluster when no database is configured
 """

@@ -13,7 +13,7 @@ from .api.routes import QUERIES as API_QUERIES
 from .config import Config
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
-from .gateway import Gateway, is_refusal
+from .database import Gateway, is_refusal
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint

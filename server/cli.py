@@ -15,7 +15,7 @@ from typing import Iterator
 from . import __version__
 from .config import Config, ConfigError, config_path_default, load
 from .embedded import OWNER, SERVER_LOGIN, EmbeddedError, EmbeddedPostgres, find_bindir
-from .emulator.scenario import ScenarioError
+from ocpp_emulator.scenario import ScenarioError
 
 log = logging.getLogger("ocpp_cs")
 
@@ -78,7 +78,7 @@ def _refuse_superuser(config: Config, dsn: str) -> None:
     it), so serve needs it allowed in so many words."""
     import asyncio
 
-    from .gateway import login_superuser
+    from .database import login_superuser
 
     login, superuser = asyncio.run(login_superuser(dsn))
     if not superuser:
@@ -112,8 +112,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log.warning("emulator: not started, it needs the plain port and [server] plain = false")
         elif config.emulator.enabled:
             # The emulator's stations run in this event loop, started once the server listens.
-            from .emulator import attach_to_app
-            from .emulator.scenario import load_scenario, parse_session
+            from ocpp_emulator import attach_to_app
+            from ocpp_emulator.scenario import load_scenario, parse_session
             sessions = [parse_session(s) for s in args.session or []]
             if args.scenario:
                 sessions += load_scenario(args.scenario)
@@ -177,7 +177,7 @@ def _event_loop():
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    from .emulator.run import run_command
+    from ocpp_emulator.run import run_command
 
     return run_command(args)
 

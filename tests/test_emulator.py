@@ -19,9 +19,9 @@ from aiohttp import web
 from conftest import ROOT, free_port, wait_for
 from ocpp_cs.app import build_app
 from ocpp_cs.config import OcppConfig
-from ocpp_cs.emulator import Emulator, StationOptions, attach_to_app, load_stations
-from ocpp_cs.emulator.load import LoadOptions, run_load
-from ocpp_cs.emulator.scenario import Session, parse_session, run_sessions
+from ocpp_emulator import Emulator, StationOptions, attach_to_app, load_stations
+from ocpp_emulator.load import LoadOptions, run_load
+from ocpp_emulator.scenario import Session, parse_session, run_sessions
 from test_commands import REQUESTS
 
 CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
@@ -485,7 +485,7 @@ async def test_every_operation_is_answered_within_the_schema(emulator, conn):
 
 async def test_invalid_request_gets_the_schema_error(emulator):
     station = emulator.station("EM1")
-    from ocpp_cs.rpc import Call, CallError
+    from ocpp_cs.protocol import Call, CallError
     answer, _ = station.answer(Call("x1", "Reset", {"type": "Sideways"}))
     assert isinstance(answer, CallError) and answer.code == "PropertyConstraintViolation"
     answer, _ = station.answer(Call("x2", "Frobnicate", {}))
@@ -584,7 +584,7 @@ def test_command_help():
 
 # ------------------------------------------------------------------------------------ shipped files
 async def test_shipped_stations_connect_and_the_others_are_skipped(server, conn, caplog):
-    caplog.set_level(logging.INFO, logger="ocpp_cs.emulator")
+    caplog.set_level(logging.INFO, logger="ocpp_emulator")
     configs = load_stations(ROOT / "conf" / "cp")
     assert {c.identity for c in configs} == {"CP1", "CP2", "CP3", "CP4", "CP15", "CP201", "CP202",
                                              "CP203", "CP204", "CP205"}

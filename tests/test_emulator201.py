@@ -26,11 +26,11 @@ from aiohttp import web
 
 from conftest import free_port, start_server, wait_for
 from ocpp_cs.config import Config, OcppConfig
-from ocpp_cs.emulator import Emulator, StationOptions, load_stations
-from ocpp_cs.emulator.run import new_http_session
-from ocpp_cs.emulator.scenario import Session, run_sessions
-from ocpp_cs.emulator.station201 import CSMS_ACTIONS, Station201
-from ocpp_cs.rpc import Call, CallError, CallResult, decode
+from ocpp_emulator import Emulator, StationOptions, load_stations
+from ocpp_emulator.run import new_http_session
+from ocpp_emulator.scenario import Session, run_sessions
+from ocpp_emulator.station201 import CSMS_ACTIONS, Station201
+from ocpp_cs.protocol import Call, CallError, CallResult, decode
 from ocpp_cs.validation import ValidationError, schemas_for
 
 SCHEMAS = schemas_for("2.0.1")
@@ -886,7 +886,7 @@ async def test_bad_requests_get_the_2_0_1_errors(station, csms):
 
 # ------------------------------------------------------------------------------------- the emulator
 async def test_emulator_runs_2_0_1_stations(csms, tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="ocpp_cs.emulator")
+    caplog.set_level(logging.INFO, logger="ocpp_emulator")
     fake, url = csms
     emu = Emulator(load_stations(station_file(tmp_path)), url=url, options=StationOptions(**FAST))
     await emu.start()
@@ -902,7 +902,7 @@ async def test_skipped_with_one_line_while_the_server_refuses_2_0_1(db, tmp_path
     config = Config()
     config.ocpp.versions = ["1.6"]
     server, runner = await start_server(db, config)
-    caplog.set_level(logging.INFO, logger="ocpp_cs.emulator")
+    caplog.set_level(logging.INFO, logger="ocpp_emulator")
     emu = Emulator(load_stations(station_file(tmp_path)), url=server.url + "/",
                    options=StationOptions(**FAST))
     await emu.start()

@@ -19,7 +19,7 @@ from ocpp_cs import migrate
 from ocpp_cs.app import MESSAGES
 from ocpp_cs.embedded import OWNER, EmbeddedPostgres
 from ocpp_cs.embedded.postgres import DATABASE
-from ocpp_cs.gateway import is_refusal
+from ocpp_cs.database import is_refusal
 
 
 def nested(depth: int) -> dict:

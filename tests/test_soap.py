@@ -488,7 +488,7 @@ async def test_oversized_body_is_413_unread(server, conn):
 
 # ------------------------------------------------------------------------------------ emulator
 async def test_emulator_cp15_boots_over_soap_and_answers_commands(server, conn):
-    from ocpp_cs.emulator import Emulator, StationOptions, load_stations
+    from ocpp_emulator import Emulator, StationOptions, load_stations
     emu = Emulator(load_stations(ROOT / "conf" / "cp", ["CP15"]), url=server.url + "/",
                    options=StationOptions(call_timeout=5.0, reboot_delay=0.1, backoff_min=0.1,
                                           backoff_max=0.5, unplug_delay=0.2))

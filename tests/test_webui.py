@@ -16,7 +16,7 @@ from ocpp.exceptions import NotSupportedError
 from ocpp.v16 import call
 
 from browser import UI, async_playwright, expect, launch, screenshot_on_failure
-from ocpp_cs.emulator import Emulator, StationOptions, load_stations
+from ocpp_emulator import Emulator, StationOptions, load_stations
 from test_api import token
 from test_commands import answering
 from test_emulator import FAST, station_file

@@ -15,7 +15,7 @@ import orjson
 from aiohttp import web
 
 from ..config import Config
-from ..gateway import load_queries
+from ..database import load_queries
 from ..validation.schemas import message_file
 
 log = logging.getLogger("ocpp_cs.api")

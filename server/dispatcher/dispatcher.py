@@ -15,8 +15,8 @@ from typing import Any, Protocol
 import asyncpg
 import orjson
 
-from ..gateway import Gateway, is_connection_error
-from ..rpc import CallError, error_name
+from ..database import Gateway, is_connection_error
+from ..protocol import CallError, error_name
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
 from . import secrets

@@ -19,10 +19,10 @@ import aiohttp
 import orjson
 from lxml import etree
 
-from ..gateway import Gateway, to_ocpp_error
+from ..database import Gateway, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
-from ..rpc import error_name
+from ..protocol import error_name
 from ..transport.soap import SOAP_ENV, SoapFault, parse_envelope
 from ..validation import ValidationError, schemas_for
 

@@ -23,7 +23,7 @@ from typing import Any, Awaitable, Callable
 
 import orjson
 
-from ..gateway.outage import Outage
+from ..database.outage import Outage
 
 log = logging.getLogger("ocpp_cs.messagelog")
 

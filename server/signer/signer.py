@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from ..gateway import Gateway
+from ..database import Gateway
 from .local_ca import CsrRefused, LocalCA
 
 log = logging.getLogger("ocpp_cs.signer")

@@ -19,7 +19,7 @@ from aiohttp import web
 from lxml import etree
 
 from ..config import SoapConfig
-from ..gateway import Gateway, is_connection_error, to_ocpp_error
+from ..database import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from .identity import identity_problem, loggable

@@ -18,9 +18,9 @@ from urllib.parse import unquote
 import orjson
 from aiohttp import WSMsgType, web
 
-from .. import rpc
+from .. import protocol as rpc
 from ..config import OcppConfig
-from ..gateway import Gateway, is_connection_error, to_ocpp_error
+from ..database import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
 from ..validation import ValidationError, schemas_for

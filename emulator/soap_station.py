@@ -25,13 +25,13 @@ import aiohttp
 from aiohttp import web
 from lxml import etree
 
-from ..rpc import Call, CallError
-from ..validation import ValidationError
+from ocpp_cs.protocol import Call, CallError
+from ocpp_cs.validation import ValidationError
 from .config import StationConfig
 from .station16 import CallErrorReceived, Station16, StationOptions
 from .stats import Stats
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 SOAP = "http://www.w3.org/2003/05/soap-envelope"
 WSA = "http://www.w3.org/2005/08/addressing"

@@ -22,7 +22,7 @@ from typing import Any
 
 from .station16 import CallErrorReceived, Station16
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 
 class ScenarioError(Exception):

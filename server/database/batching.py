@@ -14,7 +14,7 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Sequence
 
-log = logging.getLogger("ocpp_cs.gateway")
+log = logging.getLogger("ocpp_cs.database")
 
 Args = tuple[Any, ...]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
-log = logging.getLogger("ocpp_cs.gateway")
+log = logging.getLogger("ocpp_cs.database")
 
 
 class Outage:

@@ -15,7 +15,7 @@ from .station16 import Station16, StationOptions
 from .station201 import Station201
 from .stats import Stats
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 # The station class of each OCPP version spoken over WebSocket.
 STATION_CLASSES: dict[str, type[Station16]] = {"1.6": Station16, "2.0.1": Station201}

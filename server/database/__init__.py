@@ -1,5 +1,5 @@
 """The one place that talks to PostgreSQL: each station message is one call of the ocpp.* API."""
-from .database import Gateway, load_queries, login_superuser
+from .gateway import Gateway, load_queries, login_superuser
 from .errors import OcppError, is_connection_error, is_refusal, to_ocpp_error
 from .outage import Outage
 

@@ -38,15 +38,15 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 import orjson
 
-from ..rpc import Call, CallError, FramingError, decode, encode_call_error, error_name
-from ..validation import ValidationError, schemas_for
-from ..validation.schemas import is_date_time
+from ocpp_cs.protocol import Call, CallError, FramingError, decode, encode_call_error, error_name
+from ocpp_cs.validation import ValidationError, schemas_for
+from ocpp_cs.validation.schemas import is_date_time
 from .config import ConnectorConfig, EvseConfig, StationConfig
 from .station16 import (BATTERY_WH, CallErrorReceived, Station16, StationOptions, _fake_csr,
                         _profile_limit, now_iso, parse_time)
 from .stats import Stats
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 VERSION = "2.0.1"
 SUBPROTOCOL = "ocpp2.0.1"

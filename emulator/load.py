@@ -20,7 +20,7 @@ from .run import new_http_session
 from .station16 import Station16, StationOptions
 from .stats import Stats
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 # The fleet: shares of stations by connector set (shared, read-only configurations).
 _MIX: list[tuple[float, list[ConnectorConfig]]] = [

@@ -22,12 +22,12 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 import orjson
 
-from ..rpc import Call, CallError, CallResult, FramingError, decode, encode_call, encode_call_error
-from ..validation import ValidationError, schemas_for
+from ocpp_cs.protocol import Call, CallError, CallResult, FramingError, decode, encode_call, encode_call_error
+from ocpp_cs.validation import ValidationError, schemas_for
 from .config import ConnectorConfig, StationConfig
 from .stats import Stats
 
-log = logging.getLogger("ocpp_cs.emulator")
+log = logging.getLogger("ocpp_emulator")
 
 SUBPROTOCOL = "ocpp1.6"
 
