@@ -1,7 +1,7 @@
 """OCPP-J framing, driven without a socket."""
 import pytest
 
-from ocpp_cs import rpc
+from ocpp_cs.protocol import framing as rpc
 
 
 def test_call_is_decoded():
