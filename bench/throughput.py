@@ -1,7 +1,8 @@
 """Throughput and ceiling: station calls per second through the whole path, and the same PL/pgSQL
 calls straight through asyncpg, in one run on one machine.
 
-    python bench/throughput.py [--stations 200] [--seconds 10] [--pool 8]
+    python bench/throughput.py [--stations 200] [--seconds 10] [--pool 8] [--repeat 5]
+                               [--baseline ../old-checkout] [--latency 0.25,0.5,0.75]
 
 Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate process, then:
   ceiling  N asyncpg connections call ocpp.parse with the mix (Heartbeat, StatusNotification,
@@ -10,7 +11,11 @@ Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate 
            next CALL (as OCPP-J requires), through validation and ocpp.parse;
   peer     the same stations against ../shared/peer/mobilityhouse_cs.py (a database-free central
            system on the `ocpp` package), when that file is there;
-and prints calls/s, the ratios, and p50/p95/p99 latency. The load generator runs on the same machine.
+  baseline another checkout's server (--baseline), for "no loss against the old tree";
+and prints calls/s, the ratios, and p50/p95/p99/max latency. With --repeat N the full path, the peer
+(and the baseline) take turns N times and the ratios are medians with their range, so one noisy run
+cannot decide. Last, the latency at fixed offered rates (--latency, fractions of the median top rate).
+The load generator runs on the same machine.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -128,6 +134,36 @@ def wait_port(port: int, timeout: float = 60) -> None:
     raise SystemExit("server did not start")
 
 
+def start_server(args, dsn: str, port: int, env: dict, code: str | None = None) -> subprocess.Popen:
+    """`ocpp-cs serve` on `port`; with `code`, the server package of another checkout (its server/
+    folder) is imported instead of this one, for an A/B run of two trees on one database."""
+    if code:
+        shim = Path(f"/tmp/ocpp-cs-bench-{os.getpid()}-tree")
+        shim.mkdir(exist_ok=True)
+        link = shim / "ocpp_cs"
+        if not link.exists():
+            link.symlink_to(Path(code).resolve() / "server")
+        env = {**env, "PYTHONPATH": str(shim), "OCPP_CS_HOME": str(Path(code).resolve())}
+    return subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
+                             "--database-url", dsn, "--port", str(port), "--host", "127.0.0.1"],
+                            env=env)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    process.wait(30)
+
+
+def latency_line(label: str, rate: float, lat: list[float], errors: int) -> str:
+    return (f"{label} {rate:8.0f} calls/s  p50 {percentile(lat, .5) * 1000:.1f} ms  "
+            f"p95 {percentile(lat, .95) * 1000:.1f} ms  p99 {percentile(lat, .99) * 1000:.1f} ms  "
+            f"max {max(lat, default=float('nan')) * 1000:.1f} ms  errors {errors}")
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f}, range {min(values):.2f}-{max(values):.2f}"
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--stations", type=int, default=200)
@@ -137,6 +173,14 @@ async def main() -> None:
     ap.add_argument("--peer", default=str(Path(__file__).resolve().parents[2] / "shared" / "peer"
                                           / "mobilityhouse_cs.py"),
                     help="the peer central system to compare with ('' to skip)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of full path and peer, alternating; the ratio is their median")
+    ap.add_argument("--baseline", metavar="CHECKOUT", default="",
+                    help="another checkout of ocpp-cs (e.g. a git worktree of an older commit) run "
+                         "as a third contestant in every round, on the same database")
+    ap.add_argument("--latency", default="0.25,0.5,0.75",
+                    help="offered rates, as fractions of the median top rate, for the latency run "
+                         "('' to skip)")
     args = ap.parse_args()
 
     from ocpp_cs import migrate
@@ -153,44 +197,51 @@ async def main() -> None:
            "OCPP_CS_DATABASE_POOL_MIN": str(args.pool), "OCPP_CS_LOG_LEVEL": "WARNING",
            "OCPP_CS_CERTIFICATES_SIGNER": "none",
            "OCPP_CS_DATABASE_MIGRATE": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "ocpp_cs.cli", "serve", "--no-emulator",
-                               "--database-url", server_dsn, "--port", str(args.port),
-                               "--host", "127.0.0.1"], env=env)
+    contestants = {"ocpp-cs": (start_server(args, server_dsn, args.port, env), args.port)}
+    if args.peer and Path(args.peer).exists():
+        contestants["peer"] = (subprocess.Popen([sys.executable, args.peer, str(args.port + 1)]),
+                               args.port + 1)
+    if args.baseline:
+        contestants["baseline"] = (start_server(args, server_dsn, args.port + 2, env, args.baseline),
+                                   args.port + 2)
+    rates: dict[str, list[float]] = {name: [] for name in contestants}
+    p99s: dict[str, list[float]] = {name: [] for name in contestants}
     try:
-        wait_port(args.port)
-        url = f"ws://127.0.0.1:{args.port}/ocpp"
+        for _, port in contestants.values():
+            wait_port(port)
         print(f"cores: {os.cpu_count()}  stations: {args.stations}  seconds: {args.seconds}  "
-              f"pool: {args.pool}")
+              f"pool: {args.pool}  rounds: {args.repeat}  contestants: {', '.join(contestants)}")
         top = await ceiling(dsn, args.pool, args.seconds)
         print(f"ceiling   ocpp.parse via asyncpg, one call per statement: {top:8.0f} calls/s")
         grouped = await ceiling(dsn, args.pool, args.seconds, group=50)
         print(f"ceiling   ocpp.parse via asyncpg, 50 calls per statement: {grouped:8.0f} calls/s")
-        rate, lat, errors = await full_path(url, args.stations, args.seconds)
-        print(f"full path WebSocket -> ocpp.parse:  {rate:8.0f} calls/s  "
-              f"ratio {rate / top:.2f} (one per statement), {rate / grouped:.2f} (grouped)  "
-              f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
-              f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
-        half, lat, errors = await full_path(url, args.stations, args.seconds, rate_limit=rate / 2)
-        print(f"half rate ({rate / 2:.0f}/s offered):          {half:8.0f} calls/s  "
-              f"p50 {percentile(lat, .5) * 1000:.1f} ms  p95 {percentile(lat, .95) * 1000:.1f} ms  "
-              f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}")
-        if args.peer and Path(args.peer).exists():
-            peer = subprocess.Popen([sys.executable, args.peer, str(args.port + 1)])
-            try:
-                wait_port(args.port + 1)
-                peer_rate, lat, errors = await full_path(f"ws://127.0.0.1:{args.port + 1}/ocpp",
-                                                         args.stations, args.seconds)
-                print(f"peer      {Path(args.peer).name}:     {peer_rate:8.0f} calls/s  "
-                      f"p99 {percentile(lat, .99) * 1000:.1f} ms  errors {errors}  "
-                      f"-> ocpp-cs / peer = {rate / peer_rate:.2f}")
-            finally:
-                peer.send_signal(signal.SIGTERM)
-                peer.wait(30)
+        for round_ in range(1, args.repeat + 1):
+            for name, (_, port) in contestants.items():
+                rate, lat, errors = await full_path(f"ws://127.0.0.1:{port}/ocpp", args.stations,
+                                                    args.seconds)
+                rates[name].append(rate)
+                p99s[name].append(percentile(lat, .99) * 1000)
+                print(latency_line(f"round {round_} {name:9}", rate, lat, errors))
+        rate = statistics.median(rates["ocpp-cs"])
+        print(f"full path WebSocket -> ocpp.parse:  median {rate:.0f} calls/s  "
+              f"ratio {rate / top:.2f} (one per statement), {rate / grouped:.2f} (grouped)")
+        for name in contestants:
+            if name != "ocpp-cs":
+                ratios = [a / b for a, b in zip(rates["ocpp-cs"], rates[name])]
+                print(f"ocpp-cs / {name}: {spread(ratios)} over {len(ratios)} rounds "
+                      f"({name} median {statistics.median(rates[name]):.0f} calls/s)")
+        for fraction in [float(f) for f in args.latency.split(",") if f.strip()]:
+            offered = rate * fraction
+            achieved, lat, errors = await full_path(f"ws://127.0.0.1:{args.port}/ocpp",
+                                                    args.stations, args.seconds, rate_limit=offered)
+            print(latency_line(f"{fraction:4.0%} of top ({offered:.0f}/s offered):", achieved, lat,
+                               errors))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
+        for process, _ in contestants.values():
+            stop(process)
         pg.stop()
         shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(f"/tmp/ocpp-cs-bench-{os.getpid()}-tree", ignore_errors=True)
 
 
 if __name__ == "__main__":
