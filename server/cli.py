@@ -49,7 +49,7 @@ def _config(args: argparse.Namespace) -> Config:
 class Logins:
     """Who each command logs in as. `psql` alone uses the admin: the embedded cluster's superuser,
     or owner_url (else url) of a configured database."""
-    server: str  # serve (pool and LISTEN connections) and the token commands: may only run ocpp.*
+    server: str  # serve (pool and LISTEN connection) and the token commands: may only run ocpp.*
     owner: str   # the migrations: db upgrade and serve's own
 
 

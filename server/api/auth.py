@@ -6,6 +6,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
+from ..config import Config
 from ..database import ApiQueries
 from .http import error_response
 
@@ -13,6 +14,11 @@ SESSION_COOKIE = "ocpp_cs_session"  # the web UI's sign-in: an API token in an H
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def auth_enabled(config: Config) -> bool:
+    """Tokens are checked unless [api] auth is off or [api] demo is on."""
+    return config.api.auth and not config.api.demo
 
 
 def request_token(request: web.Request) -> tuple[str | None, bool]:

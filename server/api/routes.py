@@ -17,7 +17,8 @@ from ..config import Config
 from ..database import ApiQueries, DatabaseError
 from ..keys import API_QUERIES, CONFIG
 from ..validation.schemas import message_file
-from .auth import READ_METHODS, Handler, request_token, same_origin, token_role, unauthorized
+from .auth import (READ_METHODS, Handler, auth_enabled, request_token, same_origin, token_role,
+                   unauthorized)
 from .http import (ApiError, api_errors, error_response, int_body, int_param, json_body, json_text,
                    path_int, text_field)
 
@@ -147,15 +148,16 @@ async def charge_point_operation(request: web.Request) -> web.Response:
         or request.match_info.route.resource.canonical.rsplit("/", 1)[1]
     payload = await json_body(request)
     timeout = request.config_dict[CONFIG].api.command_timeout
-    command_id = await call(queries(request).send(identity, operation, orjson.dumps(payload).decode()))
+    db = queries(request)
+    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode()))
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        command = orjson.loads(await call(queries(request).command(command_id)))
+        command = orjson.loads(await call(db.command(command_id)))
         if command["status"] in FINAL:
             break
         if asyncio.get_running_loop().time() > deadline:
             # never sent later by surprise; one already sent ends with the dispatcher's call timeout
-            await call(queries(request).cancel_command(command_id))
+            await call(db.cancel_command(command_id))
             raise ApiError(503, "Timeout", f"no answer from {identity} within {timeout:g} s",
                            commandId=command_id)
         await asyncio.sleep(POLL_INTERVAL)
@@ -191,22 +193,22 @@ async def station(request: web.Request) -> web.Response:
 
 
 async def evses(request: web.Request) -> web.Response:
-    identity = request.match_info["identity"]
-    await call(queries(request).station(identity))  # 404 for an unknown station
-    return json_text(await call(queries(request).evses(identity)))
+    identity, db = request.match_info["identity"], queries(request)
+    await call(db.station(identity))  # 404 for an unknown station
+    return json_text(await call(db.evses(identity)))
 
 
 async def charging_profiles(request: web.Request) -> web.Response:
-    return json_text(await call(queries(request).charging_profiles(request.match_info["identity"],
-                                request.query.get("all") in ("1", "true"))))
+    return json_text(await call(queries(request).charging_profiles(
+        request.match_info["identity"], request.query.get("all") in ("1", "true"))))
 
 
 async def transactions(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(queries(request).transactionlist(q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("idTag") or None, q.get("running") or None)))
+    return json_text(await call(queries(request).transactionlist(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("idTag") or None, q.get("running") or None)))
 
 
 async def transaction(request: web.Request) -> web.Response:
@@ -215,15 +217,15 @@ async def transaction(request: web.Request) -> web.Response:
 
 async def reservations(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(queries(request).reservationlist(q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("status") or None)))
+    return json_text(await call(queries(request).reservationlist(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("status") or None)))
 
 
 async def id_tags(request: web.Request) -> web.Response:
-    return json_text(await call(queries(request).id_tags(int_param(request, "limit", 100, MAX_LIMIT),
-                                int_param(request, "offset", 0))))
+    return json_text(await call(queries(request).id_tags(
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
 
 
 async def id_tag(request: web.Request) -> web.Response:
@@ -235,9 +237,9 @@ async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, s
     tag = tag if tag is not None else text_field(body, "idTag")
     if not tag:
         raise ApiError(400, "BadRequest", "idTag is required", field="idTag")
-    return json_text(await call(queries(request).set_id_tag(tag, text_field(body, "status") or "Accepted",
-                                text_field(body, "expiryDate"), text_field(body, "parentIdTag"),
-                                must_exist)), status)
+    return json_text(await call(queries(request).set_id_tag(
+        tag, text_field(body, "status") or "Accepted", text_field(body, "expiryDate"),
+        text_field(body, "parentIdTag"), must_exist)), status)
 
 
 async def create_id_tag(request: web.Request) -> web.Response:
@@ -259,8 +261,9 @@ async def block_id_tag(request: web.Request) -> web.Response:
 
 async def commands(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(queries(request).commands(q.get("identity") or None, q.get("status") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
+    return json_text(await call(queries(request).commands(
+        q.get("identity") or None, q.get("status") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
 
 
 async def command(request: web.Request) -> web.Response:
@@ -269,10 +272,10 @@ async def command(request: web.Request) -> web.Response:
 
 async def message_log(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(queries(request).message_log(q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("action") or None, q.get("direction") or None)))
+    return json_text(await call(queries(request).message_log(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("action") or None, q.get("direction") or None)))
 
 
 async def configuration(request: web.Request) -> web.Response:
@@ -386,20 +389,32 @@ ROUTES: list[Route] = [
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}
 
 
+async def refusal(request: web.Request) -> web.Response | None:
+    """The answer to a request under PREFIX that may not pass: no valid token, or a change by a
+    read token or from another site's page; None when it may."""
+    if request.path not in OPEN_PATHS:
+        token, from_cookie = request_token(request)
+        role = await token_role(queries(request), token)
+        if role is None:
+            return unauthorized()
+        if request.method not in READ_METHODS:
+            if role != "operator":
+                return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
+            if from_cookie and not same_origin(request):
+                return error_response(403, "Forbidden",
+                                      "a signed-in change must come from this server's pages")
+    return None
+
+
 def auth_middleware(enabled: bool):
+    """The token check, for the routes and for a path or method under PREFIX that no route takes
+    (aiohttp runs a sub-app's middlewares for its 404 and 405 too)."""
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        path = request.path
-        if enabled and path.startswith(PREFIX + "/") and path not in OPEN_PATHS:
-            token, from_cookie = request_token(request)
-            role = await token_role(queries(request), token)
-            if role is None:
-                return unauthorized()
-            if request.method not in READ_METHODS:
-                if role != "operator":
-                    return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
-                if from_cookie and not same_origin(request):
-                    return error_response(403, "Forbidden", "a signed-in change must come from this server's pages")
+        if enabled and request.path.startswith(PREFIX + "/"):
+            refused = await refusal(request)
+            if refused is not None:
+                return refused
         return await handler(request)
     return middleware
 
@@ -416,7 +431,7 @@ def api_app(config: Config) -> web.Application:
     """The REST API as an application of its own, to mount at PREFIX: its routes and the token
     check. It reads the configuration (CONFIG) and its statements (API_QUERIES) from the app it is
     mounted in."""
-    auth = config.api.auth and not config.api.demo
+    auth = auth_enabled(config)
     if config.api.demo:
         log.warning("!!! [api] demo = true: the REST API at %s is OPEN TO ANYONE, without tokens. "
                     "For local use only. !!!", PREFIX)

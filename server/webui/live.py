@@ -4,9 +4,9 @@ The hub subscribes to the two channels of db/schema/16_live.sql on the node's on
 (database/listener.py). `ocpp_log` carries the highest message-log id a batch wrote: the hub reads the
 new rows once, for all browsers (ocpp.api_message_log_after), and gives each the rows of the station it
 follows. `ocpp_station` carries a station whose state changed; the hub gathers them for a moment and
-tells every browser which stations to fetch again. Each time the LISTENs are (again) in place, what
-was written before is history, not news: the hub starts from the newest row then. The rows come from the database, not from this
-process, so a browser sees the frames of every front-end node.
+tells every browser which stations to fetch again. The rows come from the database, not from this
+process, so a browser sees the frames of every front-end node. Each time the LISTENs are (again) in
+place, what was written before is history, not news: the hub starts from the newest row then.
 
 A browser that reads slower than frames arrive loses frames, not the server's memory: its queue is
 bounded, and what did not fit is reported as {"type": "dropped", "count": n}.

@@ -16,17 +16,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..api.auth import SESSION_COOKIE, request_token, same_origin, token_role, unauthorized
+from ..api.auth import (SESSION_COOKIE, auth_enabled, request_token, same_origin, token_role,
+                        unauthorized)
 from ..api.http import api_errors, error_response, json_body, text_field
-from ..config import Config
 from ..keys import API_QUERIES, CONFIG, LIVE
 
 STATIC = Path(__file__).with_name("static")
 COOKIE_MAX_AGE = 12 * 3600  # seconds a sign-in lasts in the browser
-
-
-def auth_enabled(config: Config) -> bool:
-    return config.api.auth and not config.api.demo
 
 
 async def session_role(request: web.Request) -> str | None:
