@@ -10,12 +10,15 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
 from .config import Config, ConfigError, config_path_default, load
 from .embedded import OWNER, SERVER_LOGIN, EmbeddedError, EmbeddedPostgres, find_bindir
 from ocpp_emulator.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from .database import Login
 
 log = logging.getLogger("ocpp_cs")
 
@@ -73,7 +76,7 @@ def database(config: Config, *, settings: dict[str, str] | None = None) -> Itera
             cluster.stop()
 
 
-def _login(config: Config, dsn: str):
+def _login(config: Config, dsn: str) -> Login:
     """The login of serve and the token commands, as the database package connects it."""
     from .database import Login
 
@@ -134,7 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _api_query(login, name: str, *args: object) -> object:
+def _api_query(login: Login, name: str, *args: object) -> object:
     """One statement of the database layer's ApiQueries on a connection of its own (the token
     commands run before, or beside, the server)."""
     import asyncio
@@ -148,7 +151,7 @@ def _api_query(login, name: str, *args: object) -> object:
     return asyncio.run(run())
 
 
-def _first_token(login) -> None:
+def _first_token(login: Login) -> None:
     """A new installation gets one operator token, printed once, so its web UI and API can be
     used at once (ocpp.api_token_first: never again once any token existed)."""
     token = _api_query(login, "token_first", "admin", "operator")

@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, AsyncIterator
 
 import asyncpg
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 # The error PostgreSQL raises for a statement it refused or a session it lost; the one name of it
 # outside this package (nothing else imports asyncpg).
@@ -32,7 +35,7 @@ class Login:
     node: str = ""
 
     @classmethod
-    def from_config(cls, config: Any, dsn: str) -> "Login":
+    def from_config(cls, config: Config, dsn: str) -> "Login":
         """The login of serve and the token commands: [database] role, [server] node."""
         return cls(dsn, role=config.database.role, node=config.node)
 
