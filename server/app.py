@@ -1,4 +1,11 @@
-"""The aiohttp application: routes and the background work that lives as long as it does."""
+"""The aiohttp application: the one place that wires the boxes together, with their routes and the
+background work that lives as long as the app does.
+
+Each box gets what it needs under a typed key of keys.py (the REST API and the web UI are
+sub-applications that read them through request.config_dict), so nothing below imports this module.
+Every connection to PostgreSQL is the database package's: the gateway's pool, and one LISTEN
+connection (database/listener.py) whose channels the dispatcher, the signer and the live feed
+subscribe to before it starts."""
 from __future__ import annotations
 
 import asyncio
@@ -9,29 +16,24 @@ from aiohttp import web
 
 from .api import setup_api
 from .api.limits import body_limit_middleware
-from .api.routes import QUERIES as API_QUERIES
 from .config import Config
+from .database import ApiQueries, Gateway, Login, NotifyListener, is_refusal
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
-from .database import Gateway, is_refusal
+from .keys import (API_QUERIES, CONFIG, DISPATCHER, ENDPOINT, GATEWAY, LISTENER, LIVE, MESSAGES,
+                   SOAP, STATIONS, WEBHOOK)
 from .messagelog import MessageLog
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 from .transport.proxy import TrustedProxies
 from .webhook import WebhookClient
-from .webui import LIVE, setup_webui
+from .webui import LiveHub, setup_webui
 from .webui.headers import setup_headers
-from .webui.live import LiveHub
 
 log = logging.getLogger("ocpp_cs")
 
-GATEWAY = web.AppKey("gateway", Gateway)
-MESSAGES = web.AppKey("messages", MessageLog)
-STATIONS = web.AppKey("stations", Stations)
-DISPATCHER = web.AppKey("dispatcher", Dispatcher)
-ENDPOINT = web.AppKey("endpoint", WebSocketEndpoint)
-SOAP = web.AppKey("soap", SoapEndpoint)
-WEBHOOK = web.AppKey("webhook", WebhookClient)
+__all__ = ["API_QUERIES", "CONFIG", "DISPATCHER", "ENDPOINT", "GATEWAY", "LISTENER", "LIVE",
+           "MESSAGES", "SOAP", "STATIONS", "WEBHOOK", "build_app", "stop_tasks"]
 
 LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
 
@@ -42,15 +44,19 @@ def build_app(config: Config, dsn: str) -> web.Application:
                           middlewares=[body_limit_middleware(config.api.max_body_size)])
     setup_headers(app)
     proxies = TrustedProxies.from_config(config)  # here: a bad [tls] entry stops the start at once
+    app[CONFIG] = config
+    login = Login.from_config(config, dsn)
 
     async def database(app: web.Application) -> AsyncIterator[None]:
-        gateway = await Gateway.open(dsn, config.node, role=config.database.role,
-                                     min_size=config.database.pool_min,
+        gateway = await Gateway.open(login, min_size=config.database.pool_min,
                                      max_size=config.database.pool_max,
                                      parse_workers=config.database.parse_workers,
                                      parse_batch=config.database.parse_batch)
         await gateway.node_start()
         app[GATEWAY] = gateway
+        app[API_QUERIES] = ApiQueries(gateway.pool)
+        # Subscribers register below; it starts listening last (listen), once all have.
+        app[LISTENER] = NotifyListener(login, gateway.outage)
         yield
         await gateway.close()
 
@@ -66,15 +72,9 @@ def build_app(config: Config, dsn: str) -> web.Application:
         await stop_tasks(cleanup, writer)
 
     async def live_feed(app: web.Application) -> AsyncIterator[None]:
-        pool = app[GATEWAY].pool
-
-        async def read_rows(after_id: int, upto_id: int, limit: int) -> str:
-            return await pool.fetchval(API_QUERIES["message_log_after"], after_id, upto_id, limit)
-
-        async def newest_id() -> int:
-            return await pool.fetchval(API_QUERIES["message_log_newest"])
-
-        hub = LiveHub(dsn, read_rows, newest_id)
+        queries = app[API_QUERIES]
+        hub = LiveHub(queries.message_log_after, queries.message_log_newest)
+        hub.subscribe(app[LISTENER])
         app[LIVE] = hub
         task = asyncio.create_task(hub.run(), name="live-feed")
         yield
@@ -96,9 +96,10 @@ def build_app(config: Config, dsn: str) -> web.Application:
         soap = SoapDelivery(app[GATEWAY], app[MESSAGES], call_timeout=config.ocpp.call_timeout,
                             max_body_size=config.soap.max_body_size,
                             max_depth=config.soap.max_depth) if config.soap.enabled else None
-        dispatcher = Dispatcher(app[GATEWAY], app[STATIONS], dsn,
+        dispatcher = Dispatcher(app[GATEWAY], app[STATIONS],
                                 call_timeout=config.ocpp.call_timeout,
                                 scan_interval=config.ocpp.command_scan_interval, soap=soap)
+        dispatcher.subscribe(app[LISTENER])
         app[DISPATCHER] = dispatcher
         # A station that connects may have commands waiting for it.
         # In webhook mode the webhook answers station messages; connections, station auth and the
@@ -128,11 +129,18 @@ def build_app(config: Config, dsn: str) -> web.Application:
         if c.signer != "local-ca":
             raise ValueError(f"[certificates] signer must be local-ca or none, not {c.signer!r}")
         ca = LocalCA(config.local_ca_dir, c.validity_days)
-        task = asyncio.create_task(Signer(app[GATEWAY], ca, dsn).run(), name="signer")
+        csr_signer = Signer(app[GATEWAY], ca)
+        csr_signer.subscribe(app[LISTENER])
+        task = asyncio.create_task(csr_signer.run(), name="signer")
         yield
         await stop_tasks(task)
 
-    app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, signer])
+    async def listen(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(app[LISTENER].run(), name="listener")
+        yield
+        await stop_tasks(task)
+
+    app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, signer, listen])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:

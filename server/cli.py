@@ -10,12 +10,15 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
 from .config import Config, ConfigError, config_path_default, load
 from .embedded import OWNER, SERVER_LOGIN, EmbeddedError, EmbeddedPostgres, find_bindir
 from ocpp_emulator.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from .database import Login
 
 log = logging.getLogger("ocpp_cs")
 
@@ -49,7 +52,7 @@ def _config(args: argparse.Namespace) -> Config:
 class Logins:
     """Who each command logs in as. `psql` alone uses the admin: the embedded cluster's superuser,
     or owner_url (else url) of a configured database."""
-    server: str  # serve (pool and LISTEN connections) and the token commands: may only run ocpp.*
+    server: str  # serve (pool and LISTEN connection) and the token commands: may only run ocpp.*
     owner: str   # the migrations: db upgrade and serve's own
 
 
@@ -73,6 +76,13 @@ def database(config: Config, *, settings: dict[str, str] | None = None) -> Itera
             cluster.stop()
 
 
+def _login(config: Config, dsn: str) -> Login:
+    """The login of serve and the token commands, as the database package connects it."""
+    from .database import Login
+
+    return Login.from_config(config, dsn)
+
+
 def _refuse_superuser(config: Config, dsn: str) -> None:
     """A superuser login would let an injected statement do anything (SET ROLE is no barrier for
     it), so serve needs it allowed in so many words."""
@@ -80,7 +90,7 @@ def _refuse_superuser(config: Config, dsn: str) -> None:
 
     from .database import login_superuser
 
-    login, superuser = asyncio.run(login_superuser(dsn))
+    login, superuser = asyncio.run(login_superuser(_login(config, dsn)))
     if not superuser:
         return
     if config.database.allow_superuser:
@@ -105,7 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if config.database.migrate:
             migrate.upgrade(logins.owner)
         if config.api.auth and not config.api.demo:
-            _first_token(logins.server)
+            _first_token(_login(config, logins.server))
         app = build_app(config, logins.server)
         if config.emulator.enabled and not config.server.plain:
             # The emulator's stations speak ws:// only (they have no client certificate to offer).
@@ -127,29 +137,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _api_query(dsn: str, name: str, *args: object) -> object:
-    """One named statement of the API's queries.sql on a connection of its own (the token commands
-    run before, or beside, the server)."""
+def _api_query(login: Login, name: str, *args: object) -> object:
+    """One statement of the database layer's ApiQueries on a connection of its own (the token
+    commands run before, or beside, the server)."""
     import asyncio
 
-    import asyncpg
-
-    from .api.routes import QUERIES
+    from .database import ApiQueries, session
 
     async def run() -> object:
-        conn = await asyncpg.connect(dsn)
-        try:
-            return await conn.fetchval(QUERIES[name], *args)
-        finally:
-            await conn.close()
+        async with session(login, "cli") as conn:
+            return await getattr(ApiQueries(conn), name)(*args)
 
     return asyncio.run(run())
 
 
-def _first_token(dsn: str) -> None:
+def _first_token(login: Login) -> None:
     """A new installation gets one operator token, printed once, so its web UI and API can be
     used at once (ocpp.api_token_first: never again once any token existed)."""
-    token = _api_query(dsn, "token_first", "admin", "operator")
+    token = _api_query(login, "token_first", "admin", "operator")
     if token:
         log.warning("first start: an operator token named admin was made for the web UI and the REST "
                     "API; it is shown this once, only its hash is kept:\n\n    %s\n\n"
@@ -205,17 +210,18 @@ def _expires(text: str) -> str:
 
 def cmd_token(args: argparse.Namespace) -> int:
     """Creates or revokes a REST API token (ocpp.api_token_create / ocpp.api_token_revoke)."""
-    import asyncpg
+    from .database import DatabaseError
 
     config = _config(args)
     with database(config) as logins:
+        login = _login(config, logins.server)
         try:
             if args.token_command == "create":
-                token = _api_query(logins.server, "token_create", args.name, args.role, args.expires)
+                token = _api_query(login, "token_create", args.name, args.role, args.expires)
             else:
-                _api_query(logins.server, "token_revoke", args.name)
+                _api_query(login, "token_revoke", args.name)
                 token = None
-        except asyncpg.PostgresError as e:
+        except DatabaseError as e:
             print(f"ocpp-cs token: {e}", file=sys.stderr)
             return 1
     if token is None:

@@ -177,6 +177,18 @@ async def test_missing_or_wrong_token_is_401_with_www_authenticate(server, db):
     assert status == 401 and "Bearer" in headers["WWW-Authenticate"]
 
 
+async def test_unknown_paths_and_methods_need_a_token_too(server, db):
+    # the API is a sub-app; a path or method under /api/v1 that no route takes is checked the same
+    for method, path in (("GET", "/api/v1/no-such-thing"), ("DELETE", "/api/v1/stations")):
+        status, _, headers = await Api(server, None).request(method, path)
+        assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer"), (method, path)
+    operator = Api(server, token(db))
+    assert (await operator.get("/api/v1/no-such-thing"))[0] == 404
+    assert (await operator.request("DELETE", "/api/v1/stations"))[0] == 405
+    status, body, _ = await Api(server, token(db, "read")).request("DELETE", "/api/v1/stations")
+    assert status == 403 and body["error"]["code"] == "Forbidden"
+
+
 async def test_read_token_reads_but_may_not_send_or_change(server, db):
     reader = Api(server, token(db, "read"))
     assert (await reader.get("/api/v1/stations"))[0] == 200

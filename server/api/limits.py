@@ -8,7 +8,7 @@ from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from .routes import error_response
+from .http import error_response
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OWN_LIMIT = ("/Ocpp",)  # paths that check their body size themselves (OCPP over SOAP)

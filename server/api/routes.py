@@ -1,6 +1,6 @@
-"""REST handlers: each is one call of a named statement of queries.sql (a command: one to queue it,
-then one per poll of its status). The route table ROUTES is also the source of the OpenAPI spec
-(openapi.py), so the two cannot drift apart."""
+"""REST handlers: each is one call of a method of the database layer's ApiQueries (database/api.py, its
+statements in database/api.sql; a command: one to queue it, then one per poll of its status). The
+route table ROUTES is also the source of the OpenAPI spec (openapi.py), so the two cannot drift apart."""
 from __future__ import annotations
 
 import asyncio
@@ -8,20 +8,23 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, TypeVar
 
-import asyncpg
 import orjson
 from aiohttp import web
 
 from ..config import Config
-from ..database import load_queries
+from ..database import ApiQueries, DatabaseError
+from ..keys import API_QUERIES, CONFIG
 from ..validation.schemas import message_file
+from .auth import (READ_METHODS, Handler, auth_enabled, request_token, same_origin, token_role,
+                   unauthorized)
+from .http import (ApiError, api_errors, error_response, int_body, int_param, json_body, json_text,
+                   path_int, text_field)
 
 log = logging.getLogger("ocpp_cs.api")
 
 PREFIX = "/api/v1"
-QUERIES = load_queries(Path(__file__).with_name("queries.sql"))
 STATIC = Path(__file__).with_name("static") / "swagger"
 POLL_INTERVAL = 0.1  # seconds between ocpp.command() polls while a command is in flight
 FINAL = {"answered", "error", "timeout", "offline", "refused", "cancelled", "interrupted"}
@@ -48,9 +51,7 @@ V201_OPERATIONS = [
     "UpdateFirmware"]
 OPERATIONS = sorted(set(V16_OPERATIONS) | set(V201_OPERATIONS))
 
-API_CONFIG = web.AppKey("api_config", Config)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -70,17 +71,7 @@ class Route:
     ocpp: str | None = None       # the OCPP operation of a command path: the spec documents its schemas
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, description: str, **extra: Any):
-        self.status, self.code, self.description, self.extra = status, code, description, extra
-
-
-def error_response(status: int, code: str, description: str, **extra: Any) -> web.Response:
-    return web.json_response({"error": {"code": code, "description": description, **extra}},
-                             status=status, dumps=lambda v: orjson.dumps(v).decode())
-
-
-def sql_error_status(e: asyncpg.PostgresError) -> tuple[int, str]:
+def sql_error_status(e: DatabaseError) -> tuple[int, str]:
     """The one place a database error becomes an HTTP status: OC007 'unknown ...' is 404, the other
     OC codes and bad values (class 22) are the client's fault (400); anything else is ours."""
     state = e.sqlstate or ""
@@ -92,73 +83,19 @@ def sql_error_status(e: asyncpg.PostgresError) -> tuple[int, str]:
     raise e
 
 
-async def call(request: web.Request, name: str, *args: Any) -> Any:
-    """Runs the named statement of queries.sql; database refusals become ApiErrors."""
-    from ..app import GATEWAY  # the app module imports this one
+def queries(request: web.Request) -> ApiQueries:
+    return request.config_dict[API_QUERIES]
+
+
+async def call(statement: Awaitable[T]) -> T:
+    """Awaits one statement of the database layer; database refusals become ApiErrors."""
     try:
-        return await request.app[GATEWAY].pool.fetchval(QUERIES[name], *args)
-    except asyncpg.PostgresError as e:
+        return await statement
+    except DatabaseError as e:
         status, code = sql_error_status(e)
         detail = getattr(e, "detail", None)
         raise ApiError(status, code, str(getattr(e, "message", "") or e),
                        **({"details": {"detail": detail}} if detail else {})) from None
-
-
-def json_text(text: str | None, status: int = 200) -> web.Response:
-    return web.Response(text=text or "null", status=status, content_type="application/json")
-
-
-async def json_body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    try:
-        body = orjson.loads(await request.read())
-    except orjson.JSONDecodeError as e:
-        raise ApiError(400, "BadRequest", f"the body is not JSON: {e}") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "BadRequest", "the body must be a JSON object")
-    return body
-
-
-def text_field(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ApiError(400, "BadRequest", f"{name} must be a string", field=name)
-    return value
-
-
-def int_param(request: web.Request, name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "BadRequest", f"{name} must be an integer", field=name) from None
-    if value < 0 or (maximum is not None and value > maximum):
-        raise ApiError(400, "BadRequest", f"{name} must be between 0 and {maximum}", field=name)
-    return value
-
-
-def int_body(body: dict[str, Any], name: str, default: int, maximum: int | None = None) -> int:
-    value = body.get(name, default)
-    if value is None:
-        return default
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0 \
-            or (maximum is not None and value > maximum):
-        raise ApiError(400, "BadRequest", f"{name} must be an integer between 0 and {maximum}",
-                       field=name)
-    return value
-
-
-def path_int(request: web.Request, name: str) -> int:
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise ApiError(404, "NotFound", f"{name} must be an integer") from None
-    if not -2**31 <= value < 2**31:
-        raise ApiError(404, "NotFound", f"no such {name}")
-    return value
 
 
 # --- apostoldevel/ocpp-cs paths ---
@@ -172,17 +109,20 @@ async def server_time(request: web.Request) -> web.Response:
 
 
 async def charge_point_list(request: web.Request) -> web.Response:
-    return json_text(await call(request, "chargepointlist"))
+    return json_text(await call(queries(request).chargepointlist()))
 
 
 async def _range_list(request: web.Request, query: str, body: dict[str, Any], *more: str,
                       **extra: Any) -> web.Response:
     """The apostoldevel list bodies {identity, dateFrom, dateTo} with paging, the text fields named
     in more, then the extra values as given."""
-    return json_text(await call(request, query, text_field(body, "identity"),
-                                text_field(body, "dateFrom"), text_field(body, "dateTo"),
-                                int_body(body, "limit", 100, MAX_LIMIT), int_body(body, "offset", 0),
-                                *(text_field(body, name) for name in more), *extra.values()))
+    statement = getattr(queries(request), query)
+    return json_text(await call(statement(text_field(body, "identity"),
+                                          text_field(body, "dateFrom"), text_field(body, "dateTo"),
+                                          int_body(body, "limit", 100, MAX_LIMIT),
+                                          int_body(body, "offset", 0),
+                                          *(text_field(body, name) for name in more),
+                                          *extra.values())))
 
 
 async def transaction_list(request: web.Request) -> web.Response:
@@ -207,16 +147,17 @@ async def charge_point_operation(request: web.Request) -> web.Response:
     operation = request.match_info.get("operation") \
         or request.match_info.route.resource.canonical.rsplit("/", 1)[1]
     payload = await json_body(request)
-    timeout = request.app[API_CONFIG].api.command_timeout
-    command_id = await call(request, "send", identity, operation, orjson.dumps(payload).decode())
+    timeout = request.config_dict[CONFIG].api.command_timeout
+    db = queries(request)
+    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode()))
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        command = orjson.loads(await call(request, "command", command_id))
+        command = orjson.loads(await call(db.command(command_id)))
         if command["status"] in FINAL:
             break
         if asyncio.get_running_loop().time() > deadline:
             # never sent later by surprise; one already sent ends with the dispatcher's call timeout
-            await call(request, "cancel_command", command_id)
+            await call(db.cancel_command(command_id))
             raise ApiError(503, "Timeout", f"no answer from {identity} within {timeout:g} s",
                            commandId=command_id)
         await asyncio.sleep(POLL_INTERVAL)
@@ -244,51 +185,51 @@ def command_response(command: dict[str, Any]) -> web.Response:
 # --- resources ---
 
 async def stations(request: web.Request) -> web.Response:
-    return json_text(await call(request, "chargepointlist"))
+    return json_text(await call(queries(request).chargepointlist()))
 
 
 async def station(request: web.Request) -> web.Response:
-    return json_text(await call(request, "station", request.match_info["identity"]))
+    return json_text(await call(queries(request).station(request.match_info["identity"])))
 
 
 async def evses(request: web.Request) -> web.Response:
-    identity = request.match_info["identity"]
-    await call(request, "station", identity)  # 404 for an unknown station
-    return json_text(await call(request, "evses", identity))
+    identity, db = request.match_info["identity"], queries(request)
+    await call(db.station(identity))  # 404 for an unknown station
+    return json_text(await call(db.evses(identity)))
 
 
 async def charging_profiles(request: web.Request) -> web.Response:
-    return json_text(await call(request, "charging_profiles", request.match_info["identity"],
-                                request.query.get("all") in ("1", "true")))
+    return json_text(await call(queries(request).charging_profiles(
+        request.match_info["identity"], request.query.get("all") in ("1", "true"))))
 
 
 async def transactions(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(request, "transactionlist", q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("idTag") or None, q.get("running") or None))
+    return json_text(await call(queries(request).transactionlist(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("idTag") or None, q.get("running") or None)))
 
 
 async def transaction(request: web.Request) -> web.Response:
-    return json_text(await call(request, "transaction", path_int(request, "id")))
+    return json_text(await call(queries(request).transaction(path_int(request, "id"))))
 
 
 async def reservations(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(request, "reservationlist", q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("status") or None))
+    return json_text(await call(queries(request).reservationlist(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("status") or None)))
 
 
 async def id_tags(request: web.Request) -> web.Response:
-    return json_text(await call(request, "id_tags", int_param(request, "limit", 100, MAX_LIMIT),
-                                int_param(request, "offset", 0)))
+    return json_text(await call(queries(request).id_tags(
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
 
 
 async def id_tag(request: web.Request) -> web.Response:
-    return json_text(await call(request, "id_tag", request.match_info["idTag"]))
+    return json_text(await call(queries(request).id_tag(request.match_info["idTag"])))
 
 
 async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, status: int) -> web.Response:
@@ -296,9 +237,9 @@ async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, s
     tag = tag if tag is not None else text_field(body, "idTag")
     if not tag:
         raise ApiError(400, "BadRequest", "idTag is required", field="idTag")
-    return json_text(await call(request, "set_id_tag", tag, text_field(body, "status") or "Accepted",
-                                text_field(body, "expiryDate"), text_field(body, "parentIdTag"),
-                                must_exist), status)
+    return json_text(await call(queries(request).set_id_tag(
+        tag, text_field(body, "status") or "Accepted", text_field(body, "expiryDate"),
+        text_field(body, "parentIdTag"), must_exist)), status)
 
 
 async def create_id_tag(request: web.Request) -> web.Response:
@@ -310,49 +251,50 @@ async def update_id_tag(request: web.Request) -> web.Response:
 
 
 async def delete_id_tag(request: web.Request) -> web.Response:
-    await call(request, "delete_id_tag", request.match_info["idTag"])
+    await call(queries(request).delete_id_tag(request.match_info["idTag"]))
     return web.Response(status=204)
 
 
 async def block_id_tag(request: web.Request) -> web.Response:
-    return json_text(await call(request, "block_id_tag", request.match_info["idTag"]))
+    return json_text(await call(queries(request).block_id_tag(request.match_info["idTag"])))
 
 
 async def commands(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(request, "commands", q.get("identity") or None, q.get("status") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0)))
+    return json_text(await call(queries(request).commands(
+        q.get("identity") or None, q.get("status") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
 
 
 async def command(request: web.Request) -> web.Response:
-    return json_text(await call(request, "command", path_int(request, "id")))
+    return json_text(await call(queries(request).command(path_int(request, "id"))))
 
 
 async def message_log(request: web.Request) -> web.Response:
     q = request.query
-    return json_text(await call(request, "message_log", q.get("identity") or None,
-                                q.get("from") or None, q.get("to") or None,
-                                int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
-                                q.get("action") or None, q.get("direction") or None))
+    return json_text(await call(queries(request).message_log(
+        q.get("identity") or None, q.get("from") or None, q.get("to") or None,
+        int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0),
+        q.get("action") or None, q.get("direction") or None)))
 
 
 async def configuration(request: web.Request) -> web.Response:
-    return json_text(await call(request, "configuration", request.match_info["identity"]))
+    return json_text(await call(queries(request).configuration(request.match_info["identity"])))
 
 
 async def variables(request: web.Request) -> web.Response:
-    return json_text(await call(request, "variables", request.match_info["identity"]))
+    return json_text(await call(queries(request).variables(request.match_info["identity"])))
 
 
 async def operations(request: web.Request) -> web.Response:
-    return json_text(await call(request, "operations", request.match_info["version"]))
+    return json_text(await call(queries(request).operations(request.match_info["version"])))
 
 
 async def operation_schema(request: web.Request) -> web.Response:
     """The OCA JSON schema of an operation's request, for a station of that version (SQL decides which
     operations a version has; 1.5 stations use the 1.6 schemas, their SOAP messages carry the same)."""
     version, operation = request.match_info["version"], request.match_info["operation"]
-    known = orjson.loads(await call(request, "operations", version))["operations"]
+    known = orjson.loads(await call(queries(request).operations(version)))["operations"]
     if operation not in known:
         raise ApiError(404, "NotFound", f"OCPP {version} has no operation {operation} a central system sends")
     path = message_file("1.6" if version == "1.5" else version, operation)
@@ -445,55 +387,35 @@ ROUTES: list[Route] = [
 ]
 
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-SESSION_COOKIE = "ocpp_cs_session"  # the web UI's sign-in: an API token in an HttpOnly cookie
 
 
-def request_token(request: web.Request) -> tuple[str | None, bool]:
-    """The token a request carries, and whether it came from the web UI's cookie (a Bearer header
-    wins)."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip(), False
-    cookie = request.cookies.get(SESSION_COOKIE)
-    return (cookie, True) if cookie else (None, False)
-
-
-def same_origin(request: web.Request) -> bool:
-    """A cookie-carrying change must come from our own pages: SameSite=Strict keeps other sites'
-    requests cookie-less, and the Origin check covers browsers that ignore SameSite."""
-    origin = request.headers.get("Origin")
-    return origin is None or origin.split("://", 1)[-1] == request.host
-
-
-async def token_role(request: web.Request, token: str | None) -> str | None:
-    return await call(request, "token_check", token) if token else None
-
-
-def unauthorized() -> web.Response:
-    response = error_response(401, "Unauthorized", "a valid Bearer token is required")
-    response.headers["WWW-Authenticate"] = 'Bearer realm="ocpp-cs"'
-    return response
+async def refusal(request: web.Request) -> web.Response | None:
+    """The answer to a request under PREFIX that may not pass: no valid token, or a change by a
+    read token or from another site's page; None when it may."""
+    if request.path not in OPEN_PATHS:
+        token, from_cookie = request_token(request)
+        role = await token_role(queries(request), token)
+        if role is None:
+            return unauthorized()
+        if request.method not in READ_METHODS:
+            if role != "operator":
+                return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
+            if from_cookie and not same_origin(request):
+                return error_response(403, "Forbidden",
+                                      "a signed-in change must come from this server's pages")
+    return None
 
 
 def auth_middleware(enabled: bool):
+    """The token check, for the routes and for a path or method under PREFIX that no route takes
+    (aiohttp runs a sub-app's middlewares for its 404 and 405 too)."""
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        path = request.path
-        if enabled and path.startswith(PREFIX + "/") and path not in OPEN_PATHS:
-            token, from_cookie = request_token(request)
-            role = await token_role(request, token)
-            if role is None:
-                return unauthorized()
-            if request.method not in READ_METHODS:
-                if role != "operator":
-                    return error_response(403, "Forbidden", f"a {role} token may not {request.method}")
-                if from_cookie and not same_origin(request):
-                    return error_response(403, "Forbidden", "a signed-in change must come from this server's pages")
-        try:
-            return await handler(request)
-        except ApiError as e:
-            return error_response(e.status, e.code, e.description, **e.extra)
+        if enabled and request.path.startswith(PREFIX + "/"):
+            refused = await refusal(request)
+            if refused is not None:
+                return refused
+        return await handler(request)
     return middleware
 
 
@@ -505,18 +427,25 @@ async def swagger_index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
-def setup_api(app: web.Application, config: Config) -> None:
-    """Adds the /api/v1 routes, the token check and the Swagger UI at /docs/ to app."""
-    app[API_CONFIG] = config
-    auth = config.api.auth and not config.api.demo
+def api_app(config: Config) -> web.Application:
+    """The REST API as an application of its own, to mount at PREFIX: its routes and the token
+    check. It reads the configuration (CONFIG) and its statements (API_QUERIES) from the app it is
+    mounted in."""
+    auth = auth_enabled(config)
     if config.api.demo:
         log.warning("!!! [api] demo = true: the REST API at %s is OPEN TO ANYONE, without tokens. "
                     "For local use only. !!!", PREFIX)
     elif not auth:
         log.warning("[api] auth = false: the REST API at %s needs no token", PREFIX)
-    app.middlewares.append(auth_middleware(auth))
+    api = web.Application(middlewares=[auth_middleware(auth), api_errors])
     for route in ROUTES:
-        app.router.add_route(route.method, PREFIX + route.path, route.handler)
+        api.router.add_route(route.method, route.path, route.handler)
+    return api
+
+
+def setup_api(app: web.Application, config: Config) -> None:
+    """Mounts the REST API at /api/v1 and the Swagger UI at /docs/ in app."""
+    app.add_subapp(PREFIX, api_app(config))
     app.router.add_get("/docs", docs_redirect)
     app.router.add_get("/docs/", swagger_index)
     app.router.add_static("/docs/", STATIC)

@@ -1,7 +1,7 @@
-"""asyncpg pool and the named statements of queries.sql."""
+"""The gateway: the pool, and one method per named statement of queries.sql that the station side
+(transport, dispatcher, signer, message log) runs."""
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ import asyncpg
 import orjson
 
 from .batching import Batcher
+from .connection import Login, close_pool, create_pool, session
 from .errors import is_connection_error
 from .outage import Outage
 
@@ -25,13 +26,11 @@ def load_queries(path: Path = QUERIES_FILE) -> dict[str, str]:
     return queries
 
 
-async def login_superuser(dsn: str) -> tuple[str, bool]:
-    """The login of `dsn`, and whether it is a superuser or may SET ROLE to one."""
-    conn = await asyncpg.connect(dsn)
-    try:
+async def login_superuser(login: Login) -> tuple[str, bool]:
+    """The login of `login`, and whether it is a superuser or may SET ROLE to one. Asked before the
+    migrations, so as the login itself: the role it will act as may not exist yet."""
+    async with session(login.without_role(), "check") as conn:
         row = await conn.fetchrow(load_queries()["login_superuser"])
-    finally:
-        await conn.close()
     return row[0], row[1]
 
 
@@ -46,22 +45,14 @@ class Gateway:
                               max_batch=parse_batch)
 
     @classmethod
-    async def open(cls, dsn: str, node: str, *, role: str = "", min_size: int = 2,
-                   max_size: int = 10, parse_workers: int = 3, parse_batch: int = 100) -> "Gateway":
-        settings = {"application_name": f"ocpp-cs {node}", "timezone": "UTC"}
-        if role:
-            # A startup parameter, not SET ROLE: the pool's RESET ALL on release returns to it.
-            settings["role"] = role
-        pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size,
-                                         server_settings=settings)
-        return cls(pool, node, parse_workers=parse_workers, parse_batch=parse_batch)
+    async def open(cls, login: Login, *, min_size: int = 2, max_size: int = 10,
+                   parse_workers: int = 3, parse_batch: int = 100) -> "Gateway":
+        pool = await create_pool(login, min_size=min_size, max_size=max_size)
+        return cls(pool, login.node, parse_workers=parse_workers, parse_batch=parse_batch)
 
     async def close(self) -> None:
         await self._parse.close()
-        try:  # close waits for every connection to come back; a stuck one must not hang shutdown
-            await asyncio.wait_for(self.pool.close(), 10)
-        except asyncio.TimeoutError:
-            self.pool.terminate()
+        await close_pool(self.pool)
 
     async def parse(self, identity: str, unique_id: str, action: str, payload_json: str,
                     account: str | None, version: str) -> str:

@@ -1,5 +1,5 @@
--- Every statement the front end runs, by name. Each is a call of the ocpp.* API (docs/sql-api.md),
--- but for login_superuser at the end.
+-- Every statement the station side of the front end runs, by name. Each is a call of the ocpp.* API
+-- (docs/sql-api.md), but for alive and login_superuser at the end. The REST API's are in api.sql.
 
 -- name: parse
 SELECT ocpp.parse($1, $2, $3, $4::jsonb, $5, $6)::text;
@@ -66,6 +66,10 @@ SELECT ocpp.soaptojson($1::xml)::text;
 
 -- name: command_claim_soap
 SELECT ocpp.command_claim_soap($1)::text;
+
+-- name: alive
+-- Not the API: the LISTEN connection's check that PostgreSQL still answers on it (listener.py).
+SELECT 1;
 
 -- name: login_superuser
 -- Not the API: whether the login (session_user, whatever role it then acts as) is a superuser or

@@ -12,10 +12,9 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-import asyncpg
 import orjson
 
-from ..database import Gateway, is_connection_error
+from ..database import Gateway, NotifyListener, is_connection_error
 from ..protocol import CallError, error_name
 from ..transport.stations import Stations
 from ..validation import ValidationError, schemas_for
@@ -38,13 +37,12 @@ class CallingSession(Protocol):
 
 
 class Dispatcher:
-    def __init__(self, gateway: Gateway, stations: Stations, dsn: str, *, call_timeout: float,
+    def __init__(self, gateway: Gateway, stations: Stations, *, call_timeout: float,
                  scan_interval: float, soap: SoapDelivery | None = None):
         self.gateway = gateway
         self.soap = soap
         self._soap_failing = False
         self.stations = stations
-        self.dsn = dsn
         self.call_timeout = call_timeout
         self.scan_interval = scan_interval
         self._wake = asyncio.Event()
@@ -54,14 +52,17 @@ class Dispatcher:
     def wake(self, *_: Any) -> None:
         self._wake.set()
 
+    def subscribe(self, listener: NotifyListener) -> None:
+        """Woken by NOTIFY ocpp_command, and each time the LISTEN is (again) in place: a command
+        queued meanwhile is found at once, not at the next scan. New passwords come by ocpp_secret."""
+        listener.subscribe(CHANNEL, self.wake, on_listen=self.wake)
+        listener.subscribe(secrets.CHANNEL, self.secrets.on_notify)
+
     async def run(self) -> None:
-        """Claim and send until cancelled; LISTEN on its own connection (pooled ones drop it)."""
+        """Claim and send until cancelled."""
         await self.gateway.commands_interrupted()  # sent before our last stop: outcome unknown
-        listener: asyncpg.Connection | None = None
         try:
             while True:
-                if listener is None or listener.is_closed():
-                    listener = await self._listen()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.scan_interval)
                 except asyncio.TimeoutError:
@@ -78,24 +79,12 @@ class Dispatcher:
             for task in self._calls:
                 task.cancel()
             await asyncio.gather(*self._calls, return_exceptions=True)
-            if listener is not None and not listener.is_closed():
-                await listener.close(timeout=5)
             if self.soap is not None:
                 await self.soap.close()
             try:  # what we sent and will never hear about: say so now, not at the next start
                 await self.gateway.commands_interrupted()
             except Exception as e:  # noqa: BLE001 - the next start marks them
                 log.warning("could not mark the commands in flight as interrupted: %s", e)
-
-    async def _listen(self) -> asyncpg.Connection | None:
-        try:
-            conn = await asyncpg.connect(self.dsn)
-            await conn.add_listener(secrets.CHANNEL, self.secrets.on_notify)
-            await conn.add_listener(CHANNEL, self.wake)
-            return conn
-        except Exception as e:  # noqa: BLE001 - scanning still delivers, only later
-            log.warning("LISTEN %s failed, relying on the scan: %s", CHANNEL, e)
-            return None
 
     async def dispatch(self) -> None:
         for command in await self.gateway.command_claim():

@@ -3,7 +3,8 @@
 A command that sets a station's Basic-auth password is stored with the password masked (ocpp.send);
 the clear value reaches the dispatchers only by NOTIFY ocpp_secret, at the commit that queued the
 command, and is kept here, in memory, until that command is sent or its time is up. A node that missed
-the notification (restarted, LISTEN down) refuses the command: the password is nowhere else.
+the notification (restarted, its LISTEN connection down) refuses the command: the password is
+nowhere else.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ class Secrets:
         self._held: dict[int, tuple[str, dt.datetime]] = {}
         self._arrived = asyncio.Event()
 
-    def on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def on_notify(self, payload: str) -> None:
         try:
             message = orjson.loads(payload)
             command, value = int(message["command"]), str(message["value"])

@@ -6,9 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-import asyncpg
-
-from ..database import Gateway
+from ..database import DatabaseError, Gateway, NotifyListener
 from .local_ca import CsrRefused, LocalCA
 
 log = logging.getLogger("ocpp_cs.signer")
@@ -17,39 +15,30 @@ CHANNEL = "ocpp_csr"
 
 
 class Signer:
-    def __init__(self, gateway: Gateway, ca: LocalCA, dsn: str, *, scan_interval: float = 30.0):
+    def __init__(self, gateway: Gateway, ca: LocalCA, *, scan_interval: float = 30.0):
         self.gateway = gateway
         self.ca = ca
-        self.dsn = dsn
         self.scan_interval = scan_interval
         self._wake = asyncio.Event()
 
     def wake(self, *_: Any) -> None:
         self._wake.set()
 
+    def subscribe(self, listener: NotifyListener) -> None:
+        """Woken by NOTIFY ocpp_csr, and each time the LISTEN is (again) in place."""
+        listener.subscribe(CHANNEL, self.wake, on_listen=self.wake)
+
     async def run(self) -> None:
-        listener: asyncpg.Connection | None = None
-        try:
-            while True:
-                if listener is None or listener.is_closed():
-                    try:
-                        listener = await asyncpg.connect(self.dsn)
-                        await listener.add_listener(CHANNEL, self.wake)
-                    except Exception as e:  # noqa: BLE001 - the scan still finds the requests
-                        log.warning("LISTEN %s failed, relying on the scan: %s", CHANNEL, e)
-                        listener = None
-                try:
-                    await self.sign_pending()
-                except Exception as e:  # noqa: BLE001 - PostgreSQL away: the next round retries
-                    log.warning("signing failed: %s", e)
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.scan_interval)
-                except asyncio.TimeoutError:
-                    pass
-                self._wake.clear()
-        finally:
-            if listener is not None and not listener.is_closed():
-                await listener.close(timeout=5)
+        while True:
+            try:
+                await self.sign_pending()
+            except Exception as e:  # noqa: BLE001 - PostgreSQL away: the next round retries
+                log.warning("signing failed: %s", e)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.scan_interval)
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
 
     async def sign_pending(self) -> None:
         """Sign or refuse each pending request on its own: one that cannot be signed must never hold
@@ -57,7 +46,7 @@ class Signer:
         for request in await self.gateway.certificate_requests_to_sign():
             try:
                 await self._sign(request)
-            except asyncpg.PostgresError as e:
+            except DatabaseError as e:
                 log.warning("CSR %s of %s: recording the outcome failed: %s", request["id"],
                             request["identity"], e)
 

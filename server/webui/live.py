@@ -1,11 +1,12 @@
 """The live feed of the web UI: PostgreSQL NOTIFY → this hub → every browser's WebSocket.
 
-The hub LISTENs on a connection of its own (pooled ones drop a LISTEN) to the two channels of
-db/schema/16_live.sql. `ocpp_log` carries the highest message-log id a batch wrote: the hub reads the
+The hub subscribes to the two channels of db/schema/16_live.sql on the node's one LISTEN connection
+(database/listener.py). `ocpp_log` carries the highest message-log id a batch wrote: the hub reads the
 new rows once, for all browsers (ocpp.api_message_log_after), and gives each the rows of the station it
 follows. `ocpp_station` carries a station whose state changed; the hub gathers them for a moment and
 tells every browser which stations to fetch again. The rows come from the database, not from this
-process, so a browser sees the frames of every front-end node.
+process, so a browser sees the frames of every front-end node. Each time the LISTENs are (again) in
+place, what was written before is history, not news: the hub starts from the newest row then.
 
 A browser that reads slower than frames arrive loses frames, not the server's memory: its queue is
 bounded, and what did not fit is reported as {"type": "dropped", "count": n}.
@@ -17,9 +18,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-import asyncpg
 import orjson
 from aiohttp import web
+
+from ..database import NotifyListener
 
 log = logging.getLogger("ocpp_cs.webui")
 
@@ -28,7 +30,7 @@ STATION_CHANNEL = "ocpp_station"
 READ_LIMIT = 2000         # rows read per NOTIFY; more than that at once are dropped, not queued
 STATION_DELAY = 0.2       # seconds to gather station changes before telling the browsers
 CLIENT_QUEUE = 64         # messages a browser may be behind before it loses frames
-RETRY = 2.0               # seconds between attempts to LISTEN again after losing the connection
+RETRY = 2.0               # seconds before reading the message log again after a failed read
 
 # (after_id, upto_id, limit) -> the rows as JSON text (ocpp.api_message_log_after)
 ReadRows = Callable[[int, int, int], Awaitable[str]]
@@ -61,8 +63,7 @@ class Client:
 
 
 class LiveHub:
-    def __init__(self, dsn: str, read_rows: ReadRows, newest_id: NewestId):
-        self.dsn = dsn
+    def __init__(self, read_rows: ReadRows, newest_id: NewestId):
         self.read_rows = read_rows
         self.newest_id = newest_id
         self.clients: set[Client] = set()
@@ -71,11 +72,21 @@ class LiveHub:
         self._rows_wake = asyncio.Event()
         self._stations: set[str] = set()
         self._stations_wake = asyncio.Event()
-        self.listening = asyncio.Event()       # set while the LISTEN connection is up
+        self.listening = asyncio.Event()       # set while the LISTENs are up, history skipped
+
+    def subscribe(self, listener: NotifyListener) -> None:
+        listener.subscribe(LOG_CHANNEL, self._on_log, on_listen=self._on_listen,
+                           on_lost=self.listening.clear)
+        listener.subscribe(STATION_CHANNEL, self._on_station)
 
     # --- NOTIFY callbacks (run in the event loop) ---
 
-    def _on_log(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    async def _on_listen(self) -> None:
+        # what was written before we listened is history, not news
+        self._upto = max(self._upto, await self.newest_id())
+        self.listening.set()
+
+    def _on_log(self, payload: str) -> None:
         try:
             upto = int(payload)
         except ValueError:
@@ -83,36 +94,14 @@ class LiveHub:
         self._upto = max(self._upto, upto)
         self._rows_wake.set()
 
-    def _on_station(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_station(self, payload: str) -> None:
         self._stations.add(payload)
         self._stations_wake.set()
 
     # --- the work ---
 
     async def run(self) -> None:
-        await asyncio.gather(self._listen(), self._hand_out_rows(), self._hand_out_stations())
-
-    async def _listen(self) -> None:
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self.dsn)
-                await conn.add_listener(LOG_CHANNEL, self._on_log)
-                await conn.add_listener(STATION_CHANNEL, self._on_station)
-                # what was written before we listened is history, not news
-                self._upto = max(self._upto, await self.newest_id())
-                self.listening.set()
-                closed = asyncio.Event()
-                conn.add_termination_listener(lambda _c: closed.set())
-                await closed.wait()
-                log.warning("live feed: the LISTEN connection closed; listening again")
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as e:
-                log.warning("live feed: LISTEN failed (%s); trying again in %.0f s", e, RETRY)
-            finally:
-                self.listening.clear()
-                if conn is not None and not conn.is_closed():
-                    await conn.close(timeout=5)
-            await asyncio.sleep(RETRY)
+        await asyncio.gather(self._hand_out_rows(), self._hand_out_stations())
 
     async def _hand_out_rows(self) -> None:
         while True:

@@ -16,30 +16,25 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from ..api.routes import (API_CONFIG, SESSION_COOKIE, error_response, json_body, request_token,
-                          same_origin, text_field, token_role, unauthorized)
-from ..config import Config
-from .live import LiveHub
+from ..api.auth import (SESSION_COOKIE, auth_enabled, request_token, same_origin, token_role,
+                        unauthorized)
+from ..api.http import api_errors, error_response, json_body, text_field
+from ..keys import API_QUERIES, CONFIG, LIVE
 
 STATIC = Path(__file__).with_name("static")
-LIVE = web.AppKey("live", LiveHub)
 COOKIE_MAX_AGE = 12 * 3600  # seconds a sign-in lasts in the browser
-
-
-def auth_enabled(config: Config) -> bool:
-    return config.api.auth and not config.api.demo
 
 
 async def session_role(request: web.Request) -> str | None:
     """The role of whoever sends request (operator for everyone when authentication is off)."""
-    if not auth_enabled(request.app[API_CONFIG]):
+    if not auth_enabled(request.config_dict[CONFIG]):
         return "operator"
     token, _ = request_token(request)
-    return await token_role(request, token)
+    return await token_role(request.config_dict[API_QUERIES], token)
 
 
 def session_json(request: web.Request, role: str) -> web.Response:
-    config = request.app[API_CONFIG]
+    config = request.config_dict[CONFIG]
     body: dict[str, Any] = {"auth": auth_enabled(config), "role": role, "demo": config.api.demo}
     return web.json_response(body, dumps=lambda v: orjson.dumps(v).decode())
 
@@ -51,7 +46,7 @@ async def get_session(request: web.Request) -> web.Response:
 
 async def sign_in(request: web.Request) -> web.Response:
     token = (text_field(await json_body(request), "token") or "").strip()
-    role = await token_role(request, token)
+    role = await token_role(request.config_dict[API_QUERIES], token)
     if role is None:
         return error_response(401, "Unauthorized", "this token is not valid (wrong, or revoked)")
     response = session_json(request, role)
@@ -77,7 +72,7 @@ async def live(request: web.Request) -> web.StreamResponse:
         return unauthorized()
     ws = web.WebSocketResponse(heartbeat=30)
     await ws.prepare(request)
-    await request.app[LIVE].serve(ws)
+    await request.config_dict[LIVE].serve(ws)
     return ws
 
 
@@ -87,12 +82,19 @@ async def index(request: web.Request) -> web.FileResponse:
     return response
 
 
+def webui_app() -> web.Application:
+    """The pages' files, the session and the live feed, to mount at /ui. It reads the configuration
+    (CONFIG), the token check (API_QUERIES) and the live feed (LIVE) from the app it is mounted in."""
+    ui = web.Application(middlewares=[api_errors])
+    ui.router.add_route("GET", "/session", get_session)
+    ui.router.add_route("POST", "/session", sign_in)
+    ui.router.add_route("DELETE", "/session", sign_out)
+    ui.router.add_get("/live", live)
+    ui.router.add_static("/", STATIC)
+    return ui
+
+
 def setup_webui(app: web.Application) -> None:
-    """Adds the pages, the session and the live feed to app (after setup_api: it uses the API's
-    configuration and token check)."""
+    """The single page at / and the rest of the UI under /ui in app."""
     app.router.add_get("/", index)
-    app.router.add_route("GET", "/ui/session", get_session)
-    app.router.add_route("POST", "/ui/session", sign_in)
-    app.router.add_route("DELETE", "/ui/session", sign_out)
-    app.router.add_get("/ui/live", live)
-    app.router.add_static("/ui/", STATIC)
+    app.add_subapp("/ui", webui_app())

@@ -1,6 +1,6 @@
--- Every statement the REST API (server/api/) runs, by name: one call of the ocpp.* API each
--- (docs/rest-api.md). Text parameters are cast in SQL, so a bad date or JSON is PostgreSQL's error
--- (class 22, HTTP 400), not the driver's.
+-- Every statement the REST API (server/api/) and the web UI run, by name: one call of the ocpp.* API
+-- each (docs/rest-api.md), each run by one method of database/api.py. Text parameters are cast in
+-- SQL, so a bad date or JSON is PostgreSQL's error (class 22, HTTP 400), not the driver's.
 
 -- name: token_check
 SELECT ocpp.api_token_check($1);

@@ -1,0 +1,135 @@
+"""The statements of the REST API, the web UI and the token commands (api.sql), one method each.
+
+The handlers of server/api and server/webui call these methods and never see a connection: the
+object runs on the gateway's pool in the server, or on one connection of its own in a command-line
+tool (cli.py). Lists and records come back as the JSON text PostgreSQL made, passed through to the
+client unparsed. A refusal raises DatabaseError (connection.py) with PostgreSQL's SQLSTATE, message
+and detail; the API maps it to an HTTP status.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from .gateway import load_queries
+
+QUERIES_FILE = Path(__file__).with_name("api.sql")
+
+
+class Executor(Protocol):
+    """An asyncpg pool or connection: both run a statement and give its first value."""
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+
+
+class ApiQueries:
+    def __init__(self, executor: Executor):
+        self._db = executor
+        self.q = load_queries(QUERIES_FILE)
+
+    async def _value(self, name: str, *args: Any) -> Any:
+        return await self._db.fetchval(self.q[name], *args)
+
+    # --- tokens ---
+
+    async def token_check(self, token: str) -> str | None:
+        """The role of a live token (read or operator), None for any other."""
+        return await self._value("token_check", token)
+
+    async def token_create(self, name: str, role: str, expires: str | None) -> str:
+        return await self._value("token_create", name, role, expires)
+
+    async def token_first(self, name: str, role: str) -> str | None:
+        return await self._value("token_first", name, role)
+
+    async def token_revoke(self, name: str) -> None:
+        await self._value("token_revoke", name)
+
+    # --- stations ---
+
+    async def chargepointlist(self) -> str:
+        return await self._value("chargepointlist")
+
+    async def station(self, identity: str) -> str:
+        return await self._value("station", identity)
+
+    async def evses(self, identity: str) -> str:
+        return await self._value("evses", identity)
+
+    async def charging_profiles(self, identity: str, everything: bool) -> str:
+        return await self._value("charging_profiles", identity, everything)
+
+    async def configuration(self, identity: str) -> str:
+        return await self._value("configuration", identity)
+
+    async def variables(self, identity: str) -> str:
+        return await self._value("variables", identity)
+
+    async def operations(self, version: str) -> str:
+        return await self._value("operations", version)
+
+    # --- transactions and reservations (dates as ISO 8601 text, cast in SQL) ---
+
+    async def transactionlist(self, identity: str | None, date_from: str | None,
+                              date_to: str | None, limit: int, offset: int, id_tag: str | None,
+                              running: str | None) -> str:
+        return await self._value("transactionlist", identity, date_from, date_to, limit, offset,
+                                 id_tag, running)
+
+    async def transaction(self, transaction_id: int) -> str:
+        return await self._value("transaction", transaction_id)
+
+    async def reservationlist(self, identity: str | None, date_from: str | None,
+                              date_to: str | None, limit: int, offset: int,
+                              status: str | None) -> str:
+        return await self._value("reservationlist", identity, date_from, date_to, limit, offset,
+                                 status)
+
+    # --- id tags ---
+
+    async def id_tags(self, limit: int, offset: int) -> str:
+        return await self._value("id_tags", limit, offset)
+
+    async def id_tag(self, id_tag: str) -> str:
+        return await self._value("id_tag", id_tag)
+
+    async def set_id_tag(self, id_tag: str, status: str, expiry_date: str | None,
+                         parent_id_tag: str | None, must_exist: bool) -> str:
+        return await self._value("set_id_tag", id_tag, status, expiry_date, parent_id_tag,
+                                 must_exist)
+
+    async def delete_id_tag(self, id_tag: str) -> None:
+        await self._value("delete_id_tag", id_tag)
+
+    async def block_id_tag(self, id_tag: str) -> str:
+        return await self._value("block_id_tag", id_tag)
+
+    # --- commands ---
+
+    async def send(self, identity: str, action: str, payload_json: str) -> int:
+        """Queues a command (ocpp.send); its id."""
+        return await self._value("send", identity, action, payload_json)
+
+    async def command(self, command_id: int) -> str:
+        return await self._value("command", command_id)
+
+    async def cancel_command(self, command_id: int) -> None:
+        await self._value("cancel_command", command_id)
+
+    async def commands(self, identity: str | None, status: str | None, limit: int,
+                       offset: int) -> str:
+        return await self._value("commands", identity, status, limit, offset)
+
+    # --- message log ---
+
+    async def message_log(self, identity: str | None, date_from: str | None, date_to: str | None,
+                          limit: int, offset: int, action: str | None,
+                          direction: str | None) -> str:
+        return await self._value("message_log", identity, date_from, date_to, limit, offset,
+                                 action, direction)
+
+    async def message_log_after(self, after_id: int, upto_id: int, limit: int) -> str:
+        """Rows with after_id < id <= upto_id, at most limit (the live feed)."""
+        return await self._value("message_log_after", after_id, upto_id, limit)
+
+    async def message_log_newest(self) -> int:
+        return await self._value("message_log_newest")
