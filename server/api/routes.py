@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ..config import Config
 from ..database import load_queries
+from ..protocol.errors import http_error
 from ..validation.schemas import message_file
 
 log = logging.getLogger("ocpp_cs.api")
@@ -81,15 +82,13 @@ def error_response(status: int, code: str, description: str, **extra: Any) -> we
 
 
 def sql_error_status(e: asyncpg.PostgresError) -> tuple[int, str]:
-    """The one place a database error becomes an HTTP status: OC007 'unknown ...' is 404, the other
-    OC codes and bad values (class 22) are the client's fault (400); anything else is ours."""
-    state = e.sqlstate or ""
-    message = str(getattr(e, "message", "") or e)
-    if state == "OC007" and message.startswith("unknown"):
-        return 404, "NotFound"
-    if state.startswith("OC") or state.startswith("22"):
-        return 400, "BadRequest"
-    raise e
+    """The HTTP status of a database refusal, from the one error table (protocol/errors.py): OC010
+    is 404, the other OC codes and bad values (class 22) are the client's fault (400); anything
+    else is ours, raised again."""
+    status = http_error(e.sqlstate)
+    if status is None:
+        raise e
+    return status
 
 
 async def call(request: web.Request, name: str, *args: Any) -> Any:
