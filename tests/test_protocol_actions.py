@@ -73,3 +73,10 @@ def test_refusals():
         actions.actions("1.2")
     with pytest.raises(ValueError):
         actions.sent_by("1.6", "both")
+
+
+def test_rest_operations_are_the_central_systems_messages():
+    # the REST API's command paths follow SQL's order (test_api), the table has the set
+    from ocpp_cs.api.routes import V16_OPERATIONS, V201_OPERATIONS
+    assert set(V16_OPERATIONS) == actions.sent_by("1.6", CENTRAL_SYSTEM)
+    assert set(V201_OPERATIONS) == actions.sent_by("2.0.1", CENTRAL_SYSTEM)
