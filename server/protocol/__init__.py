@@ -4,6 +4,8 @@
     session.py   one OCPP-J peer's call/answer state machine (pending calls, replay, directions),
                  for the central system and the emulator's station alike
     actions.py   which actions each version has and which side sends each
+    errors.py    the one error table: SQLSTATE → CALLERROR code, SOAP fault, HTTP status
+    soap.py      the OCPP-S envelope codec (SOAP 1.2), with the hostile-XML guards of its parser
 """
 from .framing import (
     CALL,

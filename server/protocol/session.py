@@ -41,8 +41,8 @@ Receiving a frame: `event = session.receive(text)` returns exactly one of
 
 Replies and replay: session.result() and session.error() remember the reply to the last CALL
 (remember=False for an internal failure that a repeat may not get), and a CALL repeating it is
-answered with the same frame (OCPP-J 1.6 section 4.1.1: a station that got no answer may send its
-CALL again with the same id). Only the last CALL is remembered; replay=False turns it off.
+answered with the same frame (a station that got no answer may send its CALL again with the same
+id, and must not have it applied twice). Only the last CALL is remembered; replay=False turns it off.
 
 Error codes are taken and given in the 1.6 spelling (FormationViolation,
 OccurenceConstraintViolation) and the 2.0.1 framework names (RpcFrameworkError,

@@ -21,14 +21,14 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from .. import protocol as rpc
-from ..protocol.actions import CENTRAL_SYSTEM
-from ..protocol.session import (AnswerReceived, CallRefused, FrameRefused, Replayed, Reply,
-                                SendReceived, UnexpectedAnswer)
-from ..protocol.session import Session as ProtocolSession
 from ..config import OcppConfig
 from ..database import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
+from ..protocol.actions import CENTRAL_SYSTEM
+from ..protocol.session import (AnswerReceived, CallRefused, FrameRefused, Replayed, Reply,
+                                SendReceived, UnexpectedAnswer)
+from ..protocol.session import Session as ProtocolSession
 from ..validation import ValidationError, schemas_for
 from .identity import identity_problem, loggable
 from .limits import RETRY_AFTER, BoundedWebSocketResponse, ConnectionLimits
