@@ -16,6 +16,7 @@ from aiohttp import web
 from ..config import Config
 from ..database import ApiQueries, DatabaseError
 from ..keys import API_QUERIES, CONFIG
+from ..protocol.errors import http_error
 from ..validation.schemas import message_file
 from .auth import (READ_METHODS, Handler, auth_enabled, request_token, same_origin, token_role,
                    unauthorized)
@@ -72,15 +73,13 @@ class Route:
 
 
 def sql_error_status(e: DatabaseError) -> tuple[int, str]:
-    """The one place a database error becomes an HTTP status: OC007 'unknown ...' is 404, the other
-    OC codes and bad values (class 22) are the client's fault (400); anything else is ours."""
-    state = e.sqlstate or ""
-    message = str(getattr(e, "message", "") or e)
-    if state == "OC007" and message.startswith("unknown"):
-        return 404, "NotFound"
-    if state.startswith("OC") or state.startswith("22"):
-        return 400, "BadRequest"
-    raise e
+    """The HTTP status of a database refusal, from the one error table (protocol/errors.py): OC010
+    is 404, the other OC codes and bad values (class 22) are the client's fault (400); anything
+    else is ours, raised again."""
+    status = http_error(e.sqlstate)
+    if status is None:
+        raise e
+    return status
 
 
 def queries(request: web.Request) -> ApiQueries:

@@ -1,60 +1,29 @@
-"""The one mapping from PostgreSQL errors to OCPP errors.
-
-Rules in PL/pgSQL refuse a message by raising an SQLSTATE of class OC (docs/sql-api.md); the message
-text is the description the station sees, DETAIL its details. A few SQLSTATEs of PostgreSQL's own
-(class 22, below) are a station's value refused. Anything else is an InternalError whose text stays in
-our log, never on the wire.
-"""
+"""PostgreSQL errors as asyncpg raises them: what they say (read here) and what they mean (looked up
+in protocol/errors.py, the one error table), and whether trying again can help."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import asyncpg
 
-SQLSTATE_CODE = {
-    "OC000": "GenericError",
-    "OC001": "NotImplemented",
-    "OC002": "NotSupported",
-    "OC003": "InternalError",
-    "OC004": "ProtocolError",
-    "OC005": "SecurityError",
-    "OC006": "FormationViolation",
-    "OC007": "PropertyConstraintViolation",
-    "OC008": "OccurenceConstraintViolation",
-    "OC009": "TypeConstraintViolation",
-    # PostgreSQL's own refusals of a value a station sent that the schemas allow (an integer beyond
-    # 32 bits cast to integer, a "1.0" to integer, a date beyond PostgreSQL's range): the value's
-    # fault, so the station is told which, not InternalError. Only these codes: division by zero
-    # (22012) and the rest of class 22 are bugs of a rule and stay InternalError.
-    "22003": "PropertyConstraintViolation",  # numeric_value_out_of_range
-    "22008": "PropertyConstraintViolation",  # datetime_field_overflow
-    "22007": "PropertyConstraintViolation",  # invalid_datetime_format
-    "22P02": "TypeConstraintViolation",      # invalid_text_representation
-    "22P05": "PropertyConstraintViolation",  # untranslatable_character (\u0000 in jsonb)
-}
+from ..protocol.errors import OcppError, from_sqlstate, internal
+
+__all__ = ["OcppError", "to_ocpp_error", "is_connection_error", "is_refusal", "sqlstate_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class OcppError:
-    code: str          # 1.6 spelling; rpc.error_name() respells it for the station's version
-    description: str
-    details: dict
-    internal: str = ""  # what went wrong inside, for the log only
+def sqlstate_of(exc: BaseException) -> tuple[str, str, str | None] | None:
+    """(sqlstate, message, detail) of a PostgreSQL error; None for any other exception."""
+    if not isinstance(exc, asyncpg.PostgresError):
+        return None
+    return ((getattr(exc, "sqlstate", None) or ""), getattr(exc, "message", None) or str(exc),
+            getattr(exc, "detail", None))
 
 
 def to_ocpp_error(exc: BaseException) -> OcppError:
-    if isinstance(exc, asyncpg.PostgresError):
-        state = getattr(exc, "sqlstate", None) or ""
-        code = SQLSTATE_CODE.get(state)
-        message = getattr(exc, "message", None) or str(exc)
-        detail = getattr(exc, "detail", None)
-        if code == "InternalError":  # SQL's own InternalError: its detail is for us, not the station
-            return OcppError(code, "internal error", {}, f"{message}: {detail}")
-        if code is not None:
-            return OcppError(code, message, {"detail": detail} if detail else {})
-        return OcppError("InternalError", "internal error", {}, f"{state} {exc}")
-    return OcppError("InternalError", "internal error", {}, f"{type(exc).__name__}: {exc}")
+    error = sqlstate_of(exc)
+    if error is None:
+        return internal(f"{type(exc).__name__}: {exc}")
+    return from_sqlstate(*error)
 
 
 def is_connection_error(exc: BaseException) -> bool:

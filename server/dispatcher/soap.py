@@ -5,7 +5,8 @@ From address; each is built into a request envelope by ocpp.jsontosoap, POSTed t
 station's ChargePointService) and the answer, parsed as safely as a station's request, is read back
 by ocpp.soaptojson and recorded like an OCPP-J answer:
   a response              → ocpp.command_result (PL/pgSQL applies its effect)
-  a SOAP Fault            → ocpp.command_error with the fault's subcode (Code when it has none)
+  a SOAP Fault            → ocpp.command_error with the fault's subcode (GenericError when it has
+                            none), its Code in the details as faultCode (protocol/errors.py)
   no answer in time       → ocpp.command_timeout
   HTTP or network failure → ocpp.command_error GenericError, the HTTP status in details
 """
@@ -22,26 +23,11 @@ from lxml import etree
 from ..database import Gateway, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
-from ..protocol import error_name
-from ..transport.soap import SOAP_ENV, SoapFault, parse_envelope
+from ..protocol.errors import error_name, fault_error_code
+from ..protocol.soap import SoapFault, parse_envelope, read_fault
 from ..validation import ValidationError, schemas_for
 
 log = logging.getLogger("ocpp_cs.dispatcher.soap")
-
-
-def read_fault(root: etree._Element) -> dict[str, str] | None:
-    """{"code", "subcode", "reason"} of a SOAP 1.2 Fault envelope (local names), None otherwise."""
-    fault = root.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
-    if fault is None:
-        return None
-
-    def local(text: str | None) -> str:
-        return (text or "").strip().rpartition(":")[2]
-
-    return {"code": local(fault.findtext(f"{{{SOAP_ENV}}}Code/{{{SOAP_ENV}}}Value")),
-            "subcode": local(fault.findtext(
-                f"{{{SOAP_ENV}}}Code/{{{SOAP_ENV}}}Subcode/{{{SOAP_ENV}}}Value")),
-            "reason": (fault.findtext(f"{{{SOAP_ENV}}}Reason/{{{SOAP_ENV}}}Text") or "").strip()}
 
 
 class SoapDelivery:
@@ -145,7 +131,7 @@ class SoapDelivery:
         fault = read_fault(root)
         if fault is not None:
             return await self._error(cid, identity, action, unique_id, text,
-                                     fault["subcode"] or fault["code"] or "GenericError",
+                                     fault_error_code(fault["code"], fault["subcode"]),
                                      fault["reason"], {**details, "faultCode": fault["code"]},
                                      latency)
         if status != 200:

@@ -1,8 +1,10 @@
 """OCPP-J over WebSocket: /ocpp/[ACCOUNT/]IDENTITY.
 
 The handshake picks the version from Sec-WebSocket-Protocol and asks PostgreSQL (ocpp.connect) whether
-the station may connect; then each frame goes rpc → validation → gateway and the reply goes back.
-Frames of one station are handled in order, one at a time, as OCPP-J requires.
+the station may connect; then each frame goes protocol session (framing, answers to our calls,
+replays, directions) → validation → gateway and the reply goes back. This module only moves frames
+and logs them: what they mean is decided in protocol/session.py. Frames of one station are handled
+in order, one at a time, as OCPP-J requires.
 """
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ from ..config import OcppConfig
 from ..database import Gateway, is_connection_error, to_ocpp_error
 from ..messagelog import MessageLog
 from ..messagelog.writer import IN, OUT
+from ..protocol.actions import CENTRAL_SYSTEM
+from ..protocol.session import (AnswerReceived, CallRefused, FrameRefused, Replayed, Reply,
+                                SendReceived, UnexpectedAnswer)
+from ..protocol.session import Session as ProtocolSession
 from ..validation import ValidationError, schemas_for
 from .identity import identity_problem, loggable
 from .limits import RETRY_AFTER, BoundedWebSocketResponse, ConnectionLimits
@@ -75,7 +81,8 @@ def basic_auth(header: str | None) -> tuple[str, bytes] | None:
 
 
 class Session:
-    """One connected station: its socket, its version and its last CALL for replays."""
+    """One connected station: the socket, moved to and from its protocol session
+    (protocol/session.py: pending calls, replays, directions), the gateway and the message log."""
 
     def __init__(self, ws: web.WebSocketResponse, identity: str, account: str | None, version: str,
                  gateway: Gateway, messages: MessageLog, config: OcppConfig,
@@ -91,10 +98,12 @@ class Session:
         self.messages = messages
         self.config = config
         self.schemas = schemas_for(version)
-        # unique id, action, reply frame, and what _send logs of it
-        self._last_call: tuple[str, str, str, Any] | None = None
-        # Our own CALL awaiting the station's answer, by unique id (at most one: OCPP-J).
-        self._pending: dict[str, tuple[str, asyncio.Future]] = {}
+        self.protocol = ProtocolSession(
+            CENTRAL_SYSTEM, version, replay=config.replay_repeated_call,
+            max_depth=config.max_json_depth, integral_floats=config.integral_floats,
+            max_frame_size=config.max_frame_size)
+        # Our own CALLs awaiting the station's answer, by unique id (at most one: OCPP-J).
+        self._answers: dict[str, asyncio.Future] = {}
 
     async def call(self, unique_id: str, action: str, payload: dict[str, Any],
                    timeout: float, logged: dict[str, Any] | None = None
@@ -105,18 +114,21 @@ class Session:
         if self.ws.closed:
             raise ConnectionError("socket closed")
         answer: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending[unique_id] = (action, answer)
+        frame = self.protocol.call(unique_id, action, payload)
+        self._answers[unique_id] = answer
         try:
-            await self.ws.send_str(rpc.encode_call(unique_id, action, payload))
+            await self.ws.send_str(frame)
             self.messages.record(self.identity, self.account, OUT, rpc.CALL, action, unique_id,
                                  payload if logged is None else logged)
             return await asyncio.wait_for(answer, timeout)
         finally:
-            self._pending.pop(unique_id, None)
+            self.protocol.forget(unique_id)
+            self._answers.pop(unique_id, None)
 
     def fail_pending(self) -> None:
         """The socket closed: CALLs of ours still waiting will get no answer."""
-        for _, answer in self._pending.values():
+        self.protocol.close()
+        for answer in self._answers.values():
             if not answer.done():
                 answer.set_exception(ConnectionError("socket closed before the answer"))
 
@@ -141,60 +153,43 @@ class Session:
 
     async def on_text(self, text: str) -> None:
         started = time.perf_counter()
-        if len(text) > self.config.max_frame_size:
-            uid = rpc.peek_unique_id(text)
-            description = (f"frame of {len(text)} characters exceeds the limit of "
-                           f"{self.config.max_frame_size}")
-            await self._refuse(uid, None, text[:1024], "FormationViolation", description, started)
-            return
-        try:
-            message = rpc.decode(text, self.version, max_depth=self.config.max_json_depth,
-                                 integral_floats=self.config.integral_floats)
-        except rpc.FramingError as e:
-            await self._refuse(e.unique_id, None, text[:4096], e.code, e.description, started)
-            return
-        if isinstance(message, rpc.Call):
-            await self.on_call(message, started)
+        event = self.protocol.receive(text)
+        if isinstance(event, FrameRefused):
+            await self._refuse(event, started)
+        elif isinstance(event, (AnswerReceived, UnexpectedAnswer)):
+            self.on_answer(event)
+        elif isinstance(event, SendReceived):
+            await self.on_send(event)
         else:
-            self.on_answer(message)
+            self.messages.record(self.identity, self.account, IN, rpc.CALL, event.call.action,
+                                 event.call.unique_id, event.call.payload)
+            if isinstance(event, Replayed):
+                await self._send(event.reply, started, "replayed reply to a repeated CALL")
+            elif isinstance(event, CallRefused):
+                await self._send(event.reply, started)
+            else:
+                await self.on_call(event.call, started)
 
-    def on_answer(self, answer: rpc.CallResult | rpc.CallError) -> None:
-        pending = self._pending.get(answer.unique_id)
+    def on_answer(self, event: AnswerReceived | UnexpectedAnswer) -> None:
+        answer = event.answer
         if isinstance(answer, rpc.CallResult):
             kind, payload, code, note = rpc.CALLRESULT, answer.payload, None, None
         else:
             kind, payload, code, note = rpc.CALLERROR, answer.details, answer.code, answer.description
-        if pending is None:
+        if isinstance(event, UnexpectedAnswer):
             self.messages.record(self.identity, self.account, IN, kind, None, answer.unique_id,
                                  payload, code or "ProtocolError",
                                  "no CALL of ours awaits this answer")
             return
-        action, future = pending
-        self.messages.record(self.identity, self.account, IN, kind, action, answer.unique_id,
+        self.messages.record(self.identity, self.account, IN, kind, event.action, answer.unique_id,
                              payload, code, note)
-        if not future.done():
+        future = self._answers.get(answer.unique_id)
+        if future is not None and not future.done():
             future.set_result(answer.payload if isinstance(answer, rpc.CallResult) else answer)
 
     async def on_call(self, call: rpc.Call, started: float) -> None:
-        if not call.reply:
-            await self.on_send(call)
-            return
-        self.messages.record(self.identity, self.account, IN, rpc.CALL, call.action,
-                             call.unique_id, call.payload)
-        last = self._last_call
-        if (self.config.replay_repeated_call and last is not None
-                and last[0] == call.unique_id and last[1] == call.action):
-            await self._send(last[2], call, started, last[3], "replayed reply to a repeated CALL")
-            return
+        """A CALL the station may send: validation, then SQL (or the webhook) answers it."""
         try:
-            if call.action not in self.schemas.actions:
-                raise ValidationError("NotImplemented", f"unknown action {call.action}")
-            if call.action not in self.schemas.station_actions:
-                raise ValidationError("NotSupported",
-                                      f"{call.action} is sent by a central system, not a station")
-            if call.action in self.schemas.send_actions:
-                raise ValidationError("ProtocolError",
-                                      f"{call.action} is sent as SEND [6, ...] and gets no reply")
             # The message log has the payload as it came; validation and SQL read it normalised.
             payload = self._normalise(call.action, call.payload)
             self.schemas.check_request(call.action, payload)
@@ -207,35 +202,31 @@ class Session:
             except ValidationError as e:
                 raise RuntimeError(f"{self.parse_name} reply breaks the {call.action}Response schema: "
                                    f"{e.description}: {reply_json}") from None
-            frame = rpc.encode_call_result(call.unique_id, reply_json)
-            logged: Any = reply
+            answer = self.protocol.result(call, reply, reply_json)
         except ValidationError as e:
-            code = rpc.error_name(e.code, self.version)
-            frame = rpc.encode_call_error(call.unique_id, code, e.description, e.details)
-            logged = (code, e.description, e.details)
+            answer = self.protocol.error(call, e.code, e.description, e.details)
         except Exception as e:  # noqa: BLE001 - every failure becomes a CALLERROR, never a crash
             err = to_ocpp_error(e)
-            code = rpc.error_name(err.code, self.version)
-            frame = rpc.encode_call_error(call.unique_id, code, err.description, err.details)
             if err.internal:
                 # Transient or a bug: logged with its cause (PostgreSQL away: once per outage, by
                 # the gateway), and not kept for replays.
                 if not is_connection_error(e):
                     log.error("%s %s %s: %s", self.identity, call.action, call.unique_id,
                               err.internal)
-                await self._send(frame, call, started, (code, err.description, err.details),
-                                 err.internal)
+                answer = self.protocol.error(call, err.code, err.description, err.details,
+                                             remember=False)
+                await self._send(answer, started, err.internal)
                 return
-            logged = (code, err.description, err.details)
-        self._last_call = (call.unique_id, call.action, frame, logged)
-        await self._send(frame, call, started, logged)
+            answer = self.protocol.error(call, err.code, err.description, err.details)
+        await self._send(answer, started)
 
-    async def on_send(self, message: rpc.Call) -> None:
+    async def on_send(self, event: SendReceived) -> None:
         """2.1's SEND: processed like a CALL, but nothing goes back, not even an error."""
+        message = event.call
         error: tuple[str | None, str | None] = (None, None)
         try:
-            if message.action not in self.schemas.send_actions:
-                raise ValidationError("NotSupported", f"{message.action} is not sent as SEND")
+            if event.error is not None:
+                raise ValidationError(event.error.code, event.error.description)
             payload = self._normalise(message.action, message.payload)
             self.schemas.check_request(message.action, payload)
             await self.parse(self.identity, message.unique_id, message.action,
@@ -253,32 +244,33 @@ class Session:
             action, payload, integral_floats=self.config.integral_floats,
             utc_without_offset=self.config.timestamps_without_offset == "utc")
 
-    async def _send(self, frame: str, call: rpc.Call, started: float, sent: Any,
-                    note: str | None = None) -> None:
-        """Send a reply; `sent` is its payload, or (code, description, details) for a CALLERROR."""
-        await self.ws.send_str(frame)
+    async def _send(self, reply: Reply, started: float, note: str | None = None) -> None:
+        """Send a reply and log it."""
+        await self.ws.send_str(reply.frame)
         latency = (time.perf_counter() - started) * 1000
-        if isinstance(sent, tuple):
-            code, description, details = sent
+        call, sent = reply.call, reply.result
+        if isinstance(sent, rpc.CallError):
             self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, call.action,
-                                 call.unique_id, details, code, note or description, latency)
+                                 call.unique_id, sent.details, sent.code, note or sent.description,
+                                 latency)
         else:
             self.messages.record(self.identity, self.account, OUT, rpc.CALLRESULT, call.action,
                                  call.unique_id, sent, None, note, latency)
 
-    async def _refuse(self, unique_id: str | None, action: str | None, raw: str, code: str,
-                      description: str, started: float) -> None:
+    async def _refuse(self, event: FrameRefused, started: float) -> None:
         """A frame we cannot process: log it, and answer with a CALLERROR when it has an id."""
-        code = rpc.error_name(code, self.version)
         # jsonb refuses NUL, which text that is not JSON may hold raw
-        self.messages.record(self.identity, self.account, IN, None, action, unique_id,
-                             raw.replace("\x00", "\\u0000"), code, description)
-        if unique_id is None:
-            log.info("%s: dropped a frame without a readable id: %s", self.identity, description)
+        self.messages.record(self.identity, self.account, IN, None, None, event.unique_id,
+                             event.excerpt.replace("\x00", "\\u0000"), event.code,
+                             event.description)
+        if event.frame is None:
+            log.info("%s: dropped a frame without a readable id: %s", self.identity,
+                     event.description)
             return
-        await self.ws.send_str(rpc.encode_call_error(unique_id, code, description))
-        self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, action, unique_id, {},
-                             code, description, (time.perf_counter() - started) * 1000)
+        await self.ws.send_str(event.frame)
+        self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, None,
+                             event.unique_id, {}, event.code, event.description,
+                             (time.perf_counter() - started) * 1000)
 
 
 class WebSocketEndpoint:

@@ -14,39 +14,9 @@ from typing import Any, Callable
 
 import fastjsonschema
 
+from ..protocol import actions as directions
+
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-
-_V201_STATION = frozenset({
-    "Authorize", "BootNotification", "ClearedChargingLimit", "DataTransfer",
-    "FirmwareStatusNotification", "Get15118EVCertificate", "GetCertificateStatus", "Heartbeat",
-    "LogStatusNotification", "MeterValues", "NotifyChargingLimit", "NotifyCustomerInformation",
-    "NotifyDisplayMessages", "NotifyEVChargingNeeds", "NotifyEVChargingSchedule", "NotifyEvent",
-    "NotifyMonitoringReport", "NotifyReport", "PublishFirmwareStatusNotification",
-    "ReportChargingProfiles", "ReservationStatusUpdate", "SecurityEventNotification",
-    "SignCertificate", "StatusNotification", "TransactionEvent",
-})
-
-# Messages a station sends (everything else in a version's folder goes the other way).
-STATION_ACTIONS = {
-    "1.6": frozenset({
-        "Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
-        "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction",
-        "StatusNotification", "StopTransaction",
-        # Security Whitepaper
-        "LogStatusNotification", "SecurityEventNotification", "SignCertificate",
-        "SignedFirmwareStatusNotification",
-    }),
-    "2.0.1": _V201_STATION,
-    "2.1": _V201_STATION | {
-        "BatterySwap", "ClosePeriodicEventStream", "GetCertificateChainStatus", "NotifyDERAlarm",
-        "NotifyDERStartStop", "NotifyPeriodicEventStream", "NotifyPriorityCharging",
-        "NotifySettlement", "OpenPeriodicEventStream", "PullDynamicScheduleUpdate",
-        "ReportDERControl", "VatNumberValidation",
-    },
-}
-
-# 2.1's SEND (message type 6): a station's message that gets no reply.
-SEND_ACTIONS = {"2.1": frozenset({"NotifyPeriodicEventStream"})}
 
 _KEYWORD_CODE = {
     "type": "TypeConstraintViolation",
@@ -196,8 +166,9 @@ class Schemas:
                 schema, formats={"date-time": is_date_time}, use_default=False)
             self._plans[name] = _plan(schema, schema)
         self.actions = frozenset(n for n in self._validators if not n.endswith("Response"))
-        self.station_actions = STATION_ACTIONS.get(version, frozenset())
-        self.send_actions = SEND_ACTIONS.get(version, frozenset())
+        # Who sends what: protocol/actions.py (a test holds it to these files).
+        self.station_actions = directions.sent_by(version, directions.STATION)
+        self.send_actions = directions.send_actions(version)
 
     def check_request(self, action: str, payload: dict[str, Any]) -> None:
         self._check(action, payload)
