@@ -1,5 +1,5 @@
 """The database built from db/schema/ + db/functions/ equals the one built by all migrations
-(tables, columns, constraints, indexes, sequences, views, function definitions, shipped settings),
+(tables, columns in their order, constraints, indexes, sequences, views, function definitions, shipped settings),
 and every pgTAP file of db/tests/ passes."""
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from conftest import ROOT, TEMPLATE, Database, new_database, psql_bin
 from ocpp_cs.embedded import OWNER
 
 SNAPSHOT = """
-select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type
+select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' #' || ordinal_position
+       || ' ' || data_type
        || ' null=' || is_nullable || ' default=' || coalesce(column_default, '')
        || ' identity=' || is_identity
   from information_schema.columns where table_schema in ('ocpp', 'cs')
