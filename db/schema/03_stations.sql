@@ -26,7 +26,7 @@ CREATE TABLE cs.station (
     boot                       jsonb,
     booted_at                  timestamptz,
     last_seen                  timestamptz,
-    -- the Basic-auth password (security profiles 1 and 2), never in clear (db/functions/security.sql):
+    -- the Basic-auth password (security profiles 1 and 2), never in clear (db/functions/08_security/password.sql):
     -- 'bcrypt-sha256$2a$NN$...' or, from before 0007, 'sha256$<salt>$<hexhash>' (upgraded at the next
     -- successful connect); auth_required null follows the setting station.auth_required
     password_hash              text CHECK (password_hash ~ '^(sha256\$[^$]+\$[0-9a-f]{64}|bcrypt-sha256\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53})$'),

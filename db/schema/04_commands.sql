@@ -1,5 +1,5 @@
 -- Commands to stations (docs/commands.md): the queue the dispatcher sends from, one row per CALL.
--- The tables of their business effects (db/functions/commands/effects.sql) are with the entities
+-- The tables of their business effects (db/functions/05_commands/command_effects.sql) are with the entities
 -- they change: reservations, transactions, device model, smart charging, station management, security.
 
 CREATE TABLE cs.command (

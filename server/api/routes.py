@@ -81,11 +81,10 @@ def error_response(status: int, code: str, description: str, **extra: Any) -> we
 
 
 def sql_error_status(e: asyncpg.PostgresError) -> tuple[int, str]:
-    """The one place a database error becomes an HTTP status: OC007 'unknown ...' is 404, the other
+    """The one place a database error becomes an HTTP status: OC010 (NotFound) is 404, the other
     OC codes and bad values (class 22) are the client's fault (400); anything else is ours."""
     state = e.sqlstate or ""
-    message = str(getattr(e, "message", "") or e)
-    if state == "OC007" and message.startswith("unknown"):
+    if state == "OC010":
         return 404, "NotFound"
     if state.startswith("OC") or state.startswith("22"):
         return 400, "BadRequest"

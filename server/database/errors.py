@@ -23,6 +23,7 @@ SQLSTATE_CODE = {
     "OC007": "PropertyConstraintViolation",
     "OC008": "OccurenceConstraintViolation",
     "OC009": "TypeConstraintViolation",
+    "OC010": "PropertyConstraintViolation",  # NotFound: what OC007 gave stations before it existed
     # PostgreSQL's own refusals of a value a station sent that the schemas allow (an integer beyond
     # 32 bits cast to integer, a "1.0" to integer, a date beyond PostgreSQL's range): the value's
     # fault, so the station is told which, not InternalError. Only these codes: division by zero

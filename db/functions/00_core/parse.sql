@@ -105,7 +105,7 @@ END;
 $$;
 
 -- cs.v201_parse(st, action, payload): dispatches an OCPP 2.0.1 CALL of station st to its handler
--- (db/functions/v201_*.sql) and returns the handler's reply. Raises OC002 for an action only the
+-- (db/functions/*/v201_*.sql) and returns the handler's reply. Raises OC002 for an action only the
 -- central system sends, OC001 for an unknown action (2.1-only actions included), and whatever the
 -- handler raises.
 CREATE OR REPLACE FUNCTION cs.v201_parse(st cs.station, action text, payload jsonb)
@@ -187,7 +187,7 @@ END;
 $$;
 
 -- cs.v21_parse(st, action, payload): dispatches an OCPP 2.1 CALL (or the SEND NotifyPeriodicEventStream)
--- of station st: the messages new in 2.1 to their handlers (db/functions/v21_extras.sql), the
+-- of station st: the messages new in 2.1 to their handlers (db/functions/*/v21_*.sql), the
 -- NotifyEVChargingNeeds of 2.1 with NoChargingProfile as its answer without a hook, and every other
 -- action to cs.v201_parse (2.1 has every 2.0.1 message with the same rules). Returns the handler's
 -- reply ({} for the SEND, which the front end discards). Raises OC002 for an action only the central

@@ -19,7 +19,7 @@ $$;
 -- ocpp.set_station_heartbeat_interval(identity, seconds): the HeartbeatInterval the station's next
 -- BootNotifications answer (null: the setting boot.heartbeat_interval). It does not tell the station
 -- now: ocpp.change_configuration / ocpp.set_variable do, and their accepted answer sets it too.
--- Returns nothing. Raises OC007 for an unknown station or seconds not positive.
+-- Returns nothing. Raises OC010 for an unknown station, OC007 for seconds not positive.
 CREATE OR REPLACE FUNCTION ocpp.set_station_heartbeat_interval(identity text, seconds integer)
 RETURNS void
 LANGUAGE plpgsql
@@ -33,7 +33,7 @@ BEGIN
     UPDATE cs.station AS s SET heartbeat_interval = seconds
      WHERE s.identity = set_station_heartbeat_interval.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station',
+        PERFORM cs.raise_ocpp('OC010', 'unknown station',
                               format('no station %s', set_station_heartbeat_interval.identity));
     END IF;
 END;

@@ -186,8 +186,8 @@ $$;
 -- cs.close_transaction with closed_by operator and closed_by_user the session user; reason one of
 -- OCPP's stop reasons (1.6 Reason, 2.0.1 ReasonEnumType); meter_stop null: the last register value
 -- stored, else meter_start; stopped_at null: now. A StopTransaction or Ended event the station sends
--- later replaces it. Returns the transaction as ocpp.transactionlist shows it. Raises OC007 for an
--- unknown transaction, one already stopped, another reason, a negative meter_stop.
+-- later replaces it. Returns the transaction as ocpp.transactionlist shows it. Raises OC010 for an
+-- unknown transaction, OC007 for one already stopped, another reason, a negative meter_stop.
 CREATE OR REPLACE FUNCTION ocpp.close_transaction(id bigint, reason text DEFAULT 'Other',
                                                   meter_stop bigint DEFAULT NULL,
                                                   stopped_at timestamptz DEFAULT NULL)
@@ -201,7 +201,7 @@ DECLARE
 BEGIN
     SELECT * INTO tx FROM cs.transaction AS t WHERE t.id = close_transaction.id FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown transaction', format('no transaction %s', close_transaction.id));
+        PERFORM cs.raise_ocpp('OC010', 'unknown transaction', format('no transaction %s', close_transaction.id));
     END IF;
     IF tx.stopped_at IS NOT NULL THEN
         PERFORM cs.raise_ocpp('OC007', 'transaction already stopped',

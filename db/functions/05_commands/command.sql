@@ -93,7 +93,7 @@ AS $$
 $$;
 
 -- cs.command_row(id, lock): the cs.command row id, locked FOR UPDATE when lock. Returns the row.
--- Raises OC007 for an unknown id.
+-- Raises OC010 for an unknown id.
 CREATE OR REPLACE FUNCTION cs.command_row(id bigint, lock boolean)
 RETURNS cs.command
 LANGUAGE plpgsql
@@ -108,14 +108,14 @@ BEGIN
         SELECT * INTO cmd FROM cs.command AS c WHERE c.id = command_row.id;
     END IF;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown command', format('no command %s', command_row.id));
+        PERFORM cs.raise_ocpp('OC010', 'unknown command', format('no command %s', command_row.id));
     END IF;
     RETURN cmd;
 END;
 $$;
 
 -- cs.command_sent(id): the cs.command row id, locked, which must be waiting for its answer.
--- Returns the row. Raises OC007 for an unknown id, OC004 when the command is not in status sent (an
+-- Returns the row. Raises OC010 for an unknown id, OC004 when the command is not in status sent (an
 -- answer without a question).
 CREATE OR REPLACE FUNCTION cs.command_sent(id bigint)
 RETURNS cs.command
@@ -147,7 +147,7 @@ $$;
 -- ('********', in payload and requested), with the hash of the new password in credential_hash (it
 -- becomes the station's when the station accepts); the clear value goes only in NOTIFY ocpp_secret
 -- ({"command", "value", "until"}), which every dispatcher keeps in memory until it sends the command.
--- Returns the command id. Raises OC007 for an unknown station or a negative wait, OC006 when payload
+-- Returns the command id. Raises OC010 for an unknown station, OC007 for a negative wait, OC006 when payload
 -- is not a JSON object, OC002 for a station of another version than 1.5 (SOAP), 1.6, 2.0.1, 2.1, OC001
 -- for an action that is not a central-system operation of the station's version (nor, for 2.0.1 and
 -- 2.1, a 1.6 one that translates). A 1.5 station takes the 1.6 form of the 1.5 operations (its
@@ -174,7 +174,7 @@ DECLARE
 BEGIN
     SELECT * INTO st FROM cs.station AS s WHERE s.identity = send.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', send.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', send.identity));
     END IF;
     IF jsonb_typeof(send.payload) IS DISTINCT FROM 'object' THEN
         PERFORM cs.raise_ocpp('OC006', 'payload is not a JSON object', send.action);
@@ -274,7 +274,7 @@ BEGIN
 END;
 $$;
 
--- ocpp.command(id): the command id as jsonb (see cs.command_json). Raises OC007 for an unknown id.
+-- ocpp.command(id): the command id as jsonb (see cs.command_json). Raises OC010 for an unknown id.
 CREATE OR REPLACE FUNCTION ocpp.command(id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -288,7 +288,7 @@ END;
 $$;
 
 -- ocpp.cancel_command(id): a queued command becomes cancelled. Returns true when it was cancelled,
--- false when it was no longer queued (sent or final). Raises OC007 for an unknown id.
+-- false when it was no longer queued (sent or final). Raises OC010 for an unknown id.
 CREATE OR REPLACE FUNCTION ocpp.cancel_command(id bigint)
 RETURNS boolean
 LANGUAGE plpgsql
@@ -414,7 +414,7 @@ $$;
 -- ocpp.command_result(id, response): the station's CALLRESULT of command id: status answered, the
 -- response kept, and its business effect applied (cs.command_effect, per the station's version). An effect that fails does
 -- not lose the answer: the failure goes to cs.review (action, "command effect failed: ...").
--- Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not waiting for an answer
+-- Returns nothing. Raises OC010 for an unknown id, OC004 when the command is not waiting for an answer
 -- (status sent), OC006 when response is not a JSON object.
 CREATE OR REPLACE FUNCTION ocpp.command_result(id bigint, response jsonb)
 RETURNS void
@@ -454,7 +454,7 @@ END;
 $$;
 
 -- ocpp.command_error(id, code, description, details): the station's CALLERROR of command id: status
--- error, error {"code", "description", "details"}. Returns nothing. Raises OC007 for an unknown id,
+-- error, error {"code", "description", "details"}. Returns nothing. Raises OC010 for an unknown id,
 -- OC004 when the command is not waiting for an answer.
 CREATE OR REPLACE FUNCTION ocpp.command_error(id bigint, code text, description text, details jsonb DEFAULT '{}')
 RETURNS void
@@ -475,7 +475,7 @@ END;
 $$;
 
 -- ocpp.command_timeout(id): no answer to command id in time: status timeout. Returns nothing.
--- Raises OC007 for an unknown id, OC004 when the command is not waiting for an answer.
+-- Raises OC010 for an unknown id, OC004 when the command is not waiting for an answer.
 CREATE OR REPLACE FUNCTION ocpp.command_timeout(id bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -492,7 +492,7 @@ $$;
 -- ocpp.command_unclaim(id): the dispatcher claimed command id but never sent it (the station's socket
 -- closed between the claim and the send): it goes back to the queue as it was (status queued, no
 -- unique_id, node or sent_at), where cs.command_sweep and the next claim decide. Returns nothing.
--- Raises OC007 for an unknown id, OC004 when the command is not sent.
+-- Raises OC010 for an unknown id, OC004 when the command is not sent.
 CREATE OR REPLACE FUNCTION ocpp.command_unclaim(id bigint)
 RETURNS void
 LANGUAGE plpgsql
@@ -509,7 +509,7 @@ $$;
 
 -- ocpp.command_refused(id, code, description, details): the dispatcher did not send the claimed
 -- command id (its payload breaks the schema): status refused, the error kept, sent_at and unique_id
--- cleared. Returns nothing. Raises OC007 for an unknown id, OC004 when the command is not claimed
+-- cleared. Returns nothing. Raises OC010 for an unknown id, OC004 when the command is not claimed
 -- (status sent).
 CREATE OR REPLACE FUNCTION ocpp.command_refused(id bigint, code text, description text, details jsonb DEFAULT '{}')
 RETURNS void
@@ -588,7 +588,7 @@ BEGIN
 END;
 $$;
 
--- zz_privileges.sql acts on functions only (ALL FUNCTIONS leaves procedures out)
+-- 99_privileges/privileges.sql acts on functions only (ALL FUNCTIONS leaves procedures out)
 REVOKE EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) TO ocpp_frontend;
 

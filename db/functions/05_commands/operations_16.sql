@@ -5,7 +5,7 @@
 -- Each builds the camelCase payload (absent optional fields for null arguments, date-times with
 -- cs.ocpp_time), calls ocpp.send and returns the command id; `wait` is ocpp.send's. Arguments are
 -- checked in SQL (enums, lengths, required, ranges): a bad one raises OC007 "invalid <argument>".
--- Besides, each raises what ocpp.send raises (OC007 unknown station, OC002 not a 1.6 station).
+-- Besides, each raises what ocpp.send raises (OC010 unknown station, OC002 not a 1.6 station).
 
 -- cs.check_arg(arg, ok, detail): raises OC007 "invalid <arg>" with detail unless ok is true.
 -- Returns nothing.
@@ -102,7 +102,7 @@ BEGIN
 END;
 $$;
 
--- cs.station_id(identity): the id of station identity. Raises OC007 for an unknown station.
+-- cs.station_id(identity): the id of station identity. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION cs.station_id(identity text)
 RETURNS integer
 LANGUAGE plpgsql
@@ -114,7 +114,7 @@ DECLARE
 BEGIN
     SELECT s.id INTO found_id FROM cs.station AS s WHERE s.identity = station_id.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', station_id.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', station_id.identity));
     END IF;
     RETURN found_id;
 END;

@@ -3,14 +3,14 @@
 -- payload of the station's version (2.1 stations take 2.0.1's). Like operations_16.sql: the camelCase
 -- payload without the fields of null arguments, date-times with cs.ocpp_time, ocpp.send's `wait`, the
 -- command id returned; a bad argument raises OC007 "invalid <argument>" before anything is queued.
--- Besides, each raises what ocpp.send raises (OC007 unknown station, OC002 a station of another
+-- Besides, each raises what ocpp.send raises (OC010 unknown station, OC002 a station of another
 -- version, OC001 a 2.0.1 operation for a 1.6 station).
 -- An evse_id argument names the 2.0.1 EVSE and wins over connector_id, which then names the connector
 -- within it; without it a connector_id n is EVSE n (a 1.6 connector is an EVSE with one connector). To
 -- a 1.6 station evse_id is the connector.
 
 -- cs.station_version(identity): the OCPP version of station identity, 1.6 for a station that never
--- connected. Returns text. Raises OC007 for an unknown station.
+-- connected. Returns text. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION cs.station_version(identity text)
 RETURNS text
 LANGUAGE plpgsql
@@ -22,7 +22,7 @@ DECLARE
 BEGIN
     SELECT coalesce(s.version, '1.6') INTO found_version FROM cs.station AS s WHERE s.identity = station_version.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', station_version.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', station_version.identity));
     END IF;
     RETURN found_version;
 END;
@@ -418,7 +418,7 @@ $$;
 -- {versionNumber, updateType, localAuthorizationList} of {idToken, idTokenInfo}
 -- (cs.v201_id_token_info, no ConcurrentTx; a tag without token_type is sent as ISO14443), tags of at
 -- most 36; an empty list leaves localAuthorizationList out (the schema wants at least one entry).
--- Returns the command id. Raises OC007 for an unknown station, an update_type outside the enum, a
+-- Returns the command id. Raises OC010 for an unknown station, OC007 for an update_type outside the enum, a
 -- Differential without id_tags, a tag null or too long, a tag of a Full list that is not in cs.id_tag.
 CREATE OR REPLACE FUNCTION ocpp.send_local_list(identity text, update_type text DEFAULT 'Full',
                                                 id_tags text[] DEFAULT NULL, wait interval DEFAULT NULL)

@@ -110,7 +110,7 @@ $$;
 -- "value", "mutability", "persistent", "constant", "dataType", "unit", "minLimit", "maxLimit",
 -- "valuesList", "supportsMonitoring", "updatedAt"} (instances "" and ids 0 when not given), of one
 -- component when component is given. Returns [] when nothing is known.
--- Raises OC007 for an unknown station.
+-- Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION ocpp.device_model(identity text, component text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -123,7 +123,7 @@ DECLARE
 BEGIN
     SELECT s.id INTO station FROM cs.station AS s WHERE s.identity = device_model.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', device_model.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', device_model.identity));
     END IF;
     RETURN (
         SELECT coalesce(jsonb_agg(jsonb_build_object(

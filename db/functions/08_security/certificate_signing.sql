@@ -33,7 +33,7 @@ $$;
 -- command carrying the chain (PEM, leaf first) to the request's station, waiting up to `wait` for it
 -- to be online, and links it to the request, which becomes Signed when the station accepts it. To a
 -- 2.0.1 station it names the certificateType the request asked for.
--- Returns the command id. Raises OC007 for an unknown request or one that is not Pending, and what
+-- Returns the command id. Raises OC010 for an unknown request or one that is not Pending, and what
 -- ocpp.certificate_signed raises.
 CREATE OR REPLACE FUNCTION ocpp.certificate_request_signed(request_id bigint, certificate_chain text,
                                                            wait interval DEFAULT '1 day')
@@ -49,7 +49,7 @@ DECLARE
 BEGIN
     SELECT * INTO req FROM cs.certificate_request AS r WHERE r.id = certificate_request_signed.request_id FOR UPDATE;
     IF NOT FOUND OR req.status <> 'Pending' THEN
-        PERFORM cs.raise_ocpp('OC007', 'no such pending certificate request',
+        PERFORM cs.raise_ocpp('OC010', 'no such pending certificate request',
                               format('certificate request %s is %s', certificate_request_signed.request_id,
                                      coalesce(req.status, 'unknown')));
     END IF;
@@ -65,7 +65,7 @@ $$;
 
 -- ocpp.certificate_request_rejected(request_id, reason): the signer will not sign this CSR (it does
 -- not parse, its signature is wrong, policy): the request becomes Rejected and the reason is kept in
--- cs.review. Returns nothing. Raises OC007 for an unknown request or one that is not Pending.
+-- cs.review. Returns nothing. Raises OC010 for an unknown request or one that is not Pending.
 CREATE OR REPLACE FUNCTION ocpp.certificate_request_rejected(request_id bigint, reason text)
 RETURNS void
 LANGUAGE plpgsql
@@ -79,7 +79,7 @@ BEGIN
      WHERE r.id = certificate_request_rejected.request_id AND r.status = 'Pending'
     RETURNING * INTO req;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'no such pending certificate request',
+        PERFORM cs.raise_ocpp('OC010', 'no such pending certificate request',
                               format('certificate request %s is not Pending', certificate_request_rejected.request_id));
     END IF;
     INSERT INTO cs.review (station_id, action, reason, payload)

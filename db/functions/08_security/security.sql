@@ -160,7 +160,7 @@ $$;
 
 -- ocpp.set_station_key(identity, key): the station's Basic-auth password as bytes (a binary 1.6
 -- AuthorizationKey); null removes it. ocpp.set_station_password(identity, text) is the same for text.
--- Returns nothing. Raises OC007 for an unknown station or an empty key.
+-- Returns nothing. Raises OC010 for an unknown station, OC007 for an empty key.
 CREATE OR REPLACE FUNCTION ocpp.set_station_key(identity text, key bytea)
 RETURNS void
 LANGUAGE plpgsql
@@ -174,7 +174,7 @@ BEGIN
     UPDATE cs.station AS s SET password_hash = cs.password_hash(key)
      WHERE s.identity = set_station_key.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', set_station_key.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', set_station_key.identity));
     END IF;
 END;
 $$;
@@ -182,7 +182,7 @@ $$;
 -- ocpp.set_station_security_profile(identity, profile): the lowest security profile (0-3) the station
 -- may connect with, set by an operator (who may also lower it, e.g. for a replaced station; the
 -- OCPP flow, ocpp.raise_security_profile, only raises it); null follows station.security_profile.
--- Returns nothing. Raises OC007 for an unknown station or a profile outside 0-3.
+-- Returns nothing. Raises OC010 for an unknown station, OC007 for a profile outside 0-3.
 CREATE OR REPLACE FUNCTION ocpp.set_station_security_profile(identity text, profile integer)
 RETURNS void
 LANGUAGE plpgsql
@@ -195,7 +195,7 @@ BEGIN
     END IF;
     UPDATE cs.station AS s SET security_profile = profile WHERE s.identity = set_station_security_profile.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station',
+        PERFORM cs.raise_ocpp('OC010', 'unknown station',
                               format('no station %s', set_station_security_profile.identity));
     END IF;
 END;
@@ -203,7 +203,7 @@ $$;
 
 -- ocpp.bind_station_certificate(identity, fingerprint, subject): the client certificate with this
 -- SHA-256 fingerprint (hex of its DER, any case, colons allowed) is the station's own, for
--- station.certificate_binding = 'mapping'. Returns nothing. Raises OC007 for an unknown station or a
+-- station.certificate_binding = 'mapping'. Returns nothing. Raises OC010 for an unknown station, OC007 for a
 -- fingerprint that is not 32 bytes of hex.
 CREATE OR REPLACE FUNCTION ocpp.bind_station_certificate(identity text, fingerprint text, subject text DEFAULT NULL)
 RETURNS void
@@ -245,7 +245,7 @@ $$;
 -- password, the OCPP way for its version: 1.5/1.6 ChangeConfiguration AuthorizationKey (the hex digits
 -- of password's UTF-8), 2.0.1/2.1 SetVariables SecurityCtrlr.BasicAuthPassword. The stored password
 -- becomes the new one when the station accepts; until then the old one works. The password is never
--- stored in clear (ocpp.send). Returns the command id. Raises OC007 for an unknown station or a password
+-- stored in clear (ocpp.send). Returns the command id. Raises OC010 for an unknown station, OC007 for a password
 -- shorter than 16 or longer than 40 characters (OCPP's limits), and what ocpp.send raises.
 CREATE OR REPLACE FUNCTION ocpp.change_station_password(identity text, password text, wait interval DEFAULT NULL)
 RETURNS bigint
@@ -288,7 +288,7 @@ $$;
 -- once accepted, SetVariables OCPPCommCtrlr.NetworkConfigurationPriority = that slot, then, once
 -- accepted, Reset OnIdle. The station's minimum becomes profile when it accepts the change
 -- (cs.command_security_effect); from then on a lower one is refused. Returns the id of the first command.
--- Raises OC007 for an unknown station, a profile outside 1-3 or not above the station's minimum (no
+-- Raises OC010 for an unknown station, OC007 for a profile outside 1-3 or not above the station's minimum (no
 -- downgrade), a 2.x station without csms_url; and what ocpp.send raises.
 CREATE OR REPLACE FUNCTION ocpp.raise_security_profile(identity text, profile integer, csms_url text DEFAULT NULL,
                                                        configuration_slot integer DEFAULT 1,

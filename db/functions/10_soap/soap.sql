@@ -289,6 +289,7 @@ AS $$
                      WHEN 'OC003' THEN 'InternalError' WHEN 'OC004' THEN 'ProtocolError'
                      WHEN 'OC005' THEN 'SecurityError' WHEN 'OC006' THEN 'FormationViolation'
                      WHEN 'OC007' THEN 'PropertyConstraintViolation'
+                     WHEN 'OC010' THEN 'PropertyConstraintViolation'
                      WHEN 'OC008' THEN 'OccurenceConstraintViolation'
                      WHEN 'OC009' THEN 'TypeConstraintViolation' ELSE 'GenericError' END
 $$;

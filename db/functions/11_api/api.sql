@@ -1,7 +1,7 @@
 -- The functions behind the REST API (server/api/, docs/rest-api.md): its Bearer tokens, and the
 -- lists and single objects it serves that the older ocpp.* functions do not give (date ranges,
--- paging, one object by key). Every error is OC007; its message starts with "unknown" when the thing
--- asked for does not exist (HTTP 404), otherwise it names the bad argument (HTTP 400).
+-- paging, one object by key). An error is OC010 (NotFound, HTTP 404) when the thing asked for does
+-- not exist, else OC007 naming the bad argument (HTTP 400).
 
 -- cs.api_token_hash(token): the hex sha256 of token, as cs.api_token.token_hash holds it.
 CREATE OR REPLACE FUNCTION cs.api_token_hash(token text)
@@ -92,7 +92,7 @@ END;
 $$;
 
 -- ocpp.api_token_revoke(name): the live token called name stops working at once. Returns nothing.
--- Raises OC007 when no live token has that name.
+-- Raises OC010 when no live token has that name.
 CREATE OR REPLACE FUNCTION ocpp.api_token_revoke(name text)
 RETURNS void
 LANGUAGE plpgsql
@@ -103,7 +103,7 @@ BEGIN
     UPDATE cs.api_token AS t SET revoked_at = now()
      WHERE t.name = api_token_revoke.name AND t.revoked_at IS NULL;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown api token',
+        PERFORM cs.raise_ocpp('OC010', 'unknown api token',
                               format('no live token named %s', api_token_revoke.name));
     END IF;
 END;
@@ -216,7 +216,7 @@ END;
 $$;
 
 -- ocpp.api_station(identity): the station as ocpp.chargepointlist shows it, with "evses" as
--- ocpp.evselist shows them. Returns jsonb. Raises OC007 for an unknown station.
+-- ocpp.evselist shows them. Returns jsonb. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION ocpp.api_station(identity text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -229,7 +229,7 @@ DECLARE
 BEGIN
     SELECT * INTO st FROM cs.station AS s WHERE s.identity = api_station.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station', format('no station %s', api_station.identity));
+        PERFORM cs.raise_ocpp('OC010', 'unknown station', format('no station %s', api_station.identity));
     END IF;
     RETURN cs.station_json(st) || jsonb_build_object('evses', ocpp.evselist(api_station.identity));
 END;
@@ -238,7 +238,7 @@ $$;
 -- ocpp.api_transaction(id): the transaction cs.transaction.id: {"id", and the keys of
 -- ocpp.transactionlist, "meterValues": [{"timestamp", "evseId", "connectorId", "value",
 -- "measurand", "unit", "phase", "location", "context", "format"}] in time order}. Returns jsonb.
--- Raises OC007 for an unknown transaction.
+-- Raises OC010 for an unknown transaction.
 CREATE OR REPLACE FUNCTION ocpp.api_transaction(id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -251,7 +251,7 @@ DECLARE
 BEGIN
     SELECT * INTO t FROM cs.transaction AS x WHERE x.id = api_transaction.id;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown transaction', format('no transaction %s', api_transaction.id));
+        PERFORM cs.raise_ocpp('OC010', 'unknown transaction', format('no transaction %s', api_transaction.id));
     END IF;
     RETURN cs.transaction_json(t) || jsonb_build_object(
         'meterValues', coalesce(
@@ -298,7 +298,7 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_id_tag(id_tag): one id tag as cs.id_tag_json. Returns jsonb. Raises OC007 for an unknown
+-- ocpp.api_id_tag(id_tag): one id tag as cs.id_tag_json. Returns jsonb. Raises OC010 for an unknown
 -- id tag.
 CREATE OR REPLACE FUNCTION ocpp.api_id_tag(id_tag text)
 RETURNS jsonb
@@ -312,7 +312,7 @@ DECLARE
 BEGIN
     SELECT * INTO tag FROM cs.id_tag AS i WHERE i.id_tag = api_id_tag.id_tag;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', api_id_tag.id_tag));
+        PERFORM cs.raise_ocpp('OC010', 'unknown id tag', format('no id tag %s', api_id_tag.id_tag));
     END IF;
     RETURN cs.id_tag_json(tag);
 END;
@@ -320,7 +320,7 @@ $$;
 
 -- ocpp.api_set_id_tag(id_tag, status, expiry, parent, must_exist): ocpp.set_id_tag, then the tag
 -- as cs.id_tag_json; with must_exist (an update) the tag must be there already. Returns jsonb.
--- Raises OC007 for an unknown id tag when must_exist, and what ocpp.set_id_tag raises.
+-- Raises OC010 for an unknown id tag when must_exist, and what ocpp.set_id_tag raises.
 CREATE OR REPLACE FUNCTION ocpp.api_set_id_tag(id_tag text, status text DEFAULT 'Accepted',
                                                expiry timestamptz DEFAULT NULL, parent text DEFAULT NULL,
                                                must_exist boolean DEFAULT false)
@@ -331,7 +331,7 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
     IF must_exist AND NOT EXISTS (SELECT FROM cs.id_tag AS i WHERE i.id_tag = api_set_id_tag.id_tag) THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', api_set_id_tag.id_tag));
+        PERFORM cs.raise_ocpp('OC010', 'unknown id tag', format('no id tag %s', api_set_id_tag.id_tag));
     END IF;
     PERFORM ocpp.set_id_tag(api_set_id_tag.id_tag, coalesce(api_set_id_tag.status, 'Accepted'), expiry, parent);
     RETURN ocpp.api_id_tag(api_set_id_tag.id_tag);
@@ -339,7 +339,7 @@ END;
 $$;
 
 -- ocpp.delete_id_tag(id_tag): removes an id tag (transactions keep their id_tag text). Returns
--- nothing. Raises OC007 for an unknown id tag.
+-- nothing. Raises OC010 for an unknown id tag.
 CREATE OR REPLACE FUNCTION ocpp.delete_id_tag(id_tag text)
 RETURNS void
 LANGUAGE plpgsql
@@ -349,13 +349,13 @@ AS $$
 BEGIN
     DELETE FROM cs.id_tag AS i WHERE i.id_tag = delete_id_tag.id_tag;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', delete_id_tag.id_tag));
+        PERFORM cs.raise_ocpp('OC010', 'unknown id tag', format('no id tag %s', delete_id_tag.id_tag));
     END IF;
 END;
 $$;
 
 -- ocpp.block_id_tag(id_tag): sets an id tag's status to Blocked. Returns the tag as
--- cs.id_tag_json. Raises OC007 for an unknown id tag.
+-- cs.id_tag_json. Raises OC010 for an unknown id tag.
 CREATE OR REPLACE FUNCTION ocpp.block_id_tag(id_tag text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -365,7 +365,7 @@ AS $$
 BEGIN
     UPDATE cs.id_tag AS i SET status = 'Blocked', updated_at = now() WHERE i.id_tag = block_id_tag.id_tag;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown id tag', format('no id tag %s', block_id_tag.id_tag));
+        PERFORM cs.raise_ocpp('OC010', 'unknown id tag', format('no id tag %s', block_id_tag.id_tag));
     END IF;
     RETURN ocpp.api_id_tag(block_id_tag.id_tag);
 END;
@@ -475,7 +475,7 @@ $$;
 
 -- ocpp.api_configuration(identity): the configuration keys of a 1.6 station as GetConfiguration and
 -- ChangeConfiguration left them, by key: [{"key", "value", "readonly", "unknown" (the station did not
--- know it), "rebootRequired", "updatedAt"}]. Returns a jsonb array. Raises OC007 for an unknown station.
+-- know it), "rebootRequired", "updatedAt"}]. Returns a jsonb array. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION ocpp.api_configuration(identity text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -500,7 +500,7 @@ $$;
 -- [{"component", "componentInstance", "evseId", "connectorId", "variable", "variableInstance",
 -- "attributeType", "value", "mutability", "persistent", "constant", "dataType", "unit", "minLimit",
 -- "maxLimit", "valuesList", "supportsMonitoring", "updatedAt"}] (empty instances are null, EVSE and
--- connector 0 are null). Returns a jsonb array. Raises OC007 for an unknown station.
+-- connector 0 are null). Returns a jsonb array. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION ocpp.api_variables(identity text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -531,7 +531,7 @@ $$;
 -- Installed ones (all_states: also Replaced and Cleared), by connector (the 1.6 connector or the
 -- 2.0.1 EVSE, 0 = the station), purpose and stack level: [{"id", "connectorId", "purpose",
 -- "stackLevel", "kind", "recurrency", "validFrom", "validTo", "transactionId", "schedule", "status",
--- "commandId", "updatedAt"}]. Returns jsonb. Raises OC007 for an unknown station.
+-- "commandId", "updatedAt"}]. Returns jsonb. Raises OC010 for an unknown station.
 CREATE OR REPLACE FUNCTION ocpp.api_charging_profiles(identity text, all_states boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -557,7 +557,7 @@ $$;
 
 -- ocpp.api_operations(version): the operations the central system sends to a station of OCPP version
 -- (1.5, 1.6, 2.0.1, 2.1), as cs.command_actions has them, by name: {"version", "operations": [...]}.
--- Returns jsonb. Raises OC007 'unknown version' for another version.
+-- Returns jsonb. Raises OC010 'unknown version' for another version.
 CREATE OR REPLACE FUNCTION ocpp.api_operations(version text)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -569,7 +569,7 @@ DECLARE
     actions text[] := cs.command_actions(api_operations.version);
 BEGIN
     IF actions IS NULL THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown version',
+        PERFORM cs.raise_ocpp('OC010', 'unknown version',
                               format('no OCPP version %s (1.5, 1.6, 2.0.1, 2.1)', api_operations.version));
     END IF;
     RETURN jsonb_build_object('version', api_operations.version,

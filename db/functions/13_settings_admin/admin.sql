@@ -30,7 +30,7 @@ END;
 $$;
 
 -- ocpp.set_station_password(identity, password): stores a bcrypt hash of password's UTF-8
--- (cs.password_hash; ocpp.set_station_key for a binary key); null removes it. Returns nothing. Raises OC007 for an unknown station or an empty password.
+-- (cs.password_hash; ocpp.set_station_key for a binary key); null removes it. Returns nothing. Raises OC010 for an unknown station, OC007 for an empty password.
 CREATE OR REPLACE FUNCTION ocpp.set_station_password(identity text, password text)
 RETURNS void
 LANGUAGE plpgsql
@@ -44,7 +44,7 @@ BEGIN
     UPDATE cs.station AS s SET password_hash = cs.password_hash(convert_to(password, 'UTF8'))
      WHERE s.identity = set_station_password.identity;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown station',
+        PERFORM cs.raise_ocpp('OC010', 'unknown station',
                               format('no station %s', set_station_password.identity));
     END IF;
 END;

@@ -18,7 +18,7 @@ END;
 $$;
 
 -- ocpp.set_setting(key, value): changes a setting. Returns nothing.
--- Raises OC007 for an unknown key, and for a value the key does not allow (wrong JSON type, a status
+-- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
 -- outside its list, a non-positive interval).
 CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
 RETURNS void
@@ -32,7 +32,7 @@ DECLARE
 BEGIN
     PERFORM FROM cs.setting AS s WHERE s.key = set_setting.key FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC007', 'unknown setting', format('no setting %s', set_setting.key));
+        PERFORM cs.raise_ocpp('OC010', 'unknown setting', format('no setting %s', set_setting.key));
     END IF;
 
     valid := CASE set_setting.key
