@@ -27,7 +27,7 @@ POLL_INTERVAL = 0.1  # seconds between ocpp.command() polls while a command is i
 FINAL = {"answered", "error", "timeout", "offline", "refused", "cancelled", "interrupted"}
 MAX_LIMIT = 1000
 
-# The operations a central system sends (cs.v16_command_actions, cs.v201_command_actions; a test
+# The operations a central system sends (cs.command_actions, from cs.action_list; a test
 # checks these against SQL). They only document the path: SQL decides what a station accepts.
 V16_OPERATIONS = [
     "CancelReservation", "ChangeAvailability", "ChangeConfiguration", "ClearCache", "ClearChargingProfile",

@@ -88,15 +88,11 @@ BEGIN
             RETURN cs.v16_security_event_notification(st, payload);
         WHEN 'SignCertificate' THEN
             RETURN cs.v16_sign_certificate(st, payload);
-        WHEN 'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ChangeConfiguration',
-             'ClearCache', 'ClearChargingProfile', 'DeleteCertificate', 'ExtendedTriggerMessage',
-             'GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics', 'GetInstalledCertificateIds',
-             'GetLocalListVersion', 'GetLog', 'InstallCertificate', 'RemoteStartTransaction',
-             'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile',
-             'SignedUpdateFirmware', 'TriggerMessage', 'UnlockConnector', 'UpdateFirmware' THEN
-            PERFORM cs.raise_ocpp('OC002', 'action not supported from a charge point',
-                                  format('%s is sent by the central system', action));
         ELSE
+            IF action = ANY (cs.action_list('1.6', 'csms_to_station')) THEN
+                PERFORM cs.raise_ocpp('OC002', 'action not supported from a charge point',
+                                      format('%s is sent by the central system', action));
+            END IF;
             PERFORM cs.raise_ocpp('OC001', 'action not implemented',
                                   format('unknown action %s', coalesce(action, 'null')));
     END CASE;
@@ -166,19 +162,11 @@ BEGIN
             RETURN cs.v201_notify_customer_information(st, payload);
         WHEN 'NotifyDisplayMessages' THEN
             RETURN cs.v201_notify_display_messages(st, payload);
-        WHEN 'CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache',
-             'ClearChargingProfile', 'ClearDisplayMessage', 'ClearVariableMonitoring', 'CostUpdated',
-             'CustomerInformation', 'DeleteCertificate', 'GetBaseReport', 'GetChargingProfiles',
-             'GetCompositeSchedule', 'GetDisplayMessages', 'GetInstalledCertificateIds',
-             'GetLocalListVersion', 'GetLog', 'GetMonitoringReport', 'GetReport', 'GetTransactionStatus',
-             'GetVariables', 'InstallCertificate', 'PublishFirmware', 'RequestStartTransaction',
-             'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile',
-             'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel', 'SetNetworkProfile',
-             'SetVariableMonitoring', 'SetVariables', 'TriggerMessage', 'UnlockConnector',
-             'UnpublishFirmware', 'UpdateFirmware' THEN
-            PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
-                                  format('%s is sent by the CSMS', action));
         ELSE
+            IF action = ANY (cs.action_list('2.0.1', 'csms_to_station')) THEN
+                PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
+                                      format('%s is sent by the CSMS', action));
+            END IF;
             PERFORM cs.raise_ocpp('OC001', 'action not implemented',
                                   format('unknown action %s', coalesce(action, 'null')));
     END CASE;
@@ -225,13 +213,13 @@ BEGIN
             RETURN cs.v201_service_request(st, 'VatNumberValidation', payload);
         WHEN 'NotifyEVChargingNeeds' THEN
             RETURN cs.v201_notify_ev_charging_needs(st, payload, 'NoChargingProfile');
-        WHEN 'AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl',
-             'ClearTariffs', 'GetDERControl', 'GetPeriodicEventStream', 'GetTariffs',
-             'NotifyAllowedEnergyTransfer', 'NotifyWebPaymentStarted', 'RequestBatterySwap',
-             'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging' THEN
-            PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
-                                  format('%s is sent by the CSMS', action));
         ELSE
+            -- what only the CSMS sends is refused here; the rest is 2.0.1's (DataTransfer goes both ways)
+            IF action = ANY (cs.action_list('2.1', 'csms_to_station'))
+               AND action <> ALL (cs.action_list('2.1', 'station_to_csms')) THEN
+                PERFORM cs.raise_ocpp('OC002', 'action not supported from a charging station',
+                                      format('%s is sent by the CSMS', action));
+            END IF;
             RETURN cs.v201_parse(st, action, payload);
     END CASE;
     RETURN NULL;  -- not reached: every branch above returns or raises

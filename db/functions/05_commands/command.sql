@@ -11,85 +11,16 @@ AS $$
         OR (reachable.soap_from IS NOT NULL AND reachable.version IN ('1.5', '1.6'));
 $$;
 
--- cs.v16_command_actions(): the OCPP 1.6 operations the central system sends (core, firmware, local
--- list, reservation, smart charging, remote trigger, and the Security Whitepaper's). Returns text[].
--- Raises nothing.
-CREATE OR REPLACE FUNCTION cs.v16_command_actions()
-RETURNS text[]
-LANGUAGE sql
-IMMUTABLE
-SET search_path = cs, pg_temp
-AS $$
-    SELECT ARRAY['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache',
-                 'ClearChargingProfile', 'DataTransfer', 'GetCompositeSchedule', 'GetConfiguration',
-                 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction', 'RemoteStopTransaction',
-                 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'TriggerMessage',
-                 'UnlockConnector', 'UpdateFirmware', 'CertificateSigned', 'DeleteCertificate',
-                 'ExtendedTriggerMessage', 'GetInstalledCertificateIds', 'GetLog', 'InstallCertificate',
-                 'SignedUpdateFirmware']
-$$;
-
--- cs.v201_command_actions(): the OCPP 2.0.1 operations the CSMS sends (every 2.0.1 request but those
--- a station sends; DataTransfer goes both ways). Returns text[]. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.v201_command_actions()
-RETURNS text[]
-LANGUAGE sql
-IMMUTABLE
-SET search_path = cs, pg_temp
-AS $$
-    SELECT ARRAY['CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache',
-                 'ClearChargingProfile', 'ClearDisplayMessage', 'ClearVariableMonitoring', 'CostUpdated',
-                 'CustomerInformation', 'DataTransfer', 'DeleteCertificate', 'GetBaseReport',
-                 'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages',
-                 'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetLog', 'GetMonitoringReport',
-                 'GetReport', 'GetTransactionStatus', 'GetVariables', 'InstallCertificate', 'PublishFirmware',
-                 'RequestStartTransaction', 'RequestStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList',
-                 'SetChargingProfile', 'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel',
-                 'SetNetworkProfile', 'SetVariableMonitoring', 'SetVariables', 'TriggerMessage',
-                 'UnlockConnector', 'UnpublishFirmware', 'UpdateFirmware']
-$$;
-
--- cs.v21_command_actions(): the OCPP 2.1 operations the CSMS sends: 2.0.1's and the 15 that 2.1 adds.
--- Returns text[]. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.v21_command_actions()
-RETURNS text[]
-LANGUAGE sql
-IMMUTABLE
-SET search_path = cs, pg_temp
-AS $$
-    SELECT cs.v201_command_actions()
-           || ARRAY['AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl',
-                    'ClearTariffs', 'GetDERControl', 'GetPeriodicEventStream', 'GetTariffs',
-                    'NotifyAllowedEnergyTransfer', 'NotifyWebPaymentStarted', 'RequestBatterySwap',
-                    'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule', 'UsePriorityCharging']
-$$;
-
--- cs.v15_command_actions(): the OCPP 1.5 operations the central system sends (the operations of the
--- 1.5 ChargePointService WSDL; SOAP stations only, docs/soap.md). Returns text[]. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.v15_command_actions()
-RETURNS text[]
-LANGUAGE sql
-IMMUTABLE
-SET search_path = cs, pg_temp
-AS $$
-    SELECT ARRAY['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'DataTransfer',
-                 'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction',
-                 'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'UnlockConnector',
-                 'UpdateFirmware']
-$$;
-
 -- cs.command_actions(version): the operations a central system sends to a station of OCPP version
--- version (1.5, 1.6, 2.0.1, 2.1). Returns text[], null for another version. Raises nothing.
+-- version (1.5, 1.6, 2.0.1, 2.1): cs.action_list's csms_to_station (db/functions/00_core/actions.sql).
+-- Returns text[], null for another version. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_actions(version text)
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT CASE version WHEN '1.6' THEN cs.v16_command_actions()
-                        WHEN '1.5' THEN cs.v15_command_actions()
-                        WHEN '2.0.1' THEN cs.v201_command_actions()
-                        WHEN '2.1' THEN cs.v21_command_actions() END
+    SELECT cs.action_list(version, 'csms_to_station')
 $$;
 
 -- cs.command_row(id, lock): the cs.command row id, locked FOR UPDATE when lock. Returns the row.
