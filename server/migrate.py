@@ -1,20 +1,16 @@
-"""`ocpp-cs db upgrade`: alembic migrations from db/migrations/, then the functions of db/functions/."""
+"""`ocpp-cs db upgrade`: alembic migrations from db/migrations/, then the functions of db/functions/
+(found by sqlfiles: inside the installed package, or under OCPP_CS_HOME)."""
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-# The repository root: db/ and conf/ sit beside server/.
-ROOT = Path(os.environ.get("OCPP_CS_HOME") or Path(__file__).resolve().parents[1])
-MIGRATIONS_DIR = ROOT / "db" / "migrations"
+from . import sqlfiles
 
 
 def alembic_config(dsn: str) -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(sqlfiles.migrations_dir()))
     config.attributes["dsn"] = dsn
     return config
 

@@ -1,5 +1,5 @@
-"""The database built from db/schema/ + db/functions/ equals the one built by all migrations
-(tables, columns, constraints, indexes, sequences, views, function definitions, shipped settings),
+"""The database built from db/schema/ + db/functions/**/ equals the one built by all migrations
+(tables, columns in their order, constraints, indexes, sequences, views, function definitions, shipped settings),
 and every pgTAP file of db/tests/ passes."""
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEMPLATE, Database, new_database, psql_bin
+from conftest import TEMPLATE, Database, new_database, psql_bin
+from ocpp_cs import sqlfiles
 from ocpp_cs.embedded import OWNER
 
 SNAPSHOT = """
-select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type
+select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' #' || ordinal_position
+       || ' ' || data_type
        || ' null=' || is_nullable || ' default=' || coalesce(column_default, '')
        || ' identity=' || is_identity
   from information_schema.columns where table_schema in ('ocpp', 'cs')
@@ -36,8 +38,8 @@ order by 1
 def build_from_files(cluster) -> Database:
     # By the owner, as the template was migrated: the functions' owner is part of their acl.
     target = new_database(cluster, template="template0", owner=OWNER)
-    files = sorted((ROOT / "db" / "schema").glob("*.sql")) + \
-        sorted((ROOT / "db" / "functions").glob("*.sql"))
+    # The functions in the order `ocpp-cs db upgrade` deploys them (one folder per domain).
+    files = sqlfiles.schema_files() + sqlfiles.function_files()
     for f in files:
         subprocess.run([psql_bin(cluster), *cluster.psql_args(target.name, user=OWNER),
                         "-v", "ON_ERROR_STOP=1",
@@ -59,7 +61,7 @@ def test_schema_files_equal_migrations(cluster):
         + "\n" + "\n".join(f"only in migrations: {x[:300]}" for x in extra))
 
 
-PGTAP_FILES = sorted((ROOT / "db" / "tests").glob("*.sql"))
+PGTAP_FILES = sqlfiles.pgtap_files()
 
 
 @pytest.mark.parametrize("path", PGTAP_FILES, ids=[p.name for p in PGTAP_FILES])

@@ -1,4 +1,4 @@
-"""alembic environment: runs the revisions in versions/, then deploys every db/functions/*.sql.
+"""alembic environment: runs the revisions in versions/, then deploys every db/functions/**/*.sql.
 
 Revisions change tables; functions are CREATE OR REPLACE files deployed whole after every upgrade,
 so db/functions/ always holds the one current definition of each function. A function whose
@@ -11,7 +11,8 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy import create_engine, text
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+from ocpp_cs.sqlfiles import function_files
+
 # Two nodes starting together must not migrate at the same time.
 MIGRATION_LOCK = 7_221_001
 
@@ -27,7 +28,8 @@ def run_sql_file(connection, path: Path) -> None:
 
 
 def deploy_functions(connection) -> None:
-    for path in sorted(FUNCTIONS_DIR.glob("*.sql")):
+    # One folder per domain, deployed in path order (ocpp_cs.sqlfiles.function_files).
+    for path in function_files():
         run_sql_file(connection, path)
 
 

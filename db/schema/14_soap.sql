@@ -1,13 +1,9 @@
 -- OCPP 1.5 and 1.6 over SOAP 1.2 (docs/soap.md): the station's SOAP endpoint, and what the WSDLs'
 -- schemas say about each message, as data for ocpp.soaptojson and ocpp.jsontosoap
--- (db/functions/soap.sql). The soap_message and soap_field rows are generated from the four WSDLs in
+-- (db/functions/10_soap/soap.sql). The soap_message and soap_field rows are generated from the four WSDLs in
 -- ../shared/ocpp/wsdl/ (operations, and the elements of every complexType in schema order); the
 -- 1.5 renames to the 1.6 JSON keys are in json_key, 1.5 values that 1.6 spells differently in
--- cs.soap_value.
-
--- the station's latest WS-Addressing From address: where commands to a SOAP station are POSTed
--- (null for a JSON station); cs.station.version holds its OCPP version, 1.5 or 1.6
-ALTER TABLE cs.station ADD COLUMN soap_from text;
+-- cs.soap_value. The station's SOAP endpoint is cs.station.soap_from (db/schema/03_stations.sql).
 
 -- the OCPP namespaces: service cs = CentralSystemService (stations send its requests), cp =
 -- ChargePointService (the central system sends its requests)

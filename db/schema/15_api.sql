@@ -8,8 +8,8 @@ CREATE TABLE cs.api_token (
     token_hash   text NOT NULL UNIQUE CHECK (token_hash ~ '^[0-9a-f]{64}$'),
     created_at   timestamptz NOT NULL DEFAULT now(),
     revoked_at   timestamptz,
-    expires_at   timestamptz,           -- null: never
-    last_used_at timestamptz
+    last_used_at timestamptz,
+    expires_at   timestamptz            -- null: never
 );
 
 -- one live token per name: a revoked name may be given to a new token

@@ -1,4 +1,4 @@
--- What the web UI's live views listen to (docs/webui.md), and the indexes of the REST lists.
+-- What the web UI's live views listen to (docs/webui.md): the triggers that wake them.
 --   NOTIFY ocpp_log, payload the highest cs.message_log id of the statement: one per batch the front
 --   end writes, so a listener reads the new rows with ocpp.api_message_log_after.
 --   NOTIFY ocpp_station, payload a station identity: the station connected or disconnected, booted,
@@ -62,10 +62,3 @@ CREATE TRIGGER transaction_notify AFTER INSERT ON cs.transaction
 CREATE TRIGGER transaction_stop_notify AFTER UPDATE ON cs.transaction
     FOR EACH ROW WHEN (OLD.stopped_at IS DISTINCT FROM NEW.stopped_at)
     EXECUTE FUNCTION cs.notify_station();
-
--- ocpp.api_transactionlist: newest first overall, by id tag; by station it has
--- transaction_station_start_idx.
-CREATE INDEX transaction_started_idx ON cs.transaction (started_at);
-CREATE INDEX transaction_id_tag_idx ON cs.transaction (id_tag, started_at);
--- ocpp.api_reservationlist by station
-CREATE INDEX reservation_station_idx ON cs.reservation (station_id, id);

@@ -91,7 +91,7 @@ SELECT ocpp.set_station_password('C-1', NULL);
 SELECT is((SELECT password_hash FROM cs.station WHERE identity = 'C-1'), NULL, 'set_station_password null removes the hash');
 SELECT is(ocpp.connect('C-1', NULL, '1.6', 'n1', 'pw-c1'),
           '{"accepted": false, "reason": "no password set for this station"}', 'required, hash removed: refused');
-SELECT throws_ok($$SELECT ocpp.set_station_password('nobody', 'x')$$, 'OC007', 'unknown station',
+SELECT throws_ok($$SELECT ocpp.set_station_password('nobody', 'x')$$, 'OC010', 'unknown station',
                  'set_station_password of an unknown station');
 SELECT throws_ok($$SELECT ocpp.set_station_password('C-1', '')$$, 'OC007', 'invalid password',
                  'set_station_password with an empty password');

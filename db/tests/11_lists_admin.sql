@@ -35,8 +35,8 @@ SELECT ocpp.set_setting('message_log.retention', '"7 days"');
 SELECT is(cs.setting('message_log.retention'), '"7 days"', 'set_setting of an interval');
 SELECT ocpp.set_setting('data_transfer.unknown_vendor', '"Accepted"');
 SELECT is(cs.setting('data_transfer.unknown_vendor'), '"Accepted"', 'set_setting of a status');
-SELECT throws_ok($$SELECT ocpp.set_setting('no.such.key', '1')$$, 'OC007', 'unknown setting', 'set_setting of an unknown key');
-SELECT throws_ok($$SELECT ocpp.set_setting(NULL, '1')$$, 'OC007', 'unknown setting', 'set_setting of a null key');
+SELECT throws_ok($$SELECT ocpp.set_setting('no.such.key', '1')$$, 'OC010', 'unknown setting', 'set_setting of an unknown key');
+SELECT throws_ok($$SELECT ocpp.set_setting(NULL, '1')$$, 'OC010', 'unknown setting', 'set_setting of a null key');
 SELECT throws_ok($$SELECT ocpp.set_setting('boot.unknown_station', '"accepted"')$$, 'OC007', 'invalid setting value',
                  'boot.unknown_station outside its list');
 SELECT throws_ok($$SELECT ocpp.set_setting('authorize.unknown_id_tag', '"Blocked"')$$, 'OC007', 'invalid setting value',

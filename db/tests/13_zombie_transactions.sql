@@ -134,7 +134,7 @@ SELECT results_eq($$SELECT stopped_at, stop_reason, meter_stop, closed_by, close
                   'recorded as an operator stop, with who');
 SELECT throws_ok(format('SELECT ocpp.close_transaction(%s)', :z3), 'OC007', 'transaction already stopped',
                  'a stopped transaction cannot be closed');
-SELECT throws_ok($$SELECT ocpp.close_transaction(-5)$$, 'OC007', 'unknown transaction', 'an unknown transaction');
+SELECT throws_ok($$SELECT ocpp.close_transaction(-5)$$, 'OC010', 'unknown transaction', 'an unknown transaction');
 SELECT throws_ok(format('SELECT ocpp.close_transaction(%s, %L)', pg_temp.start16('Z-2', 1, 'D-4', '2024-06-02T10:00:00Z'), 'Bored'),
                  'OC007', 'invalid reason', 'a reason OCPP does not have');
 SELECT throws_ok(format('SELECT ocpp.close_transaction(%s, meter_stop => -1)', (SELECT max(id) FROM cs.transaction)),

@@ -29,7 +29,7 @@ SELECT ocpp.set_station_heartbeat_interval('H-1', NULL);
 SELECT is(pg_temp.boot16(), 300, 'null: the setting again');
 SELECT throws_ok($$SELECT ocpp.set_station_heartbeat_interval('H-1', 0)$$, 'OC007', 'invalid heartbeat interval',
                  'a non-positive interval');
-SELECT throws_ok($$SELECT ocpp.set_station_heartbeat_interval('H-NONE', 60)$$, 'OC007', 'unknown station',
+SELECT throws_ok($$SELECT ocpp.set_station_heartbeat_interval('H-NONE', 60)$$, 'OC010', 'unknown station',
                  'an unknown station');
 
 -- 1.6 ChangeConfiguration HeartbeatInterval, accepted

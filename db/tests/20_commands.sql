@@ -40,7 +40,7 @@ SELECT results_eq($$SELECT status, error, finished_at = now() FROM cs.command WH
                   $$VALUES ('refused', '{"code": "SecurityError", "description": "station is rejected", "details": {}}'::jsonb, true)$$,
                   'send to a Rejected station: refused, SecurityError');
 
-SELECT throws_ok($$SELECT ocpp.send('nobody', 'Reset', '{"type": "Soft"}')$$, 'OC007', 'unknown station', 'send to an unknown station');
+SELECT throws_ok($$SELECT ocpp.send('nobody', 'Reset', '{"type": "Soft"}')$$, 'OC010', 'unknown station', 'send to an unknown station');
 SELECT throws_ok($$SELECT ocpp.send('CMD-1', 'Heartbeat', '{}')$$, 'OC001', 'action not implemented',
                  'send of an action the station sends');
 SELECT throws_ok($$SELECT ocpp.send('CMD-1', 'Explode', '{}')$$, 'OC001', 'action not implemented', 'send of an unknown action');
@@ -61,7 +61,7 @@ SELECT is(ocpp.command((SELECT id FROM ids WHERE name = 'reset')) - 'createdAt',
                              'answeredAt', NULL, 'finishedAt', NULL, 'createdBy', session_user),
           'ocpp.command: the command as JSON');
 SELECT is(ocpp.command((SELECT id FROM ids WHERE name = 'reset'))->>'createdAt', cs.ocpp_time(now()), 'createdAt in OCPP time');
-SELECT throws_ok($$SELECT ocpp.command(-1)$$, 'OC007', 'unknown command', 'ocpp.command of an unknown id');
+SELECT throws_ok($$SELECT ocpp.command(-1)$$, 'OC010', 'unknown command', 'ocpp.command of an unknown id');
 
 -- ocpp.command_claim ------------------------------------------------------------------------------
 INSERT INTO ids VALUES ('second', ocpp.send('CMD-1', 'ClearCache'));
@@ -126,7 +126,7 @@ SELECT throws_ok(format($$SELECT ocpp.command_result(%s, '{"status": "Accepted"}
                  'OC004', 'command not waiting for an answer', 'a second answer is an answer without a question');
 SELECT throws_ok(format($$SELECT ocpp.command_result(%s, '{}')$$, (SELECT id FROM ids WHERE name = 'second')),
                  'OC004', 'command not waiting for an answer', 'an answer to a queued command');
-SELECT throws_ok($$SELECT ocpp.command_result(-1, '{}')$$, 'OC007', 'unknown command', 'an answer to an unknown command');
+SELECT throws_ok($$SELECT ocpp.command_result(-1, '{}')$$, 'OC010', 'unknown command', 'an answer to an unknown command');
 SELECT is(ocpp.command_claim('n1')->0->'id', to_jsonb((SELECT id FROM ids WHERE name = 'second')),
           'after the answer the next command of the station is claimed');
 SELECT throws_ok(format($$SELECT ocpp.command_result(%s, '"Accepted"')$$, (SELECT id FROM ids WHERE name = 'second')),
@@ -142,7 +142,7 @@ SELECT results_eq($$SELECT status, error, answered_at = now(), finished_at = now
                   'command_error: status error with the CALLERROR');
 SELECT throws_ok(format($$SELECT ocpp.command_error(%s, 'GenericError', 'again', NULL)$$, (SELECT id FROM ids WHERE name = 'second')),
                  'OC004', 'command not waiting for an answer', 'an error for a command already answered');
-SELECT throws_ok($$SELECT ocpp.command_error(-1, 'GenericError', 'x', NULL)$$, 'OC007', 'unknown command', 'an error for an unknown command');
+SELECT throws_ok($$SELECT ocpp.command_error(-1, 'GenericError', 'x', NULL)$$, 'OC010', 'unknown command', 'an error for an unknown command');
 
 -- ocpp.command_timeout -----------------------------------------------------------------------------
 INSERT INTO ids VALUES ('slow', ocpp.send('CMD-1', 'ClearCache'));
@@ -152,7 +152,7 @@ SELECT results_eq($$SELECT status, answered_at, finished_at = now() FROM cs.comm
                   $$VALUES ('timeout', NULL::timestamptz, true)$$, 'command_timeout: status timeout');
 SELECT throws_ok(format('SELECT ocpp.command_timeout(%s)', (SELECT id FROM ids WHERE name = 'slow')),
                  'OC004', 'command not waiting for an answer', 'a timeout of a command no longer waiting');
-SELECT throws_ok($$SELECT ocpp.command_timeout(-1)$$, 'OC007', 'unknown command', 'a timeout of an unknown command');
+SELECT throws_ok($$SELECT ocpp.command_timeout(-1)$$, 'OC010', 'unknown command', 'a timeout of an unknown command');
 
 -- ocpp.command_refused -----------------------------------------------------------------------------
 INSERT INTO ids VALUES ('bad', ocpp.send('CMD-1', 'Reset', '{"type": "Medium"}'));
@@ -165,7 +165,7 @@ SELECT results_eq($$SELECT status, error, sent_at, unique_id, finished_at = now(
                   'command_refused: refused, not sent');
 SELECT throws_ok(format($$SELECT ocpp.command_refused(%s, 'x', 'y', NULL)$$, (SELECT id FROM ids WHERE name = 'bad')),
                  'OC004', 'command not waiting for an answer', 'refusing a command that is not claimed');
-SELECT throws_ok($$SELECT ocpp.command_refused(-1, 'x', 'y', NULL)$$, 'OC007', 'unknown command', 'refusing an unknown command');
+SELECT throws_ok($$SELECT ocpp.command_refused(-1, 'x', 'y', NULL)$$, 'OC010', 'unknown command', 'refusing an unknown command');
 
 -- ocpp.command_unclaim ----------------------------------------------------------------------------
 INSERT INTO ids VALUES ('unclaimed', ocpp.send('CMD-1', 'ClearCache'));
@@ -209,7 +209,7 @@ SELECT results_eq($$SELECT status, finished_at = now() FROM cs.command WHERE id 
 SELECT is(ocpp.cancel_command((SELECT id FROM ids WHERE name = 'c1')), false, 'cancel of a cancelled command');
 SELECT is(ocpp.cancel_command((SELECT id FROM ids WHERE name = 'i3')), false, 'cancel of a sent command');
 SELECT is((SELECT status FROM cs.command WHERE id = (SELECT id FROM ids WHERE name = 'i3')), 'sent', 'which stays sent');
-SELECT throws_ok($$SELECT ocpp.cancel_command(-1)$$, 'OC007', 'unknown command', 'cancel of an unknown command');
+SELECT throws_ok($$SELECT ocpp.cancel_command(-1)$$, 'OC010', 'unknown command', 'cancel of an unknown command');
 
 -- the view ----------------------------------------------------------------------------------------
 SELECT results_eq($$SELECT id, identity, action, status FROM ocpp.commands LIMIT 2$$,

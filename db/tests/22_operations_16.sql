@@ -156,7 +156,7 @@ SELECT throws_ok($$SELECT ocpp.remote_start_transaction('OP-1', 'T', 1, pg_temp.
 SELECT throws_ok($$SELECT ocpp.remote_start_transaction('OP-1', 'T', 1, pg_temp.profile('TxProfile') - 'chargingSchedule')$$, 'OC007',
                  'invalid charging_profile', 'remote_start_transaction: a profile without schedule');
 SELECT throws_ok($$SELECT ocpp.remote_stop_transaction('OP-1', NULL)$$, 'OC007', 'invalid transaction_id', 'remote_stop_transaction without id');
-SELECT throws_ok($$SELECT ocpp.reserve_now('nobody', 1, 'T', now() + interval '1 hour')$$, 'OC007', 'unknown station', 'reserve_now: unknown station');
+SELECT throws_ok($$SELECT ocpp.reserve_now('nobody', 1, 'T', now() + interval '1 hour')$$, 'OC010', 'unknown station', 'reserve_now: unknown station');
 SELECT throws_ok($$SELECT ocpp.reserve_now('OP-1', -1, 'T', now() + interval '1 hour')$$, 'OC007', 'invalid connector_id', 'reserve_now: negative connector');
 SELECT throws_ok($$SELECT ocpp.reserve_now('OP-1', 3, '', now() + interval '1 hour')$$, 'OC007', 'invalid id_tag', 'reserve_now: empty tag');
 SELECT throws_ok($$SELECT ocpp.reserve_now('OP-1', 3, 'T', now() + interval '1 hour', repeat('p', 21))$$, 'OC007', 'invalid parent_id_tag',
@@ -164,7 +164,7 @@ SELECT throws_ok($$SELECT ocpp.reserve_now('OP-1', 3, 'T', now() + interval '1 h
 SELECT throws_ok($$SELECT ocpp.reserve_now('OP-1', 3, 'T', now())$$, 'OC007', 'invalid expiry_date', 'reserve_now: expiry not in the future');
 SELECT throws_ok($$SELECT ocpp.reset('OP-1', 'Medium')$$, 'OC007', 'invalid type', 'reset: bad type');
 SELECT throws_ok($$SELECT ocpp.reset('OP-1', NULL)$$, 'OC007', 'invalid type', 'reset: null type');
-SELECT throws_ok($$SELECT ocpp.send_local_list('nobody')$$, 'OC007', 'unknown station', 'send_local_list: unknown station');
+SELECT throws_ok($$SELECT ocpp.send_local_list('nobody')$$, 'OC010', 'unknown station', 'send_local_list: unknown station');
 SELECT throws_ok($$SELECT ocpp.send_local_list('OP-1', 'Partial')$$, 'OC007', 'invalid update_type', 'send_local_list: bad update type');
 SELECT throws_ok($$SELECT ocpp.send_local_list('OP-1', 'Differential')$$, 'OC007', 'invalid id_tags', 'send_local_list: Differential without tags');
 SELECT throws_ok($$SELECT ocpp.send_local_list('OP-1', 'Differential', ARRAY[repeat('t', 21)])$$, 'OC007', 'invalid id_tags',
@@ -214,7 +214,7 @@ SELECT throws_ok($$SELECT ocpp.signed_update_firmware('OP-1', 1, 'x', now(), 'c'
                  'signed_update_firmware: signature too long');
 
 -- what ocpp.send raises comes through
-SELECT throws_ok($$SELECT ocpp.reset('nobody')$$, 'OC007', 'unknown station', 'a convenience function for an unknown station');
+SELECT throws_ok($$SELECT ocpp.reset('nobody')$$, 'OC010', 'unknown station', 'a convenience function for an unknown station');
 UPDATE cs.station SET version = '1.2' WHERE identity = 'OP-1';
 SELECT throws_ok($$SELECT ocpp.clear_cache('OP-1')$$, 'OC002', 'unsupported OCPP version', 'a convenience function for a 1.2 station');
 

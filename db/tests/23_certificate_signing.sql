@@ -37,9 +37,9 @@ SELECT ocpp.command_result((SELECT id FROM cmd), '{"status": "Accepted"}');
 SELECT is((SELECT status FROM cs.certificate_request WHERE id = (SELECT id FROM req WHERE identity = 'SIGN-1')),
           'Signed', 'accepted by the station: Signed');
 SELECT throws_ok(format('SELECT ocpp.certificate_request_signed(%s, %L)', (SELECT id FROM req WHERE identity = 'SIGN-1'), 'X'),
-                 'OC007', 'no such pending certificate request', 'signing a Signed request again is refused');
+                 'OC010', 'no such pending certificate request', 'signing a Signed request again is refused');
 SELECT throws_ok($$SELECT ocpp.certificate_request_signed(-1, 'X')$$,
-                 'OC007', 'no such pending certificate request', 'an unknown request is refused');
+                 'OC010', 'no such pending certificate request', 'an unknown request is refused');
 
 -- rejected by the signer
 SELECT ocpp.certificate_request_rejected((SELECT id FROM req WHERE identity = 'SIGN-2'), 'CSR does not parse');
@@ -48,7 +48,7 @@ SELECT results_eq($$SELECT r.status, v.action, v.reason FROM cs.certificate_requ
                   $$VALUES ('Rejected', 'SignCertificate', 'CSR does not parse')$$,
                   'a rejected request is kept for review with the reason');
 SELECT throws_ok(format('SELECT ocpp.certificate_request_rejected(%s, %L)', (SELECT id FROM req WHERE identity = 'SIGN-2'), 'again'),
-                 'OC007', 'no such pending certificate request', 'rejecting twice is refused');
+                 'OC010', 'no such pending certificate request', 'rejecting twice is refused');
 SELECT throws_ok($$SELECT ocpp.certificate_requests_to_sign(0)$$, 'OC007', 'invalid limit', 'lim below 1 is refused');
 SELECT is(ocpp.certificate_requests_to_sign(), '[]'::jsonb, 'nothing left to sign');
 

@@ -45,7 +45,7 @@ SELECT is(ocpp.connect('SP-3', NULL, '2.0.1', 'n1', NULL, NULL, true,
           '3', 'binding mapping: the mapped certificate is accepted');
 SELECT throws_ok($$SELECT ocpp.bind_station_certificate('SP-3', 'xyz')$$, 'OC007', 'invalid fingerprint',
                  'bind_station_certificate refuses what is no SHA-256 fingerprint');
-SELECT throws_ok($$SELECT ocpp.bind_station_certificate('nobody', repeat('ab', 32))$$, 'OC007', 'unknown station',
+SELECT throws_ok($$SELECT ocpp.bind_station_certificate('nobody', repeat('ab', 32))$$, 'OC010', 'unknown station',
                  'bind_station_certificate of an unknown station');
 SELECT ok(ocpp.unbind_station_certificate(repeat('ab', 32)) AND NOT ocpp.unbind_station_certificate(repeat('ab', 32)),
           'unbind_station_certificate says whether there was one');

@@ -58,7 +58,7 @@ SELECT is((ocpp.device_model('D-1', 'OCPPCommCtrlr')->0) - 'updatedAt',
             "variableInstance": "", "attributeType": "Actual", "value": "900", "mutability": "ReadWrite", "persistent": false,
             "constant": false, "dataType": "integer", "unit": null, "minLimit": null, "maxLimit": null, "valuesList": null,
             "supportsMonitoring": false}', 'device_model of one component: the object shape');
-SELECT throws_ok($$SELECT ocpp.device_model('NO-SUCH')$$, 'OC007', 'unknown station', 'device_model of an unknown station');
+SELECT throws_ok($$SELECT ocpp.device_model('NO-SUCH')$$, 'OC010', 'unknown station', 'device_model of an unknown station');
 
 -- NotifyMonitoringReport
 SELECT is(pg_temp.p('NotifyMonitoringReport', '{"requestId": 50, "generatedAt": "2024-05-01T10:00:00Z", "seqNo": 0,

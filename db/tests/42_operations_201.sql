@@ -189,7 +189,7 @@ SELECT throws_ok($$SELECT ocpp.clear_display_message('O201', NULL)$$, 'OC007', '
 -- every function takes wait; unknown stations are refused
 SELECT is((SELECT c.wait_until = now() + interval '1 minute' FROM pg_temp.cmd(ocpp.get_base_report('O201', wait => '1 minute')) AS c),
           true, 'wait is passed on');
-SELECT throws_ok($$SELECT ocpp.get_base_report('nobody')$$, 'OC007', 'unknown station', 'unknown station');
+SELECT throws_ok($$SELECT ocpp.get_base_report('nobody')$$, 'OC010', 'unknown station', 'unknown station');
 
 SELECT * FROM finish();
 ROLLBACK;

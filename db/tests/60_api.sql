@@ -29,8 +29,8 @@ SELECT throws_ok($$SELECT ocpp.api_token_create(repeat('x', 101), 'read')$$, 'OC
 SELECT throws_ok($$SELECT ocpp.api_token_create('x', 'admin')$$, 'OC007', 'invalid role', 'an unknown role');
 SELECT lives_ok($$SELECT ocpp.api_token_revoke('op')$$, 'revoke');
 SELECT is(ocpp.api_token_check((SELECT token FROM tokens WHERE name = 'op')), NULL, 'a revoked token: null');
-SELECT throws_ok($$SELECT ocpp.api_token_revoke('op')$$, 'OC007', 'unknown api token', 'revoke twice');
-SELECT throws_ok($$SELECT ocpp.api_token_revoke('nobody')$$, 'OC007', 'unknown api token', 'revoke an unknown name');
+SELECT throws_ok($$SELECT ocpp.api_token_revoke('op')$$, 'OC010', 'unknown api token', 'revoke twice');
+SELECT throws_ok($$SELECT ocpp.api_token_revoke('nobody')$$, 'OC010', 'unknown api token', 'revoke an unknown name');
 SELECT lives_ok($$SELECT ocpp.api_token_create('op', 'read')$$, 'a revoked name may be given again');
 
 -- lists with date ranges and paging --------------------------------------------------------------
@@ -52,22 +52,22 @@ SELECT throws_ok($$SELECT ocpp.api_reservationlist(NULL, '2026-02-01', '2026-01-
 -- single objects -----------------------------------------------------------------------------------
 SELECT is(ocpp.api_station('API-1')->>'connected', 'true', 'station: as chargepointlist');
 SELECT is(ocpp.api_station('API-1')->'evses', '[]'::jsonb, 'station: with its evses');
-SELECT throws_ok($$SELECT ocpp.api_station('NOPE')$$, 'OC007', 'unknown station', 'station: unknown');
+SELECT throws_ok($$SELECT ocpp.api_station('NOPE')$$, 'OC010', 'unknown station', 'station: unknown');
 SELECT is(ocpp.api_transaction((SELECT min(id) FROM cs.transaction))->>'idTag', 'T1', 'transaction: by id');
 SELECT is(ocpp.api_transaction((SELECT min(id) FROM cs.transaction))->'meterValues', '[]'::jsonb, 'transaction: meter values');
-SELECT throws_ok($$SELECT ocpp.api_transaction(-5)$$, 'OC007', 'unknown transaction', 'transaction: unknown');
+SELECT throws_ok($$SELECT ocpp.api_transaction(-5)$$, 'OC010', 'unknown transaction', 'transaction: unknown');
 
 -- id tags ----------------------------------------------------------------------------------------
 SELECT is(ocpp.api_set_id_tag('TAG-A')->>'status', 'Accepted', 'set: a new tag');
 SELECT is(ocpp.api_set_id_tag('TAG-A', 'Expired', NULL, NULL, true)->>'status', 'Expired', 'set: update an existing tag');
-SELECT throws_ok($$SELECT ocpp.api_set_id_tag('TAG-B', 'Accepted', NULL, NULL, true)$$, 'OC007', 'unknown id tag', 'update: unknown');
+SELECT throws_ok($$SELECT ocpp.api_set_id_tag('TAG-B', 'Accepted', NULL, NULL, true)$$, 'OC010', 'unknown id tag', 'update: unknown');
 SELECT throws_ok($$SELECT ocpp.api_set_id_tag('TAG-A', 'Maybe')$$, 'OC007', 'invalid id tag status', 'set: bad status');
 SELECT is(ocpp.block_id_tag('TAG-A')->>'status', 'Blocked', 'block');
-SELECT throws_ok($$SELECT ocpp.block_id_tag('TAG-B')$$, 'OC007', 'unknown id tag', 'block: unknown');
+SELECT throws_ok($$SELECT ocpp.block_id_tag('TAG-B')$$, 'OC010', 'unknown id tag', 'block: unknown');
 SELECT is(ocpp.api_id_tags()->0->>'idTag', 'TAG-A', 'list');
 SELECT lives_ok($$SELECT ocpp.delete_id_tag('TAG-A')$$, 'delete');
-SELECT throws_ok($$SELECT ocpp.delete_id_tag('TAG-A')$$, 'OC007', 'unknown id tag', 'delete: unknown');
-SELECT throws_ok($$SELECT ocpp.api_id_tag('TAG-A')$$, 'OC007', 'unknown id tag', 'get: unknown');
+SELECT throws_ok($$SELECT ocpp.delete_id_tag('TAG-A')$$, 'OC010', 'unknown id tag', 'delete: unknown');
+SELECT throws_ok($$SELECT ocpp.api_id_tag('TAG-A')$$, 'OC010', 'unknown id tag', 'get: unknown');
 
 -- commands and the message log -------------------------------------------------------------------
 SELECT ocpp.send('API-1', 'Reset', '{"type": "Soft"}');

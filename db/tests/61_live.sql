@@ -42,7 +42,7 @@ SELECT is((SELECT jsonb_agg(e - 'updatedAt') FROM jsonb_array_elements(ocpp.api_
             {"key": "NumberOfConnectors", "value": "2", "readonly": true, "unknown": false, "rebootRequired": false}]',
           'configuration: the keys by name');
 SELECT is(ocpp.api_configuration('L-201'), '[]', 'configuration of a station without keys: []');
-SELECT throws_ok($$SELECT ocpp.api_configuration('NOBODY')$$, 'OC007', 'unknown station', 'configuration: unknown station');
+SELECT throws_ok($$SELECT ocpp.api_configuration('NOBODY')$$, 'OC010', 'unknown station', 'configuration: unknown station');
 
 -- device model -------------------------------------------------------------------------------------
 INSERT INTO cs.device_variable (station_id, component, evse_id, variable, value, mutability, data_type)
@@ -56,16 +56,16 @@ SELECT is((ocpp.api_variables('L-201')->0) - 'updatedAt',
             "variableInstance": null, "attributeType": "Actual", "value": "22000", "mutability": "ReadOnly",
             "persistent": null, "constant": null, "dataType": "decimal", "unit": null, "minLimit": null,
             "maxLimit": null, "valuesList": null, "supportsMonitoring": null}', 'variables: the row shape');
-SELECT throws_ok($$SELECT ocpp.api_variables('NOBODY')$$, 'OC007', 'unknown station', 'variables: unknown station');
+SELECT throws_ok($$SELECT ocpp.api_variables('NOBODY')$$, 'OC010', 'unknown station', 'variables: unknown station');
 
 -- operations of a version ------------------------------------------------------------------------------
 SELECT ok(ocpp.api_operations('1.6')->'operations' ? 'RemoteStartTransaction', '1.6 has RemoteStartTransaction');
 SELECT ok(NOT (ocpp.api_operations('1.6')->'operations' ? 'RequestStartTransaction'), 'but not RequestStartTransaction');
 SELECT ok(ocpp.api_operations('2.0.1')->'operations' ? 'RequestStartTransaction', '2.0.1 has RequestStartTransaction');
 SELECT is(jsonb_array_length(ocpp.api_operations('2.1')->'operations'),
-          cardinality(cs.v21_command_actions()), '2.1: as cs.command_actions has them');
+          cardinality(cs.command_actions('2.1')), '2.1: as cs.command_actions has them');
 SELECT ok(NOT (ocpp.api_operations('1.5')->'operations' ? 'SetChargingProfile'), '1.5 has no smart charging');
-SELECT throws_ok($$SELECT ocpp.api_operations('3.0')$$, 'OC007', 'unknown version', 'an unknown version');
+SELECT throws_ok($$SELECT ocpp.api_operations('3.0')$$, 'OC010', 'unknown version', 'an unknown version');
 
 -- transactions by id tag ---------------------------------------------------------------------------------
 INSERT INTO cs.transaction (station_id, evse_id, connector_id, id_tag, id_tag_status, meter_start, started_at, stop_id_tag)

@@ -1,0 +1,80 @@
+-- cs.setting(key): the jsonb value of a setting. Raises OC003 (InternalError) when the row is missing:
+-- every key the code reads is shipped by db/schema/02_settings.sql.
+CREATE OR REPLACE FUNCTION cs.setting(key text)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    result jsonb;
+BEGIN
+    SELECT s.value INTO result FROM cs.setting AS s WHERE s.key = setting.key;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC003', 'internal error', format('setting %s is missing', setting.key));
+    END IF;
+    RETURN result;
+END;
+$$;
+
+-- ocpp.set_setting(key, value): changes a setting. Returns nothing.
+-- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
+-- outside its list, a non-positive interval).
+CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    v     jsonb := set_setting.value;
+    valid boolean;
+BEGIN
+    PERFORM FROM cs.setting AS s WHERE s.key = set_setting.key FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM cs.raise_ocpp('OC010', 'unknown setting', format('no setting %s', set_setting.key));
+    END IF;
+
+    valid := CASE set_setting.key
+        WHEN 'boot.unknown_station' THEN
+            jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('Accepted', 'Pending', 'Rejected')
+        WHEN 'authorize.unknown_id_tag' THEN
+            jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('Accepted', 'Invalid')
+        WHEN 'data_transfer.unknown_vendor' THEN
+            jsonb_typeof(v) = 'string'
+            AND v #>> '{}' IN ('Accepted', 'Rejected', 'UnknownMessageId', 'UnknownVendorId')
+        WHEN 'boot.heartbeat_interval' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 2147483647
+        WHEN 'boot.retry_interval' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 2147483647
+        WHEN 'message_log.retention' THEN
+            jsonb_typeof(v) = 'string'
+        WHEN 'station.security_profile' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric IN (0, 1, 2, 3)
+        WHEN 'station.certificate_binding' THEN
+            jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('cn', 'mapping', 'any')
+        WHEN 'station.password_cost' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
+        ELSE
+            jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
+                                          -- station.password_hex_fallback, transaction.stop_on_boot,
+                                          -- transaction.stop_on_available
+    END;
+
+    -- an operator call, not the hot path: a subtransaction to test the interval is fine
+    IF valid AND set_setting.key = 'message_log.retention' THEN
+        BEGIN
+            valid := (v #>> '{}')::interval > interval '0';
+        EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow THEN
+            valid := false;
+        END;
+    END IF;
+
+    IF valid IS NOT TRUE THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid setting value',
+                              format('%s does not accept %s', set_setting.key, v));
+    END IF;
+
+    UPDATE cs.setting AS s SET value = v WHERE s.key = set_setting.key;
+END;
+$$;
