@@ -80,3 +80,18 @@ def test_rest_operations_are_the_central_systems_messages():
     from ocpp_cs.api.routes import V16_OPERATIONS, V201_OPERATIONS
     assert set(V16_OPERATIONS) == actions.sent_by("1.6", CENTRAL_SYSTEM)
     assert set(V201_OPERATIONS) == actions.sent_by("2.0.1", CENTRAL_SYSTEM)
+
+
+async def test_sql_has_the_same_table(conn):
+    """SQL keeps its own list of who sends what (cs.action_list, read by ocpp.parse and ocpp.send);
+    it must say what protocol/actions.py says, version by version, in both directions."""
+    rows = await conn.fetch("select version, action, direction from ocpp.actions()")
+    assert {r["version"] for r in rows} == set(actions.VERSIONS)
+    sql = {(r["version"], r["direction"]): set() for r in rows}
+    for r in rows:
+        sql[(r["version"], r["direction"])].add(r["action"])
+    for version in actions.VERSIONS:
+        assert sql.get((version, "station_to_csms"), set()) == set(
+            actions.sent_by(version, actions.STATION)), version
+        assert sql.get((version, "csms_to_station"), set()) == set(
+            actions.sent_by(version, actions.CENTRAL_SYSTEM)), version
