@@ -2,28 +2,17 @@
 profile allows at a moment, how much of it the EV takes (a DC battery tapers above 80 %), and the
 energy register and state of charge that follow from the power over time.
 
-An outlet here is anything with `energy` (Wh register), `power` (W now), `soc` (%) and `last`
-(monotonic time of the last update): a 1.6 connector or a 2.0.1 EVSE.
+Its outlets are outlet.py's: a 1.6 connector or a 2.0.1 EVSE.
 """
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable
 
 from .clock import parse_time
+from .outlet import Outlet
 
 BATTERY_WH = 60000.0
-
-
-class Outlet(Protocol):
-    energy: float
-    power: float
-    soc: float
-    last: float
-
-
-def nominal_voltage(dc: bool) -> float:
-    return 400.0 if dc else 230.0
 
 
 def accumulate(outlet: Outlet, now: float, flowing: bool) -> None:

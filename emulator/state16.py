@@ -2,11 +2,10 @@
 EV plugged in, the transaction, the reservation, charging profiles and the electrical state."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from .config import ConnectorConfig
-from .energy import nominal_voltage
+from .outlet import Outlet
 
 
 @dataclass(slots=True)
@@ -18,38 +17,20 @@ class Reservation:
 
 
 @dataclass(slots=True)
-class Connector:
+class Connector(Outlet):
     config: ConnectorConfig
     status: str = "Available"
-    energy: float = 0.0             # Wh register
-    power: float = 0.0              # W now
-    soc: float = 40.0
     plugged: bool = False
-    operative: bool = True
     scheduled: str | None = None    # ChangeAvailability waiting for the transaction to end
     transaction_id: int | None = None
     id_tag: str | None = None
     started: float = 0.0            # wall clock
-    last: float = 0.0               # monotonic time of the last energy update
-    next_meter: float = 0.0
-    session_end: float | None = None
-    next_session: float | None = None
-    unplug_at: float | None = None
     reservation: Reservation | None = None
-    profiles: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> int:
         return self.config.id
 
     @property
-    def dc(self) -> bool:
-        return self.config.voltage == "DC"
-
-    @property
-    def voltage(self) -> float:
-        return nominal_voltage(self.dc)
-
-    @property
-    def phases(self) -> int:
-        return 1 if self.dc else self.config.phases
+    def electrics(self) -> ConnectorConfig:
+        return self.config

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ConnectorConfig, EvseConfig
-from .energy import nominal_voltage
+from .outlet import Outlet
 
 
 @dataclass(slots=True)
@@ -43,26 +43,16 @@ class Connector201:
 
 
 @dataclass
-class Evse:
+class Evse(Outlet):
     config: EvseConfig
     electrical: ConnectorConfig    # voltage AC/DC and maximum power (config.py derives it)
     connectors: dict[int, Connector201]
-    energy: float = 0.0            # Wh register
-    power: float = 0.0             # W now
-    soc: float = 40.0
     plugged: int | None = None     # the connector the EV is plugged into
-    operative: bool = True
     # ChangeAvailability waiting for the transaction to end: (operationalStatus, connectorId)
     scheduled: tuple[str, int | None] | None = None
     tx: Transaction | None = None
-    last: float = 0.0              # monotonic time of the last energy update
-    next_meter: float = 0.0
-    session_end: float | None = None
-    next_session: float | None = None
-    unplug_at: float | None = None
     reset_when_idle: bool = False
     reservation: Reservation201 | None = None
-    profiles: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -73,14 +63,5 @@ class Evse:
         return self.tx.id if self.tx is not None else None
 
     @property
-    def dc(self) -> bool:
-        return self.electrical.voltage == "DC"
-
-    @property
-    def voltage(self) -> float:
-        return nominal_voltage(self.dc)
-
-    @property
-    def phases(self) -> int:
-        return 1 if self.dc else self.electrical.phases
-
+    def electrics(self) -> ConnectorConfig:
+        return self.electrical

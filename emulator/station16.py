@@ -26,6 +26,7 @@ from .config import StationConfig
 from .connection import CallErrorReceived, Connection, Transport
 from .energy import accumulate, drawn, stacked_limit
 from .keys16 import HIDDEN_KEYS, Keys16
+from .meter import MEASURANDS_16, readings, whole
 from .options import StationOptions
 from .state16 import Connector, Reservation
 from .stats import Stats
@@ -285,28 +286,10 @@ class Station16:
 
     def sampled_values(self, c: Connector, context: str) -> list[dict[str, Any]]:
         self._advance(c)
-        dc = c.dc
-        voltage = c.voltage * random.uniform(0.99, 1.01)
-        phases = c.phases
-        values: list[dict[str, Any]] = []
-        for measurand in (self.key("MeterValuesSampledData") or "").split(","):
-            measurand = measurand.strip()
-            if measurand == "Energy.Active.Import.Register":
-                values.append({"value": f"{c.energy:.0f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "Wh"})
-            elif measurand == "Power.Active.Import":
-                values.append({"value": f"{c.power:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "W"})
-            elif measurand == "Current.Import":
-                values.append({"value": f"{c.power / voltage / phases:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "A"})
-            elif measurand == "Voltage":
-                values.append({"value": f"{voltage:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "V"})
-            elif measurand == "SoC" and dc:   # only a DC charger talks to the battery
-                values.append({"value": f"{c.soc:.0f}", "context": context,
-                               "measurand": measurand, "location": "EV", "unit": "Percent"})
-        return values
+        return [{"value": f"{r.value:.0f}" if whole(r) else f"{r.value:.1f}", "context": context,
+                 "measurand": r.measurand, "location": r.location, "unit": r.unit}
+                for r in readings(c, self.key("MeterValuesSampledData") or "",
+                                  lambda: self._limit(c), MEASURANDS_16)]
 
     async def meter_values(self, c: Connector, context: str = "Sample.Periodic") -> None:
         payload: dict[str, Any] = {"connectorId": c.id, "meterValue": [

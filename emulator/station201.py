@@ -47,6 +47,7 @@ from .config import StationConfig
 from .connection import CallErrorReceived, Connection, Transport
 from .device_model import RO, RW, WO, CONTROLLERS, DeviceModel, Monitor, Variable, apply_file_keys
 from .energy import accumulate, drawn, stacked_limit
+from .meter import readings, whole
 from .options import StationOptions
 from .state201 import Connector201, Evse, Reservation201, Transaction
 from .stats import Stats
@@ -558,32 +559,12 @@ class Station201:
 
     def sampled_values(self, evse: Evse, context: str,
                        measurands: str | None = None) -> list[dict[str, Any]]:
-        voltage = evse.voltage * random.uniform(0.99, 1.01)
-        values: list[dict[str, Any]] = []
-
-        def add(measurand: str, value: float, unit: str, location: str = "Outlet") -> None:
-            values.append({"value": round(value, 1), "context": context, "measurand": measurand,
-                           "location": location, "unitOfMeasure": {"unit": unit}})
         if measurands is None:
             measurands = self.var("SampledDataCtrlr", "TxUpdatedMeasurands")
-        for measurand in (m.strip() for m in measurands.split(",")):
-            if measurand == "Energy.Active.Import.Register":
-                add(measurand, round(evse.energy), "Wh")
-            elif measurand == "Power.Active.Import":
-                add(measurand, evse.power, "W")
-            elif measurand == "Power.Offered":
-                add(measurand, self._limit(evse), "W")
-            elif measurand == "Current.Import":
-                add(measurand, evse.power / voltage / evse.phases, "A")
-            elif measurand == "Current.Offered":
-                add(measurand, self._limit(evse) / voltage / evse.phases, "A")
-            elif measurand == "Voltage":
-                add(measurand, voltage, "V")
-            elif measurand == "Frequency" and not evse.dc:
-                add(measurand, 50.0 * random.uniform(0.999, 1.001), "Hz")
-            elif measurand == "SoC" and evse.dc:   # only a DC charger talks to the battery
-                add(measurand, round(evse.soc), "Percent", "EV")
-        return values
+        return [{"value": round(round(r.value) if whole(r) else r.value, 1), "context": context,
+                 "measurand": r.measurand, "location": r.location,
+                 "unitOfMeasure": {"unit": r.unit}}
+                for r in readings(evse, measurands, lambda: self._limit(evse))]
 
     # ---------------------------------------------------------------- transactions
     async def tx_event(self, evse: Evse, event_type: str, trigger: str, *,
