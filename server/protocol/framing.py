@@ -190,6 +190,11 @@ def encode_call(unique_id: str, action: str, payload: dict[str, Any]) -> str:
     return orjson.dumps([CALL, unique_id, action, payload]).decode()
 
 
+def encode_send(unique_id: str, action: str, payload: dict[str, Any]) -> str:
+    """2.1's SEND: a CALL that gets no reply."""
+    return orjson.dumps([SEND, unique_id, action, payload]).decode()
+
+
 def encode_call_result(unique_id: str, payload_json: str) -> str:
     """`payload_json` is already JSON text (as PostgreSQL returned it): spliced, not re-encoded."""
     return f"[3,{orjson.dumps(unique_id).decode()},{payload_json}]"
