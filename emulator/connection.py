@@ -1,11 +1,13 @@
 """A station's connection: the OCPP-J peer of one emulated station, over any transport.
 
-The one place where the emulator matches calls. It sends the station's CALLs one at a time (as
-OCPP-J asks) and waits for their answers, hands the central system's CALLs to the station's
-behaviour and sends its answers back, answers frames that are not OCPP-J with a CALLERROR in the
-version's words, checks payloads against the version's schemas, and keeps the station connected:
-open, serve, and after a loss open again with exponential backoff and jitter (straight back after a
-drop, after reboot_delay after a reboot).
+The one place where the emulator matches calls, on the server's own sans-I/O OCPP-J session
+(ocpp_cs.protocol.session, role station): it sends the station's CALLs one at a time (as OCPP-J
+asks) and waits for their answers, hands the central system's CALLs to the station's behaviour and
+sends its answers back, refuses what a central system may not send (protocol/actions.py) and
+frames that are not OCPP-J with a CALLERROR in the version's words, checks payloads against the
+version's schemas, and keeps the station connected: open, serve, and after a loss open again with
+exponential backoff and jitter (straight back after a drop, after reboot_delay after a reboot).
+A station does not replay answers to a repeated CALL: it handles every CALL it gets.
 
     behaviour (station16 / station201) ──call──▶ Connection ──frames──▶ transport (websocket / soap)
                                         ◀─answer─            ◀─frames──
@@ -24,10 +26,9 @@ import logging
 import random
 from typing import Any, Awaitable, Callable, Protocol
 
-import orjson
-
-from ocpp_cs.protocol import (Call, CallError, CallResult, FramingError, decode, encode_call,
-                              encode_call_error, encode_call_result, error_name)
+from ocpp_cs.protocol import Call, CallError, actions
+from ocpp_cs.protocol.session import (AnswerReceived, CallReceived, CallRefused, FrameRefused,
+                                      Replayed, Session)
 from ocpp_cs.validation import ValidationError
 from .options import StationOptions
 from .stats import Stats
@@ -88,9 +89,10 @@ class Connection:
         self.options = options
         self.identity = behaviour.identity
         self.refused = asyncio.Event()      # the central system does not speak our version
+        self.session = self._new_session()
         self._ids = itertools.count(1)
         self._lock = asyncio.Lock()         # one CALL of ours at a time
-        self._pending: tuple[str, asyncio.Future] | None = None
+        self._answers: dict[str, asyncio.Future] = {}   # our pending CALL's answer, by unique id
         self._wake = asyncio.Event()        # a stop ends a backoff sleep at once
         self._stopping = False
         self._restart: str | None = None    # "reboot" or "drop": why we closed the link ourselves
@@ -100,6 +102,9 @@ class Connection:
     @property
     def stopping(self) -> bool:
         return self._stopping
+
+    def _new_session(self) -> Session:
+        return Session(actions.STATION, self.version, replay=False)
 
     # ---------------------------------------------------------------- life
     def start(self) -> asyncio.Task:
@@ -122,6 +127,7 @@ class Connection:
                 if not opened:
                     await self._sleep(self._backoff())
                     continue
+                self.session = self._new_session()
                 reason = await self._serve()
                 if self._stopping:
                     break
@@ -177,8 +183,10 @@ class Connection:
                     log.info("%s: %s; connecting again", self.identity, e)
                 else:
                     log.error("%s: %r", self.identity, e)
-            if self._pending and not self._pending[1].done():
-                self._pending[1].set_exception(ConnectionError("socket closed"))
+            for uid in self.session.close():      # no answer will come on a closed link
+                answer = self._answers.pop(uid, None)
+                if answer is not None and not answer.done():
+                    answer.set_exception(ConnectionError("socket closed"))
             await self.transport.release()
             self.behaviour.lost()
         if reader.done() and not reader.cancelled() and reader.exception() is None:
@@ -219,32 +227,36 @@ class Connection:
     # ---------------------------------------------------------------- frames in
     async def receive(self, text: str) -> None:
         """One frame from the central system: an answer to our CALL, or a CALL to answer."""
-        try:
-            message = decode(text, self.version)
-        except FramingError as e:
-            if e.unique_id:
-                await self.transport.send(encode_call_error(
-                    e.unique_id, error_name(e.code, self.version), e.description))
+        event = self.session.receive(text)
+        if isinstance(event, AnswerReceived):
+            answer = self._answers.pop(event.answer.unique_id, None)
+            if answer is not None and not answer.done():
+                answer.set_result(event.answer)
             return
-        if isinstance(message, (CallResult, CallError)):
-            if self._pending and self._pending[0] == message.unique_id \
-                    and not self._pending[1].done():
-                self._pending[1].set_result(message)
+        if isinstance(event, FrameRefused):
+            if event.frame is not None:
+                await self.transport.send(event.frame)
             return
-        answer, follow = self.behaviour.answer(message)
+        if isinstance(event, (CallRefused, Replayed)):
+            await self.transport.send(event.reply.frame)
+            self.stats.answered += 1
+            return
+        if not isinstance(event, CallReceived):
+            return       # an answer nobody waits for any more; a 2.1 SEND
+        call = event.call
+        answer, follow = self.behaviour.answer(call)
         if self.options.validate and not isinstance(answer, CallError):
             try:
-                self.schemas.check_response(message.action, answer)
+                self.schemas.check_response(call.action, answer)
             except ValidationError as e:
-                self.stats.error(self.identity, f"our answer to {message.action} breaks the "
+                self.stats.error(self.identity, f"our answer to {call.action} breaks the "
                                                 f"schema: {e.code} {e.description}")
-                answer, follow = CallError(message.unique_id, "InternalError", e.description), None
+                answer, follow = CallError(call.unique_id, "InternalError", e.description), None
         if isinstance(answer, CallError):
-            await self.transport.send(encode_call_error(message.unique_id, answer.code,
-                                                        answer.description, answer.details))
+            reply = self.session.error(call, answer.code, answer.description, answer.details)
         else:
-            await self.transport.send(encode_call_result(message.unique_id,
-                                                         orjson.dumps(answer).decode()))
+            reply = self.session.result(call, answer)
+        await self.transport.send(reply.frame)
         self.stats.answered += 1
         if follow is not None:
             self.spawn(follow())
@@ -264,9 +276,9 @@ class Connection:
                 raise ConnectionError(f"{self.identity} is not connected")
             uid = str(next(self._ids))
             future = asyncio.get_running_loop().create_future()
-            self._pending = (uid, future)
+            self._answers[uid] = future
             try:
-                await self.transport.send(encode_call(uid, action, payload))
+                await self.transport.send(self.session.call(uid, action, payload))
                 self.stats.calls += 1
                 answer = await asyncio.wait_for(future, self.options.call_timeout)
             except asyncio.TimeoutError:
@@ -274,7 +286,8 @@ class Connection:
                                                 f"{self.options.call_timeout:g} s")
                 raise
             finally:
-                self._pending = None
+                self._answers.pop(uid, None)
+                self.session.forget(uid)
         if isinstance(answer, CallError):
             self.stats.error(self.identity, f"{action}: {answer.code} {answer.description}")
             raise CallErrorReceived(action, answer)

@@ -39,7 +39,7 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 import orjson
 
-from ocpp_cs.protocol import Call, CallError, error_name
+from ocpp_cs.protocol import Call, CallError, actions, error_name
 from ocpp_cs.validation import ValidationError, schemas_for
 from .certificates import fake_csr, hash_data
 from .clock import now_iso, parse_time
@@ -58,8 +58,8 @@ log = logging.getLogger("ocpp_emulator")
 VERSION = "2.0.1"
 
 _SCHEMAS = schemas_for(VERSION)
-# What a CSMS may ask of a station: every 2.0.1 request the station does not send, and DataTransfer.
-CSMS_ACTIONS = (_SCHEMAS.actions - _SCHEMAS.station_actions) | {"DataTransfer"}
+# What a CSMS may ask of a station (DataTransfer included): the one table's.
+CSMS_ACTIONS = actions.sent_by(VERSION, actions.CENTRAL_SYSTEM)
 
 MAX_QUEUED_EVENTS = 1000          # transaction events kept while offline; the oldest go first
 # How a transaction ends: the trigger reason that goes with each stopped reason.
