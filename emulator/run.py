@@ -11,7 +11,6 @@ from aiohttp import web
 
 from .config import StationConfig, StationConfigError, load_stations
 from .options import StationOptions
-from .station201 import Station201
 from .stations import Station, new_station
 from .stats import Stats
 
@@ -68,9 +67,8 @@ class Emulator:
 
     async def wait_booted(self, timeout: float = 60.0) -> None:
         """Until every station has booted (a 2.0.1 station skipped for want of 2.0.1 counts)."""
-        await asyncio.wait_for(asyncio.gather(*(
-            s.ready() if isinstance(s, Station201) else s.booted.wait()
-            for s in self.stations.values())), timeout)
+        await asyncio.wait_for(asyncio.gather(*(s.ready() for s in self.stations.values())),
+                               timeout)
 
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.stations.values()), return_exceptions=True)

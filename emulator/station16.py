@@ -98,6 +98,10 @@ class Station16:
     def password(self) -> str | None:
         return self.key("AuthorizationKey") or None
 
+    async def ready(self) -> None:
+        """Until booted (a 1.6 station is never refused: it retries until stopped)."""
+        await self.booted.wait()
+
     def lost(self) -> None:
         if self.booted.is_set():
             self.stats.booted -= 1
