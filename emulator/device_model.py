@@ -325,6 +325,34 @@ class Monitor:
     last: str | None = None        # the value last reported (Delta) or seen
     active: bool = False           # a threshold crossed and not yet cleared
 
+    def check(self) -> tuple[str, str, bool] | None:
+        """(value, trigger, cleared) when the variable crossed the threshold (either way: Alerting,
+        cleared when back) or moved by the delta since last reported (Delta); else None."""
+        value = self.var.actual
+        if value is None:
+            return None
+        if self.type == "Delta":
+            if self.var.numeric and self.last is not None:
+                try:
+                    moved = abs(float(value) - float(self.last)) >= self.value
+                except ValueError:
+                    moved = value != self.last
+            else:
+                moved = value != self.last
+            if not moved:
+                return None
+            self.last = value
+            return value, "Delta", False
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        beyond = number > self.value if self.type == "UpperThreshold" else number < self.value
+        if beyond == self.active:
+            return None
+        self.active = beyond
+        return value, "Alerting", not beyond
+
 
 def apply_file_keys(model: DeviceModel, config: StationConfig) -> None:
     """The file's keys: 1.6 names through KEY_ALIASES, or "Component.Variable" as they are."""

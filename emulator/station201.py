@@ -1165,32 +1165,10 @@ class Station201:
         for m in list(self.monitors.values()):
             if m.severity > self.monitoring_level:
                 continue
-            value = m.var.actual
-            if value is None:
+            seen = m.check()
+            if seen is None:
                 continue
-            trigger, cleared = None, None
-            if m.type == "Delta":
-                if m.var.numeric and m.last is not None:
-                    try:
-                        moved = abs(float(value) - float(m.last)) >= m.value
-                    except ValueError:
-                        moved = value != m.last
-                else:
-                    moved = value != m.last
-                if moved:
-                    trigger = "Delta"
-                    m.last = value
-            else:
-                try:
-                    number = float(value)
-                except ValueError:
-                    continue
-                beyond = number > m.value if m.type == "UpperThreshold" else number < m.value
-                if beyond != m.active:
-                    m.active = beyond
-                    trigger, cleared = "Alerting", not beyond
-            if trigger is None:
-                continue
+            value, trigger, cleared = seen
             event: dict[str, Any] = {"eventId": next(self._event_ids), "timestamp": now_iso(),
                                      "trigger": trigger, "actualValue": value[:2500],
                                      "component": m.var.component_json(),
