@@ -32,11 +32,11 @@ from ocpp_cs.protocol.session import (AnswerReceived, CallReceived, CallRefused,
 from ocpp_cs.validation import ValidationError
 from .options import StationOptions
 from .stats import Stats
+from .transport.base import Refused, Transport
 
 log = logging.getLogger("ocpp_emulator")
 
 FollowUp = Callable[[], Awaitable[None]]
-Deliver = Callable[[str], Awaitable[None]]
 
 
 class CallErrorReceived(Exception):
@@ -45,10 +45,6 @@ class CallErrorReceived(Exception):
     def __init__(self, action: str, error: CallError):
         super().__init__(f"{action}: {error.code} {error.description}")
         self.error = error
-
-
-class Refused(Exception):
-    """The central system does not speak this station's OCPP version: trying again is useless."""
 
 
 # What a lost connection or a refused CALL looks like to the code waiting on it: expected, counted
@@ -64,19 +60,6 @@ class Behaviour(Protocol):
     def answer(self, call: Call) -> tuple[dict[str, Any] | CallError, FollowUp | None]: ...
     async def live(self) -> None: ...
     def lost(self) -> None: ...
-
-
-class Transport(Protocol):
-    @property
-    def is_open(self) -> bool: ...       # our CALLs can go now
-    async def start(self, deliver: Deliver) -> None: ...   # once: incoming frames go to deliver
-    async def open(self, base_url: str, password: str | None) -> bool: ...   # False: try later;
-    #                                      raises Refused when the central system refuses the version
-    async def run(self) -> str | None: ...   # until the link closes: the reason the server gave
-    async def send(self, frame: str) -> None: ...
-    async def close(self, why: str) -> None: ...   # we close it: "stop", "drop" or "reboot"
-    async def release(self) -> None: ...   # after each link: closed and counted
-    async def finish(self) -> None: ...    # once, at the end
 
 
 class Connection:

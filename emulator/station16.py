@@ -23,13 +23,14 @@ from ocpp_cs.validation import ValidationError, schemas_for
 from .certificates import fake_csr, hash_data
 from .clock import now_iso, parse_time
 from .config import StationConfig
-from .connection import CallErrorReceived, Connection, Transport
+from .connection import CallErrorReceived, Connection
 from .energy import accumulate, drawn, stacked_limit
 from .keys16 import HIDDEN_KEYS, Keys16
 from .meter import MEASURANDS_16, readings, whole
 from .options import StationOptions
 from .state16 import Connector, Reservation
 from .stats import Stats
+from .transport.base import Transport
 from .transport.websocket import WebSocketTransport
 
 log = logging.getLogger("ocpp_emulator")

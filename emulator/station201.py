@@ -44,13 +44,14 @@ from ocpp_cs.validation import ValidationError, schemas_for
 from .certificates import fake_csr, hash_data
 from .clock import now_iso, parse_time
 from .config import StationConfig
-from .connection import CallErrorReceived, Connection, Transport
+from .connection import CallErrorReceived, Connection
 from .device_model import RO, RW, WO, CONTROLLERS, DeviceModel, Monitor, Variable, apply_file_keys
 from .energy import accumulate, drawn, stacked_limit
 from .meter import readings, whole
 from .options import StationOptions
 from .state201 import Connector201, Evse, Reservation201, Transaction
 from .stats import Stats
+from .transport.base import Transport
 from .transport.websocket import WebSocketTransport
 
 log = logging.getLogger("ocpp_emulator")

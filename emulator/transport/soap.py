@@ -24,7 +24,7 @@ from aiohttp import web
 from lxml import etree
 
 from ocpp_cs.protocol import Call, CallError, CallResult, decode, encode_call, encode_call_error
-from ..connection import Deliver
+from .base import Deliver
 from ..stats import Stats
 from .soap_codec import (CONTENT_TYPE, CP_NS, CS_NS, LIST_KEYS, LIST_KEYS_OF, SOAP, UNLOCK_15, WSA,
                          envelope, fault, from_xml, request_body, soap_url, to_xml, xml_parser)

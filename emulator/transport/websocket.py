@@ -12,7 +12,7 @@ from typing import Callable
 
 import aiohttp
 
-from ..connection import Deliver, Refused
+from .base import Deliver, Refused
 from ..stats import Stats
 
 log = logging.getLogger("ocpp_emulator")
