@@ -17,7 +17,8 @@ from typing import Callable
 
 from .config import ConfigurationKey, ConnectorConfig, StationConfig
 from .run import new_http_session
-from .station16 import Station16, StationOptions
+from .options import StationOptions
+from .station16 import Station16
 from .stats import Stats
 
 log = logging.getLogger("ocpp_emulator")

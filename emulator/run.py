@@ -10,15 +10,12 @@ import aiohttp
 from aiohttp import web
 
 from .config import StationConfig, StationConfigError, load_stations
-from .soap_station import SoapStation
-from .station16 import Station16, StationOptions
-from .station201 import Station201
+from .options import StationOptions
+from .stations import Station, new_station
 from .stats import Stats
 
 log = logging.getLogger("ocpp_emulator")
 
-# The station class of each OCPP version spoken over WebSocket.
-STATION_CLASSES: dict[str, type[Station16]] = {"1.6": Station16, "2.0.1": Station201}
 
 
 def new_http_session() -> aiohttp.ClientSession:
@@ -36,24 +33,21 @@ class Emulator:
         self.url = url
         self.options = options or StationOptions()
         self.stats = stats or Stats()
-        self.stations: dict[str, Station16] = {}
+        self.stations: dict[str, Station] = {}
         self.session: aiohttp.ClientSession | None = None
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
         self.session = new_http_session()
         for config in self.configs:
-            kind = STATION_CLASSES.get(config.version) if config.transport == "ws" else None
-            if config.transport == "soap" and config.version in ("1.5", "1.6"):
-                kind = SoapStation   # POSTs to the central system's /Ocpp (from a ws:// url too)
-            if kind is None:
+            # A 2.0.1 station offers only "ocpp2.0.1": while the central system refuses it, the
+            # station logs one line and stops (it retries with backoff while unreachable).
+            station = new_station(config, self.session, url=self.url, stats=self.stats,
+                                  options=self.options)
+            if station is None:
                 log.warning("%s: OCPP %s is not emulated; skipped", config.identity,
                             config.version)
                 continue
-            # A 2.0.1 station offers only "ocpp2.0.1": while the central system refuses it, the
-            # station logs one line and stops (it retries with backoff while unreachable).
-            station = kind(config, self.session, url=self.url, stats=self.stats,
-                           options=self.options)
             self.stations[config.identity] = station
             self._tasks.append(station.start())
         for version in sorted({s.config.version for s in self.stations.values()}):
@@ -63,7 +57,7 @@ class Emulator:
         if not self.stations:
             log.info("emulator: no stations started")
 
-    def station(self, name: str) -> Station16:
+    def station(self, name: str) -> Station:
         if name in self.stations:
             return self.stations[name]
         for s in self.stations.values():
@@ -73,9 +67,8 @@ class Emulator:
 
     async def wait_booted(self, timeout: float = 60.0) -> None:
         """Until every station has booted (a 2.0.1 station skipped for want of 2.0.1 counts)."""
-        await asyncio.wait_for(asyncio.gather(*(
-            s.ready() if isinstance(s, Station201) else s.booted.wait()
-            for s in self.stations.values())), timeout)
+        await asyncio.wait_for(asyncio.gather(*(s.ready() for s in self.stations.values())),
+                               timeout)
 
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.stations.values()), return_exceptions=True)

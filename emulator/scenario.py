@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .station16 import CallErrorReceived, Station16
+from .connection import CallErrorReceived
+from .stations import Station
 
 log = logging.getLogger("ocpp_emulator")
 
@@ -106,7 +107,7 @@ def load_scenario(path: str | Path) -> list[Session]:
     return [_session(e, f"{path} session {i + 1}") for i, e in enumerate(entries)]
 
 
-async def run_session(station: Station16, session: Session, *, boot_timeout: float = 60.0,
+async def run_session(station: Station, session: Session, *, boot_timeout: float = 60.0,
                       pause: float = 0.5) -> SessionResult:
     """Plug in, present the tag, charge, present the tag again, unplug. On a 2.0.1 station the
     session's connector is an EVSE (station.connectors are its EVSEs) and the tag an ISO14443
@@ -145,7 +146,7 @@ async def run_session(station: Station16, session: Session, *, boot_timeout: flo
     return result
 
 
-async def run_sessions(stations: dict[str, Station16], sessions: list[Session],
+async def run_sessions(stations: dict[str, Station], sessions: list[Session],
                        **kwargs: Any) -> list[SessionResult]:
     async def one(s: Session) -> list[SessionResult]:
         station = stations.get(s.station) or next(

@@ -1,159 +1,42 @@
-"""An OCPP 1.6 station over WebSocket that behaves like a real one.
+"""An OCPP 1.6 station that behaves like a real one: its behaviour, whatever carries it.
 
-One object per station, a few KB: its connectors, configuration changes, local list, cache and
-profiles. While connected it runs two tasks: the reader (answers the central system's CALLs and
-matches the answers to its own) and the life loop (boot, status, heartbeats, meter values, sessions
-that were asked for, reservations that expire). CALLs of its own go one at a time, as OCPP-J asks.
-Whatever the central system asks is answered at once; what follows from it (Authorize,
-StartTransaction, firmware status, a reboot) runs after the answer is sent.
+One object per station, a few KB: its connectors (state16.py), configuration keys (keys16.py),
+local list, cache and profiles. connection.py keeps it connected over a transport (WebSocket, or
+SOAP for soap_station.py's 1.5/1.6 stations), matches the answers to its CALLs, and while connected
+runs `live()`: boot, status, heartbeats, meter values, sessions that were asked for, reservations
+that expire. CALLs of its own go one at a time, as OCPP-J asks. Whatever the central system asks is
+answered at once by `answer()`; what follows from it (Authorize, StartTransaction, firmware status,
+a reboot) runs after the answer is sent.
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import itertools
 import logging
 import random
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 
 import aiohttp
-import orjson
 
-from ocpp_cs.protocol import Call, CallError, CallResult, FramingError, decode, encode_call, encode_call_error
+from ocpp_cs.protocol import Call, CallError
 from ocpp_cs.validation import ValidationError, schemas_for
-from .config import ConnectorConfig, StationConfig
+from .certificates import fake_csr, hash_data
+from .clock import now_iso, parse_time
+from .config import StationConfig
+from .connection import CallErrorReceived, Connection
+from .energy import accumulate, drawn, stacked_limit
+from .keys16 import HIDDEN_KEYS, Keys16
+from .meter import MEASURANDS_16, readings, whole
+from .options import StationOptions
+from .state16 import Connector, Reservation
 from .stats import Stats
+from .transport.base import Transport
+from .transport.websocket import WebSocketTransport
 
 log = logging.getLogger("ocpp_emulator")
 
-SUBPROTOCOL = "ocpp1.6"
-
-# Standard 1.6 keys a station reports besides those of its file: (value, readonly).
-DEFAULT_KEYS: dict[str, tuple[str, bool]] = {
-    "AllowOfflineTxForUnknownId": ("false", False),
-    "AuthorizationCacheEnabled": ("true", False),
-    "AuthorizeRemoteTxRequests": ("true", False),
-    "ClockAlignedDataInterval": ("0", False),
-    "ConnectionTimeOut": ("60", False),
-    "ConnectorPhaseRotation": ("0.RST", False),
-    "GetConfigurationMaxKeys": ("100", True),
-    "HeartbeatInterval": ("300", False),
-    "LocalAuthorizeOffline": ("true", False),
-    "LocalPreAuthorize": ("false", False),
-    "MeterValuesAlignedData": ("Energy.Active.Import.Register", False),
-    "MeterValuesSampledData": (
-        "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC", False),
-    "MeterValueSampleInterval": ("60", False),
-    "ResetRetries": ("1", False),
-    "StopTransactionOnEVSideDisconnect": ("true", False),
-    "StopTransactionOnInvalidId": ("true", False),
-    "StopTxnAlignedData": ("", False),
-    "StopTxnSampledData": ("Energy.Active.Import.Register", False),
-    "SupportedFeatureProfiles": (
-        "Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger",
-        True),
-    "TransactionMessageAttempts": ("3", False),
-    "TransactionMessageRetryInterval": ("60", False),
-    "UnlockConnectorOnEVSideDisconnect": ("true", False),
-    "WebSocketPingInterval": ("0", False),
-    "LocalAuthListEnabled": ("true", False),
-    "LocalAuthListMaxLength": ("1000", True),
-    "SendLocalListMaxLength": ("100", True),
-    "ReserveConnectorZeroSupported": ("false", True),
-    "ChargeProfileMaxStackLevel": ("10", True),
-    "ChargingScheduleAllowedChargingRateUnit": ("Current,Power", True),
-    "ChargingScheduleMaxPeriods": ("24", True),
-    "MaxChargingProfilesInstalled": ("10", True),
-    "SecurityProfile": ("0", False),
-}
-INTEGER_KEYS = {"ClockAlignedDataInterval", "ConnectionTimeOut", "HeartbeatInterval",
-                "MeterValueSampleInterval", "ResetRetries", "TransactionMessageAttempts",
-                "TransactionMessageRetryInterval", "WebSocketPingInterval", "SecurityProfile",
-                "PowerConsumptionTimeout"}
-BOOLEAN_KEYS = {"AllowOfflineTxForUnknownId", "AuthorizationCacheEnabled",
-                "AuthorizeRemoteTxRequests", "LocalAuthorizeOffline", "LocalPreAuthorize",
-                "StopTransactionOnEVSideDisconnect", "StopTransactionOnInvalidId",
-                "UnlockConnectorOnEVSideDisconnect", "LocalAuthListEnabled"}
-# Changing these takes effect only after a reboot (they decide how and where the station connects).
-REBOOT_KEYS = {"CentralSystemURL", "ChargeBoxIdentity", "SecurityProfile", "AuthorizationKey"}
-# Never shown by GetConfiguration (OCPP 1.6 security whitepaper: AuthorizationKey is write-only).
-HIDDEN_KEYS = {"AuthorizationKey"}
-
-BATTERY_WH = 60000.0
-
-
-def now_iso(at: float | None = None) -> str:
-    dt = datetime.fromtimestamp(time.time() if at is None else at, timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def parse_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
-class CallErrorReceived(Exception):
-    def __init__(self, action: str, error: CallError):
-        super().__init__(f"{action}: {error.code} {error.description}")
-        self.error = error
-
-
-@dataclass
-class StationOptions:
-    call_timeout: float = 30.0
-    backoff_min: float = 1.0        # first reconnect delay, seconds; doubles up to backoff_max
-    backoff_max: float = 60.0
-    reboot_delay: float = 1.0       # a reset or firmware install: seconds "off"
-    step_delay: float = 2.0         # between the steps of firmware and diagnostics sequences
-    unplug_delay: float = 3.0       # the driver unplugs this long after a stop (Finishing → Available)
-    validate: bool = True           # check outgoing payloads against the 1.6 schemas
-    heartbeat: float | None = None  # override of the central system's interval
-    meter_interval: tuple[float, float] | None = None   # override of MeterValueSampleInterval
-    # Load mode: sessions start on their own, idle gap and session length drawn from these ranges.
-    autonomous: bool = False
-    session_gap: tuple[float, float] = (60.0, 600.0)
-    session_length: tuple[float, float] = (300.0, 1800.0)
-
-
-@dataclass(slots=True)
-class Reservation:
-    id: int
-    id_tag: str
-    parent: str | None
-    expiry: float  # wall clock
-
-
-@dataclass(slots=True)
-class Connector:
-    config: ConnectorConfig
-    status: str = "Available"
-    energy: float = 0.0             # Wh register
-    power: float = 0.0              # W now
-    soc: float = 40.0
-    plugged: bool = False
-    operative: bool = True
-    scheduled: str | None = None    # ChangeAvailability waiting for the transaction to end
-    transaction_id: int | None = None
-    id_tag: str | None = None
-    started: float = 0.0            # wall clock
-    last: float = 0.0               # monotonic time of the last energy update
-    next_meter: float = 0.0
-    session_end: float | None = None
-    next_session: float | None = None
-    unplug_at: float | None = None
-    reservation: Reservation | None = None
-    profiles: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def id(self) -> int:
-        return self.config.id
+VERSION = "1.6"
+_SCHEMAS = schemas_for(VERSION)
 
 
 Answer = tuple[dict[str, Any], Callable[[], Awaitable[None]] | None]
@@ -162,10 +45,9 @@ Answer = tuple[dict[str, Any], Callable[[], Awaitable[None]] | None]
 class Station16:
     def __init__(self, config: StationConfig, session: aiohttp.ClientSession, *,
                  url: str | None = None, stats: Stats | None = None,
-                 options: StationOptions | None = None):
+                 options: StationOptions | None = None, transport: Transport | None = None):
         self.config = config
         self.identity = config.identity
-        self.session = session
         self.base_url = url or config.url
         self.stats = stats or Stats()
         self.options = options or StationOptions()
@@ -173,8 +55,7 @@ class Station16:
                                            soc=random.uniform(20, 60))
                            for c in config.connectors}
         self.station_profiles: list[dict[str, Any]] = []   # connector 0
-        self.changed: dict[str, str] = {}                  # configuration changes
-        self.after_reboot: dict[str, str] = {}             # RebootRequired changes
+        self.keys = Keys16(config, len(self.connectors))
         self.local_list: dict[str, dict[str, Any]] = {}
         self.local_list_version = 0
         self.cache: dict[str, dict[str, Any]] = {}
@@ -183,40 +64,22 @@ class Station16:
         self.heartbeat = 300.0
         self.firmware_status = "Idle"
         self.diagnostics_status = "Idle"
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.booted = asyncio.Event()
-        self._ids = itertools.count(1)
-        self._lock = asyncio.Lock()
-        self._pending: tuple[str, asyncio.Future] | None = None
         self._wake = asyncio.Event()
-        self._stopping = False
-        self._restart: str | None = None   # "reboot" or "drop": why we closed the socket ourselves
-        self._tasks: set[asyncio.Task] = set()
         self._after_boot: list[tuple[str, dict[str, Any]]] = []
-        self._schemas = schemas_for("1.6")
-        self._attempt = 0
+        self._schemas = _SCHEMAS
+        self.connection = Connection(
+            self, transport or WebSocketTransport(session, identity=self.identity,
+                                                  version=VERSION, station_url=config.station_url,
+                                                  stats=self.stats),
+            version=VERSION, schemas=_SCHEMAS, stats=self.stats, options=self.options)
 
     # ---------------------------------------------------------------- configuration keys
     def key(self, name: str, default: str | None = None) -> str | None:
-        if name in self.changed:
-            return self.changed[name]
-        k = self.config.keys.get(name)
-        if k is not None and k.value is not None:
-            return k.value
-        d = DEFAULT_KEYS.get(name)
-        return d[0] if d else default
+        return self.keys.get(name, default)
 
     def flag(self, name: str) -> bool:
-        return (self.key(name) or "").lower() == "true"
-
-    def all_keys(self) -> dict[str, tuple[str | None, bool]]:
-        keys: dict[str, tuple[str | None, bool]] = {k: v for k, v in DEFAULT_KEYS.items()}
-        keys["NumberOfConnectors"] = (str(len(self.connectors)), True)
-        for k in self.config.keys.values():
-            keys[k.key] = (k.value, k.readonly)
-        for k, v in self.changed.items():
-            keys[k] = (v, keys[k][1])
-        return keys
+        return self.keys.flag(name)
 
     @property
     def meter_interval(self) -> float:
@@ -224,222 +87,54 @@ class Station16:
             return random.uniform(*self.options.meter_interval)
         return float(self.key("MeterValueSampleInterval") or 60) or 60.0
 
+    # ---------------------------------------------------------------- for the connection
+    def central_system(self) -> str:
+        """The central system's URL: CentralSystemURL once changed (and rebooted), else ours."""
+        return self.keys.changed.get("CentralSystemURL", self.base_url)
+
     @property
     def url(self) -> str:
-        base = self.changed.get("CentralSystemURL") if "CentralSystemURL" in self.changed \
-            else self.base_url
-        return self.config.station_url(base)
+        return self.config.station_url(self.central_system())
+
+    def password(self) -> str | None:
+        return self.key("AuthorizationKey") or None
+
+    async def ready(self) -> None:
+        """Until booted (a 1.6 station is never refused: it retries until stopped)."""
+        await self.booted.wait()
+
+    def lost(self) -> None:
+        if self.booted.is_set():
+            self.stats.booted -= 1
+            self.booted.clear()
 
     # ---------------------------------------------------------------- life
     def start(self) -> asyncio.Task:
-        task = asyncio.create_task(self.run(), name=f"station-{self.identity}")
-        return task
+        return self.connection.start()
 
     async def run(self) -> None:
         """Connect, boot and serve until stop(); reconnect with exponential backoff and jitter."""
-        while not self._stopping:
-            self._restart = None
-            ws = await self._connect()
-            if ws is None:
-                await self._sleep(self._backoff())
-                continue
-            reason = await self._serve(ws)
-            if self._stopping:
-                break
-            if self._restart == "drop":
-                continue                       # a reconnect storm: straight back
-            if self._restart == "reboot":
-                await self._sleep(self.options.reboot_delay)
-                continue
-            if reason and "replaced" in reason:
-                log.warning("%s: the central system replaced this connection by another with the "
-                            "same identity (another emulator?); waiting %.0f s",
-                            self.identity, self.options.backoff_max)
-                await self._sleep(self.options.backoff_max)
-                continue
-            await self._sleep(self._backoff())
-
-    def _backoff(self) -> float:
-        delay = min(self.options.backoff_max, self.options.backoff_min * (2 ** self._attempt))
-        self._attempt = min(self._attempt + 1, 30)
-        return delay * random.uniform(0.5, 1.5)   # jitter: a fleet must not reconnect in step
-
-    async def _sleep(self, seconds: float) -> None:
-        deadline = asyncio.get_running_loop().time() + seconds
-        while not self._stopping:
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0:
-                return
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), min(left, 1.0))
-            except asyncio.TimeoutError:
-                pass
-
-    async def _connect(self) -> aiohttp.ClientWebSocketResponse | None:
-        auth = None
-        password = self.key("AuthorizationKey")
-        if password:
-            auth = aiohttp.BasicAuth(self.identity, password)
-        try:
-            ws = await self.session.ws_connect(
-                self.url, protocols=(SUBPROTOCOL,), heartbeat=None, autoping=True, auth=auth,
-                max_msg_size=1 << 20, timeout=aiohttp.ClientWSTimeout(ws_close=5.0))
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as e:
-            self.stats.connect_failures += 1
-            log.info("%s: cannot connect to %s: %s", self.identity, self.url, e)
-            return None
-        if ws.protocol not in (SUBPROTOCOL, None):
-            self.stats.connect_failures += 1
-            log.warning("%s: central system chose subprotocol %s", self.identity, ws.protocol)
-            await ws.close()
-            return None
-        self.stats.connects += 1
-        self.stats.connected += 1
-        return ws
-
-    async def _serve(self, ws: aiohttp.ClientWebSocketResponse) -> str | None:
-        """One connection: until the socket closes. Returns the close reason the server gave."""
-        self.ws = ws
-        closed: dict[str, Any] = {}
-        reader = asyncio.create_task(self._read(ws, closed))
-        life = asyncio.create_task(self._life())
-        try:
-            await asyncio.wait({reader, life}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in (reader, life):
-                t.cancel()
-            await asyncio.gather(reader, life, return_exceptions=True)
-            if life.done() and not life.cancelled() and life.exception() is not None:
-                log.error("%s: %r", self.identity, life.exception())
-            self.ws = None
-            if self._pending and not self._pending[1].done():
-                self._pending[1].set_exception(ConnectionError("socket closed"))
-            if not ws.closed:
-                await ws.close()
-            self.stats.connected -= 1
-            self.stats.disconnects += 1
-            if self.booted.is_set():
-                self.stats.booted -= 1
-                self.booted.clear()
-        return closed.get("reason")
+        await self.connection.run()
 
     async def stop(self) -> None:
-        """Stop for good: close the socket with 1001 (going away)."""
-        self._stopping = True
+        """Stop for good (a WebSocket closes with 1001, going away)."""
         self._wake.set()
-        for t in list(self._tasks):
-            t.cancel()
-        ws = self.ws
-        if ws is not None and not ws.closed:
-            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"station going down")
+        await self.connection.stop()
 
     async def drop(self) -> None:
         """Lose the connection now and reconnect at once (a reconnect storm)."""
-        self._restart = "drop"
-        ws = self.ws
-        if ws is not None and not ws.closed:
-            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"connection lost")
+        await self.connection.drop()
 
     async def reboot(self) -> None:
-        self._restart = "reboot"
-        for k, v in self.after_reboot.items():
-            self.changed[k] = v
-        self.after_reboot.clear()
-        ws = self.ws
-        if ws is not None and not ws.closed:
-            await ws.close(code=aiohttp.WSCloseCode.SERVICE_RESTART, message=b"rebooting")
+        self.keys.reboot()
+        await self.connection.reboot()
 
     def spawn(self, coro: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            e = task.exception()
-            if not isinstance(e, (ConnectionError, CallErrorReceived, asyncio.TimeoutError)):
-                log.error("%s: %r", self.identity, e, exc_info=e)
-
-    # ---------------------------------------------------------------- the wire
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse, closed: dict[str, Any]) -> None:
-        while True:
-            msg = await ws.receive()
-            if msg.type == aiohttp.WSMsgType.TEXT:
-                await self._frame(ws, msg.data)
-            elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
-                              aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                closed["code"] = ws.close_code
-                closed["reason"] = msg.extra if isinstance(msg.extra, str) else None
-                return
-
-    async def _frame(self, ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
-        try:
-            message = decode(text)
-        except FramingError as e:
-            if e.unique_id:
-                await ws.send_str(encode_call_error(e.unique_id, e.code, e.description))
-            return
-        if isinstance(message, (CallResult, CallError)):
-            if self._pending and self._pending[0] == message.unique_id \
-                    and not self._pending[1].done():
-                self._pending[1].set_result(message)
-            return
-        answer, follow = self.answer(message)
-        if self.options.validate and not isinstance(answer, CallError):
-            try:
-                self._schemas.check_response(message.action, answer)
-            except ValidationError as e:
-                self.stats.error(self.identity, f"our answer to {message.action} breaks the "
-                                                f"schema: {e.code} {e.description}")
-                answer, follow = CallError(message.unique_id, "InternalError", e.description), None
-        if isinstance(answer, CallError):
-            await ws.send_str(encode_call_error(message.unique_id, answer.code,
-                                                answer.description, answer.details))
-        else:
-            await ws.send_str(f"[3,{orjson.dumps(message.unique_id).decode()},"
-                              f"{orjson.dumps(answer).decode()}]")
-        self.stats.answered += 1
-        if follow is not None:
-            self.spawn(follow())
+        self.connection.spawn(coro)
 
     async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Send one CALL and wait for its answer; one at a time."""
-        if self.options.validate:
-            try:
-                self._schemas.check_request(action, payload)
-            except ValidationError as e:
-                self.stats.error(self.identity, f"{action} would break the schema: "
-                                                f"{e.code} {e.description}")
-                raise
-        async with self._lock:
-            ws = self.ws
-            if ws is None or ws.closed:
-                raise ConnectionError(f"{self.identity} is not connected")
-            uid = str(next(self._ids))
-            future = asyncio.get_running_loop().create_future()
-            self._pending = (uid, future)
-            try:
-                await ws.send_str(encode_call(uid, action, payload))
-                self.stats.calls += 1
-                answer = await asyncio.wait_for(future, self.options.call_timeout)
-            except asyncio.TimeoutError:
-                self.stats.error(self.identity, f"{action}: no answer within "
-                                                f"{self.options.call_timeout:g} s")
-                raise
-            finally:
-                self._pending = None
-        if isinstance(answer, CallError):
-            self.stats.error(self.identity, f"{action}: {answer.code} {answer.description}")
-            raise CallErrorReceived(action, answer)
-        if self.options.validate:
-            try:
-                self._schemas.check_response(action, answer.payload)
-            except ValidationError as e:
-                self.stats.error(self.identity, f"{action} answer: {e.code} {e.description}")
-                raise
-        return answer.payload
+        return await self.connection.call(action, payload)
 
     # ---------------------------------------------------------------- the life loop
     def _boot_payload(self) -> dict[str, Any]:
@@ -461,12 +156,13 @@ class Station16:
         if answer["status"] == "Accepted":
             if answer["interval"] > 0 and not self.options.heartbeat:
                 self.heartbeat = float(answer["interval"])
-                self.changed["HeartbeatInterval"] = str(answer["interval"])
+                self.keys.changed["HeartbeatInterval"] = str(answer["interval"])
             elif self.options.heartbeat:
                 self.heartbeat = self.options.heartbeat
         return answer
 
-    async def _life(self) -> None:
+    async def live(self) -> None:
+        """While connected: boot, then status, heartbeats, meter values, sessions, expiries."""
         loop = asyncio.get_running_loop()
         # Boot, again and again while Pending or Rejected, at the interval the answer gives.
         while True:
@@ -480,7 +176,7 @@ class Station16:
                 await asyncio.wait_for(self._wake.wait(), wait)
             except asyncio.TimeoutError:
                 pass
-        self._attempt = 0
+        self.connection.reset_backoff()
         self.stats.boots += 1
         self.stats.booted += 1
         self.booted.set()
@@ -568,17 +264,10 @@ class Station16:
         """The power the connector may draw now, in W: its maximum, capped by charging profiles."""
         wall = time.time()
         limit = c.config.max_power
-        voltage = 400.0 if c.config.voltage == "DC" else 230.0
-        phases = 1 if c.config.voltage == "DC" else c.config.phases
 
         def best(profiles: list[dict[str, Any]], purpose: str) -> float | None:
-            found = [p for p in profiles if p["chargingProfilePurpose"] == purpose
-                     and (purpose != "TxProfile" or p.get("transactionId") in (None, c.transaction_id))]
-            for p in sorted(found, key=lambda p: -p["stackLevel"]):
-                value = _profile_limit(p, wall, c.started or wall, voltage, phases)
-                if value is not None:
-                    return value
-            return None
+            return stacked_limit(profiles, purpose, c.transaction_id, wall, c.started or wall,
+                                 c.voltage, c.phases)
 
         tx = best(c.profiles, "TxProfile") if c.transaction_id is not None else None
         if tx is None:
@@ -594,46 +283,18 @@ class Station16:
         return max(0.0, limit)
 
     def _advance(self, c: Connector) -> None:
-        now = asyncio.get_running_loop().time()
-        if c.transaction_id is not None and c.power > 0:
-            wh = c.power * max(0.0, now - c.last) / 3600.0
-            c.energy += wh
-            c.soc = min(100.0, c.soc + 100.0 * wh / BATTERY_WH)
-        c.last = now
+        accumulate(c, asyncio.get_running_loop().time(), c.transaction_id is not None)
         if c.transaction_id is None:
             c.power = 0.0
             return
-        target = self._limit(c)
-        if c.config.voltage == "DC" and c.soc > 80:   # the battery takes less when nearly full
-            target *= max(0.05, (100 - c.soc) / 20)
-        if c.soc >= 100:
-            target = 0.0
-        c.power = round(target * random.uniform(0.97, 1.0), 1)
+        c.power = drawn(self._limit(c), c.soc, c.dc)
 
     def sampled_values(self, c: Connector, context: str) -> list[dict[str, Any]]:
         self._advance(c)
-        dc = c.config.voltage == "DC"
-        voltage = (400.0 if dc else 230.0) * random.uniform(0.99, 1.01)
-        phases = 1 if dc else c.config.phases
-        values: list[dict[str, Any]] = []
-        for measurand in (self.key("MeterValuesSampledData") or "").split(","):
-            measurand = measurand.strip()
-            if measurand == "Energy.Active.Import.Register":
-                values.append({"value": f"{c.energy:.0f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "Wh"})
-            elif measurand == "Power.Active.Import":
-                values.append({"value": f"{c.power:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "W"})
-            elif measurand == "Current.Import":
-                values.append({"value": f"{c.power / voltage / phases:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "A"})
-            elif measurand == "Voltage":
-                values.append({"value": f"{voltage:.1f}", "context": context,
-                               "measurand": measurand, "location": "Outlet", "unit": "V"})
-            elif measurand == "SoC" and dc:   # only a DC charger talks to the battery
-                values.append({"value": f"{c.soc:.0f}", "context": context,
-                               "measurand": measurand, "location": "EV", "unit": "Percent"})
-        return values
+        return [{"value": f"{r.value:.0f}" if whole(r) else f"{r.value:.1f}", "context": context,
+                 "measurand": r.measurand, "location": r.location, "unit": r.unit}
+                for r in readings(c, self.key("MeterValuesSampledData") or "",
+                                  lambda: self._limit(c), MEASURANDS_16)]
 
     async def meter_values(self, c: Connector, context: str = "Sample.Periodic") -> None:
         payload: dict[str, Any] = {"connectorId": c.id, "meterValue": [
@@ -846,7 +507,7 @@ class Station16:
             changed or cid == 0) else None
 
     def on_GetConfiguration(self, p: dict[str, Any]) -> Answer:
-        keys = self.all_keys()
+        keys = self.keys.all()
         wanted = p.get("key")
         names = wanted if wanted else list(keys)
         known, unknown = [], []
@@ -866,19 +527,9 @@ class Station16:
 
     def on_ChangeConfiguration(self, p: dict[str, Any]) -> Answer:
         name, value = p["key"], p["value"]
-        keys = self.all_keys()
-        if name not in keys:
-            return {"status": "NotSupported"}, None
-        if keys[name][1]:
-            return {"status": "Rejected"}, None
-        if name in INTEGER_KEYS and not (value.isdigit()):
-            return {"status": "Rejected"}, None
-        if name in BOOLEAN_KEYS and value.lower() not in ("true", "false"):
-            return {"status": "Rejected"}, None
-        if name in REBOOT_KEYS:
-            self.after_reboot[name] = value
-            return {"status": "RebootRequired"}, None
-        self.changed[name] = value.lower() if name in BOOLEAN_KEYS else value
+        status = self.keys.change(name, value)
+        if status != "Accepted":
+            return {"status": status}, None
         if name == "HeartbeatInterval" and int(value) > 0:
             self.heartbeat = float(value)
             self._wake.set()
@@ -1014,8 +665,7 @@ class Station16:
         unit = p.get("chargingRateUnit", "W")
         limit = self._limit(c)
         if unit == "A":
-            voltage = 400.0 if c.config.voltage == "DC" else 230.0
-            limit = limit / voltage / (1 if c.config.voltage == "DC" else c.config.phases)
+            limit = limit / c.voltage / c.phases
         start = now_iso()
         return {"status": "Accepted", "connectorId": cid, "scheduleStart": start,
                 "chargingSchedule": {"duration": p["duration"], "startSchedule": start,
@@ -1056,7 +706,7 @@ class Station16:
                 await self.call("LogStatusNotification", {"status": "Idle"})
         elif requested == "SignChargePointCertificate":
             async def f() -> None:
-                await self.call("SignCertificate", {"csr": _fake_csr(self.identity)})
+                await self.call("SignCertificate", {"csr": fake_csr(self.identity)})
         else:
             return None
         return f
@@ -1185,10 +835,8 @@ class Station16:
     def on_InstallCertificate(self, p: dict[str, Any]) -> Answer:
         if "BEGIN CERTIFICATE" not in p["certificate"]:
             return {"status": "Rejected"}, None
-        digest = hashlib.sha256(p["certificate"].encode()).hexdigest()
-        self.certificates.append({"type": p["certificateType"], "hash": {
-            "hashAlgorithm": "SHA256", "issuerNameHash": digest[:64],
-            "issuerKeyHash": digest[::-1][:64], "serialNumber": digest[:16]}})
+        self.certificates.append({"type": p["certificateType"],
+                                  "hash": hash_data(p["certificate"], 16)})
         return {"status": "Accepted"}, None
 
     def on_GetInstalledCertificateIds(self, p: dict[str, Any]) -> Answer:
@@ -1209,31 +857,3 @@ class Station16:
         ok = "BEGIN CERTIFICATE" in p["certificateChain"]
         return {"status": "Accepted" if ok else "Rejected"}, None
 
-
-def _profile_limit(p: dict[str, Any], wall: float, tx_start: float, voltage: float,
-                   phases: int) -> float | None:
-    """The limit in W a charging profile sets at wall-clock time `wall`, or None outside it."""
-    valid_from, valid_to = parse_time(p.get("validFrom")), parse_time(p.get("validTo"))
-    if (valid_from and wall < valid_from) or (valid_to and wall > valid_to):
-        return None
-    schedule = p["chargingSchedule"]
-    kind = p["chargingProfileKind"]
-    start = tx_start if kind == "Relative" else (parse_time(schedule.get("startSchedule"))
-                                                 or tx_start)
-    elapsed = wall - start
-    if kind == "Recurring":
-        elapsed %= 604800 if p.get("recurrencyKind") == "Weekly" else 86400
-    if elapsed < 0 or (schedule.get("duration") and elapsed > schedule["duration"]):
-        return None
-    limit, n = None, phases
-    for period in sorted(schedule["chargingSchedulePeriod"], key=lambda x: x["startPeriod"]):
-        if period["startPeriod"] <= elapsed:
-            limit, n = period["limit"], period.get("numberPhases", phases)
-    if limit is None:
-        return None
-    return float(limit) if schedule["chargingRateUnit"] == "W" else float(limit) * voltage * n
-
-
-def _fake_csr(identity: str) -> str:
-    body = hashlib.sha256(identity.encode()).hexdigest()
-    return f"-----BEGIN CERTIFICATE REQUEST-----\n{body}\n-----END CERTIFICATE REQUEST-----"

@@ -6,10 +6,13 @@ mutability and characteristics, reported by NotifyReport, read and written by Ge
 watched by monitors); transactions as TransactionEvent Started, Updated and Ended with sequence
 numbers, trigger reasons and meter values.
 
-It reuses Station16's connection machinery (connect with backoff and jitter, the reader that
-matches answers to CALLs, one CALL at a time, reboot and drop); everything OCPP-level is its own.
-Like the 1.6 station it answers every CALL at once and runs what follows (Authorize, transaction
-events, status sequences, a reboot) after the answer is sent.
+This is the station's behaviour: what it keeps and what it does. connection.py keeps it
+connected (the WebSocket transport, connect with backoff and jitter, call matching, one CALL at a
+time, reboot and drop) and calls `live()` while connected and `answer()` for every CALL of the
+CSMS; the device model is device_model.py, the EVSEs' state state201.py, the electrical model
+energy.py, all shared with nothing of the 1.6 station but those small modules. Like the 1.6
+station it answers every CALL at once and runs what follows (Authorize, transaction events, status
+sequences, a reboot) after the answer is sent.
 
 A transaction starts when the cable is plugged in or an id token is authorized, whichever comes
 first, and ends when either goes (TxStartPoint and TxStopPoint "EVConnected,Authorized"):
@@ -26,68 +29,40 @@ out with `offline: true` after the next boot, as OCPP 2.0.1 asks.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 import aiohttp
 import orjson
 
-from ocpp_cs.protocol import Call, CallError, FramingError, decode, encode_call_error, error_name
+from ocpp_cs.protocol import Call, CallError, actions, error_name
 from ocpp_cs.validation import ValidationError, schemas_for
-from ocpp_cs.validation.schemas import is_date_time
-from .config import ConnectorConfig, EvseConfig, StationConfig
-from .station16 import (BATTERY_WH, CallErrorReceived, Station16, StationOptions, _fake_csr,
-                        _profile_limit, now_iso, parse_time)
+from .certificates import fake_csr, hash_data
+from .clock import now_iso, parse_time
+from .config import StationConfig
+from .connection import CallErrorReceived, Connection
+from .device_model import RO, RW, WO, CONTROLLERS, DeviceModel, Monitor, Variable, apply_file_keys
+from .energy import accumulate, drawn, stacked_limit
+from .meter import readings, whole
+from .options import StationOptions
+from .state201 import Connector201, Evse, Reservation201, Transaction
 from .stats import Stats
+from .transport.base import Transport
+from .transport.websocket import WebSocketTransport
 
 log = logging.getLogger("ocpp_emulator")
 
 VERSION = "2.0.1"
-SUBPROTOCOL = "ocpp2.0.1"
 
 _SCHEMAS = schemas_for(VERSION)
-# What a CSMS may ask of a station: every 2.0.1 request the station does not send, and DataTransfer.
-CSMS_ACTIONS = (_SCHEMAS.actions - _SCHEMAS.station_actions) | {"DataTransfer"}
+# What a CSMS may ask of a station (DataTransfer included): the one table's.
+CSMS_ACTIONS = actions.sent_by(VERSION, actions.CENTRAL_SYSTEM)
 
 MAX_QUEUED_EVENTS = 1000          # transaction events kept while offline; the oldest go first
-MEASURANDS = ("Current.Import,Current.Offered,Energy.Active.Import.Register,Frequency,"
-              "Power.Active.Import,Power.Offered,SoC,Voltage")
-TX_POINTS = "ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer"
-
-# 1.6 key names of apostoldevel/ocpp-cs files, and where they live in the 2.0.1 device model.
-KEY_ALIASES: dict[str, tuple[str, str]] = {
-    "HeartbeatInterval": ("OCPPCommCtrlr", "HeartbeatInterval"),
-    "MeterValueSampleInterval": ("SampledDataCtrlr", "TxUpdatedInterval"),
-    "MeterValuesSampledData": ("SampledDataCtrlr", "TxUpdatedMeasurands"),
-    "StopTxnSampledData": ("SampledDataCtrlr", "TxEndedMeasurands"),
-    "ClockAlignedDataInterval": ("AlignedDataCtrlr", "Interval"),
-    "MeterValuesAlignedData": ("AlignedDataCtrlr", "Measurands"),
-    "AuthorizeRemoteTxRequests": ("AuthCtrlr", "AuthorizeRemoteStart"),
-    "LocalAuthorizeOffline": ("AuthCtrlr", "LocalAuthorizeOffline"),
-    "LocalPreAuthorize": ("AuthCtrlr", "LocalPreAuthorize"),
-    "AllowOfflineTxForUnknownId": ("AuthCtrlr", "OfflineTxForUnknownIdEnabled"),
-    "AuthorizationCacheEnabled": ("AuthCacheCtrlr", "Enabled"),
-    "LocalAuthListEnabled": ("LocalAuthListCtrlr", "Enabled"),
-    "ConnectionTimeOut": ("TxCtrlr", "EVConnectionTimeOut"),
-    "StopTransactionOnEVSideDisconnect": ("TxCtrlr", "StopTxOnEVSideDisconnect"),
-    "StopTransactionOnInvalidId": ("TxCtrlr", "StopTxOnInvalidId"),
-    "ResetRetries": ("OCPPCommCtrlr", "ResetRetries"),
-    "WebSocketPingInterval": ("OCPPCommCtrlr", "WebSocketPingInterval"),
-    "SecurityProfile": ("SecurityCtrlr", "SecurityProfile"),
-    "AuthorizationKey": ("SecurityCtrlr", "BasicAuthPassword"),
-    "BasicAuthPassword": ("SecurityCtrlr", "BasicAuthPassword"),
-}
-# Keys of the file that are not device model variables (the station's identity and address).
-FILE_ONLY_KEYS = {"ChargeBoxIdentity", "ChargePointVendor", "ChargePointModel",
-                  "ChargePointSerialNumber", "ChargePointSoftwareVersion", "CentralSystemURL",
-                  "FirmwareVersion", "PowermeterSerialNumber", "MeterSerialNumber", "MeterType"}
-
 # How a transaction ends: the trigger reason that goes with each stopped reason.
 STOP_TRIGGERS = {"Local": "StopAuthorized", "Remote": "RemoteStop",
                  "EVDisconnected": "EVCommunicationLost", "ImmediateReset": "ResetCommand",
@@ -108,365 +83,6 @@ class Refusal(Exception):
         self.description = description
 
 
-# ==================================================================================== device model
-@dataclass(slots=True)
-class Variable:
-    """One variable of one component, with its Actual attribute (the only one this station has)."""
-    component: str
-    name: str
-    value: str | None = None
-    mutability: str = "ReadWrite"          # ReadOnly, WriteOnly, ReadWrite
-    data_type: str = "string"              # string, decimal, integer, dateTime, boolean, *List
-    evse: int | None = None
-    connector: int | None = None
-    component_instance: str | None = None
-    instance: str | None = None
-    unit: str | None = None
-    values_list: str | None = None
-    min_limit: float | None = None
-    max_limit: float | None = None
-    reboot: bool = False                   # a new value takes effect after a reboot
-    read: Callable[[], str] | None = None  # a live value (a status, the clock)
-
-    @property
-    def actual(self) -> str | None:
-        return self.read() if self.read is not None else self.value
-
-    @property
-    def component_key(self) -> tuple:
-        return (self.component, self.component_instance, self.evse, self.connector)
-
-    @property
-    def key(self) -> tuple:
-        return (*self.component_key, self.name, self.instance)
-
-    @property
-    def numeric(self) -> bool:
-        return self.data_type in ("integer", "decimal")
-
-    def component_json(self) -> dict[str, Any]:
-        c: dict[str, Any] = {"name": self.component}
-        if self.component_instance:
-            c["instance"] = self.component_instance
-        if self.evse is not None:
-            c["evse"] = {"id": self.evse}
-            if self.connector is not None:
-                c["evse"]["connectorId"] = self.connector
-        return c
-
-    def variable_json(self) -> dict[str, Any]:
-        v: dict[str, Any] = {"name": self.name}
-        if self.instance:
-            v["instance"] = self.instance
-        return v
-
-    def report(self) -> dict[str, Any]:
-        static = self.read is None
-        attribute: dict[str, Any] = {"type": "Actual", "mutability": self.mutability,
-                                     "persistent": static,
-                                     "constant": self.mutability == "ReadOnly" and static}
-        if self.mutability != "WriteOnly" and self.actual is not None:
-            attribute["value"] = self.actual[:2500]
-        characteristics: dict[str, Any] = {"dataType": self.data_type,
-                                           "supportsMonitoring": self.mutability != "WriteOnly"}
-        for name, value in (("unit", self.unit), ("valuesList", self.values_list),
-                            ("minLimit", self.min_limit), ("maxLimit", self.max_limit)):
-            if value is not None:
-                characteristics[name] = value
-        return {"component": self.component_json(), "variable": self.variable_json(),
-                "variableAttribute": [attribute], "variableCharacteristics": characteristics}
-
-    def invalid(self, value: str) -> str | None:
-        """Why `value` cannot be this variable's value, or None when it can."""
-        members = [m.strip() for m in value.split(",")] if value else []
-        allowed = set((self.values_list or "").split(","))
-        if self.data_type == "integer":
-            try:
-                number: float = int(value)
-            except ValueError:
-                return "not an integer"
-        elif self.data_type == "decimal":
-            try:
-                number = float(value)
-            except ValueError:
-                return "not a number"
-        elif self.data_type == "boolean":
-            return None if value.lower() in ("true", "false") else "not true or false"
-        elif self.data_type == "dateTime":
-            return None if is_date_time(value) else "not a date-time"
-        elif self.data_type == "OptionList":
-            return None if value in allowed else f"not one of {self.values_list}"
-        elif self.data_type in ("MemberList", "SequenceList"):
-            if self.data_type == "SequenceList" and not members:
-                return "empty"
-            bad = [m for m in members if m not in allowed]
-            return f"not in {self.values_list}: {','.join(bad)}" if bad else None
-        else:
-            return None if len(value) <= 1000 else "longer than 1000 characters"
-        if self.min_limit is not None and number < self.min_limit:
-            return f"below {self.min_limit:g}"
-        if self.max_limit is not None and number > self.max_limit:
-            return f"above {self.max_limit:g}"
-        return None
-
-
-class DeviceModel:
-    """Components and their variables, looked up the way Get/SetVariables and reports name them."""
-
-    def __init__(self) -> None:
-        self.variables: dict[tuple, Variable] = {}
-        self._components: set[tuple] = set()
-
-    def add(self, var: Variable) -> Variable:
-        self.variables[var.key] = var
-        self._components.add(var.component_key)
-        return var
-
-    def __iter__(self):
-        return iter(self.variables.values())
-
-    def get(self, component: str, name: str, *, evse: int | None = None,
-            connector: int | None = None, instance: str | None = None) -> Variable | None:
-        """The variable of a component by name, whatever the component's instance."""
-        var = self.variables.get((component, None, evse, connector, name, instance))
-        if var is not None:
-            return var
-        for var in self.variables.values():
-            if (var.component == component and var.name == name and var.evse == evse
-                    and var.connector == connector and var.instance == instance):
-                return var
-        return None
-
-    def find(self, component: dict[str, Any], variable: dict[str, Any]) -> Variable | str:
-        """The variable a request names exactly, or "UnknownComponent" / "UnknownVariable"."""
-        evse = component.get("evse") or {}
-        ckey = (component["name"], component.get("instance"), evse.get("id"),
-                evse.get("connectorId"))
-        if ckey not in self._components:
-            return "UnknownComponent"
-        var = self.variables.get((*ckey, variable["name"], variable.get("instance")))
-        return var if var is not None else "UnknownVariable"
-
-    def select(self, component: dict[str, Any] | None,
-               variable: dict[str, Any] | None) -> list[Variable]:
-        """For reports: what is not named is a wildcard (an EVSE component without evse: all)."""
-        found = []
-        for var in self.variables.values():
-            if component is not None:
-                evse = component.get("evse")
-                if var.component != component["name"]:
-                    continue
-                if "instance" in component and var.component_instance != component["instance"]:
-                    continue
-                if evse is not None and (var.evse != evse["id"] or (
-                        "connectorId" in evse and var.connector != evse["connectorId"])):
-                    continue
-            if variable is not None:
-                if var.name != variable["name"]:
-                    continue
-                if "instance" in variable and var.instance != variable["instance"]:
-                    continue
-            found.append(var)
-        return found
-
-
-RO, RW, WO = "ReadOnly", "ReadWrite", "WriteOnly"
-
-# The controllers' variables: component, variable, value, mutability, data type, and extras.
-CONTROLLERS: list[tuple[str, str, str | None, str, str, dict[str, Any]]] = [
-    ("OCPPCommCtrlr", "HeartbeatInterval", "300", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("OCPPCommCtrlr", "NetworkConfigurationPriority", "0", RW, "SequenceList",
-     {"values_list": "0,1,2,3", "reboot": True}),
-    ("OCPPCommCtrlr", "NetworkProfileConnectionAttempts", "3", RW, "integer", {"min_limit": 1}),
-    ("OCPPCommCtrlr", "OfflineThreshold", "60", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("OCPPCommCtrlr", "MessageTimeout", "30", RW, "integer",
-     {"unit": "s", "min_limit": 1, "instance": "Default"}),
-    ("OCPPCommCtrlr", "MessageAttempts", "3", RW, "integer",
-     {"min_limit": 0, "instance": "TransactionEvent"}),
-    ("OCPPCommCtrlr", "MessageAttemptInterval", "60", RW, "integer",
-     {"unit": "s", "min_limit": 0, "instance": "TransactionEvent"}),
-    ("OCPPCommCtrlr", "ResetRetries", "1", RW, "integer", {"min_limit": 0}),
-    ("OCPPCommCtrlr", "UnlockOnEVSideDisconnect", "true", RW, "boolean", {}),
-    ("OCPPCommCtrlr", "WebSocketPingInterval", "0", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("OCPPCommCtrlr", "FileTransferProtocols", "HTTP,HTTPS,FTP", RO, "MemberList",
-     {"values_list": "FTP,FTPS,HTTP,HTTPS,SFTP"}),
-    ("SecurityCtrlr", "SecurityProfile", "1", RO, "integer", {"min_limit": 0, "max_limit": 3}),
-    ("SecurityCtrlr", "BasicAuthPassword", None, WO, "string", {"reboot": True}),
-    ("SecurityCtrlr", "AdditionalRootCertificateCheck", "false", RO, "boolean", {}),
-    ("SecurityCtrlr", "MaxCertificateChainSize", "5600", RO, "integer", {}),
-    ("AuthCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("AuthCtrlr", "AuthorizeRemoteStart", "true", RW, "boolean", {}),
-    ("AuthCtrlr", "LocalAuthorizeOffline", "true", RW, "boolean", {}),
-    ("AuthCtrlr", "LocalPreAuthorize", "false", RW, "boolean", {}),
-    ("AuthCtrlr", "OfflineTxForUnknownIdEnabled", "false", RW, "boolean", {}),
-    ("AuthCtrlr", "DisableRemoteAuthorization", "false", RW, "boolean", {}),
-    ("AuthCacheCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("AuthCacheCtrlr", "Available", "true", RO, "boolean", {}),
-    ("AuthCacheCtrlr", "LifeTime", "86400", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("AuthCacheCtrlr", "Policy", "LRU", RO, "OptionList", {"values_list": "LRU,LFU,FIFO,CUSTOM"}),
-    ("LocalAuthListCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("LocalAuthListCtrlr", "Available", "true", RO, "boolean", {}),
-    ("LocalAuthListCtrlr", "ItemsPerMessage", "100", RO, "integer", {}),
-    ("LocalAuthListCtrlr", "BytesPerMessage", "65536", RO, "integer", {}),
-    ("LocalAuthListCtrlr", "Storage", "1000000", RO, "integer", {"unit": "B"}),
-    ("SampledDataCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("SampledDataCtrlr", "Available", "true", RO, "boolean", {}),
-    ("SampledDataCtrlr", "TxStartedMeasurands", "Energy.Active.Import.Register", RW, "MemberList",
-     {"values_list": MEASURANDS}),
-    ("SampledDataCtrlr", "TxUpdatedMeasurands",
-     "Energy.Active.Import.Register,Power.Active.Import,Current.Import,Voltage,SoC", RW,
-     "MemberList", {"values_list": MEASURANDS}),
-    ("SampledDataCtrlr", "TxUpdatedInterval", "60", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("SampledDataCtrlr", "TxEndedMeasurands", "Energy.Active.Import.Register", RW, "MemberList",
-     {"values_list": MEASURANDS}),
-    ("SampledDataCtrlr", "TxEndedInterval", "0", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("SampledDataCtrlr", "SignReadings", "false", RO, "boolean", {}),
-    ("SampledDataCtrlr", "RegisterValuesWithoutPhases", "true", RO, "boolean", {}),
-    ("AlignedDataCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("AlignedDataCtrlr", "Available", "true", RO, "boolean", {}),
-    ("AlignedDataCtrlr", "Measurands", "Energy.Active.Import.Register", RW, "MemberList",
-     {"values_list": MEASURANDS}),
-    ("AlignedDataCtrlr", "Interval", "0", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("AlignedDataCtrlr", "TxEndedMeasurands", "Energy.Active.Import.Register", RW, "MemberList",
-     {"values_list": MEASURANDS}),
-    ("AlignedDataCtrlr", "TxEndedInterval", "0", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("TxCtrlr", "EVConnectionTimeOut", "60", RW, "integer", {"unit": "s", "min_limit": 0}),
-    ("TxCtrlr", "StopTxOnEVSideDisconnect", "true", RO, "boolean", {}),
-    ("TxCtrlr", "StopTxOnInvalidId", "true", RW, "boolean", {}),
-    ("TxCtrlr", "MaxEnergyOnInvalidId", "0", RW, "integer", {"unit": "Wh", "min_limit": 0}),
-    ("TxCtrlr", "TxStartPoint", "EVConnected,Authorized", RO, "MemberList",
-     {"values_list": TX_POINTS}),
-    ("TxCtrlr", "TxStopPoint", "EVConnected,Authorized", RO, "MemberList",
-     {"values_list": TX_POINTS}),
-    ("ReservationCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("ReservationCtrlr", "Available", "true", RO, "boolean", {}),
-    ("ReservationCtrlr", "NonEvseSpecific", "true", RO, "boolean", {}),
-    ("SmartChargingCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("SmartChargingCtrlr", "Available", "true", RO, "boolean", {}),
-    ("SmartChargingCtrlr", "ProfileStackLevel", "10", RO, "integer", {}),
-    ("SmartChargingCtrlr", "RateUnit", "A,W", RO, "MemberList", {"values_list": "A,W"}),
-    ("SmartChargingCtrlr", "PeriodsPerSchedule", "24", RO, "integer", {}),
-    ("SmartChargingCtrlr", "LimitChangeSignificance", "1.0", RW, "decimal", {"min_limit": 0}),
-    ("DeviceDataCtrlr", "ItemsPerMessage", "50", RO, "integer", {"instance": "GetReport"}),
-    ("DeviceDataCtrlr", "ItemsPerMessage", "50", RO, "integer", {"instance": "GetVariables"}),
-    ("DeviceDataCtrlr", "ItemsPerMessage", "50", RO, "integer", {"instance": "SetVariables"}),
-    ("DeviceDataCtrlr", "BytesPerMessage", "65536", RO, "integer", {"instance": "GetReport"}),
-    ("DeviceDataCtrlr", "BytesPerMessage", "65536", RO, "integer", {"instance": "GetVariables"}),
-    ("DeviceDataCtrlr", "BytesPerMessage", "65536", RO, "integer", {"instance": "SetVariables"}),
-    ("DeviceDataCtrlr", "ReportingValueSize", "2500", RO, "integer", {}),
-    ("DeviceDataCtrlr", "ConfigurationValueSize", "1000", RO, "integer", {}),
-    ("ClockCtrlr", "TimeSource", "Heartbeat", RW, "SequenceList",
-     {"values_list": "Heartbeat,NTP,GPS,RealTimeClock,MobileNetwork,RadioTimeTransmitter"}),
-    ("DisplayMessageCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("DisplayMessageCtrlr", "Available", "true", RO, "boolean", {}),
-    ("DisplayMessageCtrlr", "DisplayMessages", "20", RO, "integer", {}),
-    ("DisplayMessageCtrlr", "SupportedFormats", "ASCII,HTML,URI,UTF8", RO, "MemberList",
-     {"values_list": "ASCII,HTML,URI,UTF8"}),
-    ("DisplayMessageCtrlr", "SupportedPriorities", "AlwaysFront,InFront,NormalCycle", RO,
-     "MemberList", {"values_list": "AlwaysFront,InFront,NormalCycle"}),
-    ("MonitoringCtrlr", "Enabled", "true", RW, "boolean", {}),
-    ("MonitoringCtrlr", "Available", "true", RO, "boolean", {}),
-    ("MonitoringCtrlr", "ItemsPerMessage", "50", RO, "integer",
-     {"instance": "SetVariableMonitoring"}),
-    ("MonitoringCtrlr", "ItemsPerMessage", "50", RO, "integer",
-     {"instance": "ClearVariableMonitoring"}),
-    ("MonitoringCtrlr", "OfflineQueuingSeverity", "4", RW, "integer",
-     {"min_limit": 0, "max_limit": 9}),
-    ("TariffCostCtrlr", "Enabled", "true", RW, "boolean", {"component_instance": "Cost"}),
-    ("TariffCostCtrlr", "Available", "true", RO, "boolean", {"component_instance": "Cost"}),
-    ("TariffCostCtrlr", "Currency", "EUR", RW, "string", {}),
-    ("TariffCostCtrlr", "TotalCostFallbackMessage", "Cost at the counter", RW, "string", {}),
-]
-
-
-# ==================================================================================== state
-@dataclass(slots=True)
-class Reservation201:
-    id: int
-    id_token: dict[str, Any]
-    group: dict[str, Any] | None
-    expiry: float                  # wall clock
-    connector_type: str | None
-
-
-@dataclass
-class Transaction:
-    id: str
-    id_token: dict[str, Any] | None = None
-    authorized: bool = False
-    remote_start_id: int | None = None
-    reservation_id: int | None = None
-    charging_state: str = "EVConnected"
-    started: float = 0.0           # wall clock
-    charging_seconds: float = 0.0
-    charging_since: float | None = None   # monotonic, while Charging
-    connector: int | None = None   # the connector the EV was plugged into
-    seq: itertools.count = field(default_factory=itertools.count)
-
-
-@dataclass(slots=True)
-class Connector201:
-    id: int
-    type: str
-    status: str = ""               # last status sent ("" before the first)
-    operative: bool = True
-
-
-@dataclass
-class Evse:
-    config: EvseConfig
-    electrical: ConnectorConfig    # voltage AC/DC and maximum power (config.py derives it)
-    connectors: dict[int, Connector201]
-    energy: float = 0.0            # Wh register
-    power: float = 0.0             # W now
-    soc: float = 40.0
-    plugged: int | None = None     # the connector the EV is plugged into
-    operative: bool = True
-    # ChangeAvailability waiting for the transaction to end: (operationalStatus, connectorId)
-    scheduled: tuple[str, int | None] | None = None
-    tx: Transaction | None = None
-    last: float = 0.0              # monotonic time of the last energy update
-    next_meter: float = 0.0
-    session_end: float | None = None
-    next_session: float | None = None
-    unplug_at: float | None = None
-    reset_when_idle: bool = False
-    reservation: Reservation201 | None = None
-    profiles: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def id(self) -> int:
-        return self.config.id
-
-    @property
-    def transaction_id(self) -> str | None:
-        return self.tx.id if self.tx is not None else None
-
-    @property
-    def dc(self) -> bool:
-        return self.electrical.voltage == "DC"
-
-    @property
-    def voltage(self) -> float:
-        return 400.0 if self.dc else 230.0
-
-    @property
-    def phases(self) -> int:
-        return 1 if self.dc else self.electrical.phases
-
-
-@dataclass(slots=True)
-class Monitor:
-    id: int
-    var: Variable
-    type: str
-    value: float
-    severity: int
-    transaction: bool
-    last: str | None = None        # the value last reported (Delta) or seen
-    active: bool = False           # a threshold crossed and not yet cleared
-
-
 Answer = tuple[dict[str, Any], Callable[[], Awaitable[None]] | None]
 
 
@@ -479,24 +95,33 @@ def _token_key(token: dict[str, Any]) -> tuple[str, str]:
     return token["idToken"], token["type"]
 
 
-def _hash_data(pem: str) -> dict[str, str]:
-    digest = hashlib.sha256(pem.encode()).hexdigest()
-    return {"hashAlgorithm": "SHA256", "issuerNameHash": digest[:64],
-            "issuerKeyHash": digest[::-1][:64], "serialNumber": digest[:20]}
-
-
 def _pages(items: list[Any], size: int) -> list[list[Any]]:
     size = max(1, size)
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
 # ==================================================================================== the station
-class Station201(Station16):
+class Station201:
     def __init__(self, config: StationConfig, session: aiohttp.ClientSession, *,
                  url: str | None = None, stats: Stats | None = None,
-                 options: StationOptions | None = None):
-        super().__init__(config, session, url=url, stats=stats, options=options)
+                 options: StationOptions | None = None, transport: Transport | None = None):
+        self.config = config
+        self.identity = config.identity
+        self.base_url = url or config.url
+        self.stats = stats or Stats()
+        self.options = options or StationOptions()
+        self.registration = ""           # last BootNotification status
+        self.heartbeat = 300.0
+        self.booted = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._after_boot: list[tuple[str, dict[str, Any]]] = []
         self._schemas = _SCHEMAS
+        # A 2.0.1 station offers only "ocpp2.0.1": a central system that refuses it skips it.
+        self.connection = Connection(
+            self, transport or WebSocketTransport(session, identity=self.identity,
+                                                  version=VERSION, station_url=config.station_url,
+                                                  stats=self.stats, strict=True),
+            version=VERSION, schemas=_SCHEMAS, stats=self.stats, options=self.options)
         electrical = {c.id: c for c in config.connectors}
         self.evses: dict[int, Evse] = {
             e.id: Evse(e, electrical[e.id], {cid: Connector201(cid, kind)
@@ -522,7 +147,6 @@ class Station201(Station16):
         self.log_request: int | None = None
         self.publish_status = "Idle"
         self.costs: dict[str, float] = {}                    # transactionId → total cost
-        self.skipped = asyncio.Event()                       # the central system refuses 2.0.1
         self._queue: list[dict[str, Any]] = []               # transaction events while offline
         self._pending_values: dict[tuple, str] = {}          # RebootRequired variables
         self._boot_reason = "PowerUp"
@@ -590,27 +214,14 @@ class Station201(Station16):
                 m.add(Variable("Connector", "ConnectorType", c.type, RO, evse=e, connector=c.id))
                 m.add(Variable("Connector", "SupplyPhases", str(evse.phases if not evse.dc else 0),
                                RO, "integer", evse=e, connector=c.id))
-        # The file's keys: 1.6 names through KEY_ALIASES, or "Component.Variable" as they are.
-        for key in cfg.keys.values():
-            if key.key in FILE_ONLY_KEYS or key.value is None:
-                continue
-            component, _, name = key.key.partition(".")
-            component, name = KEY_ALIASES.get(key.key, (component, name))
-            if not name:
-                continue
-            var = m.get(component, name)
-            if var is None:
-                var = m.add(Variable(component, name, key.value, RO if key.readonly else RW))
-            var.value = key.value.lower() if var.data_type == "boolean" else key.value
-            if key.readonly and var.mutability == RW:
-                var.mutability = RO
+        apply_file_keys(m, cfg)
         return m
 
     def var(self, component: str, name: str, instance: str | None = None) -> str:
         v = self.model.get(component, name, instance=instance)
         return (v.actual or "") if v is not None else ""
 
-    def flag(self, component: str, name: str = "Enabled") -> bool:  # type: ignore[override]
+    def flag(self, component: str, name: str = "Enabled") -> bool:
         return self.var(component, name).lower() == "true"
 
     def number(self, component: str, name: str, default: float = 0.0,
@@ -626,8 +237,8 @@ class Station201(Station16):
             return random.uniform(*self.options.meter_interval)
         return self.number("SampledDataCtrlr", "TxUpdatedInterval", 60) or 60.0
 
-    @property
-    def url(self) -> str:
+    # ---------------------------------------------------------------- for the connection
+    def central_system(self) -> str:
         """The CSMS URL: the first configured network profile of NetworkConfigurationPriority."""
         base = self.base_url
         for slot in self.var("OCPPCommCtrlr", "NetworkConfigurationPriority").split(","):
@@ -635,7 +246,45 @@ class Station201(Station16):
             if profile is not None:
                 base = profile["ocppCsmsUrl"]
                 break
-        return self.config.station_url(base)
+        return base
+
+    @property
+    def url(self) -> str:
+        return self.config.station_url(self.central_system())
+
+    def password(self) -> str | None:
+        return self.var("SecurityCtrlr", "BasicAuthPassword") or None   # AuthorizationKey in a file
+
+    def lost(self) -> None:
+        if self.booted.is_set():
+            self.stats.booted -= 1
+            self.booted.clear()
+
+    def start(self) -> asyncio.Task:
+        return self.connection.start()
+
+    async def run(self) -> None:
+        await self.connection.run()
+
+    async def stop(self) -> None:
+        """Stop for good: close the socket with 1001 (going away)."""
+        self._wake.set()
+        await self.connection.stop()
+
+    async def drop(self) -> None:
+        """Lose the connection now and reconnect at once (a reconnect storm)."""
+        await self.connection.drop()
+
+    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return await self.connection.call(action, payload)
+
+    def spawn(self, coro: Awaitable[None]) -> None:
+        self.connection.spawn(coro)
+
+    @property
+    def skipped(self) -> asyncio.Event:
+        """Set when the central system refuses OCPP 2.0.1."""
+        return self.connection.refused
 
     def _profile_count(self) -> int:
         return len(self.station_profiles) + sum(len(e.profiles) for e in self.evses.values())
@@ -663,7 +312,7 @@ class Station201(Station16):
         states = {self._evse_state(e) for e in self.evses.values()}
         return "Available" if states - {"Unavailable"} else "Unavailable"
 
-    async def status(self, evse: Evse, c: Connector201,  # type: ignore[override]
+    async def status(self, evse: Evse, c: Connector201,
                      force: bool = False) -> None:
         new = self._connector_status(evse, c)
         if new == c.status and not force:
@@ -682,41 +331,6 @@ class Station201(Station16):
         for c in evse.connectors.values():
             await self.status(evse, c)
 
-    # ---------------------------------------------------------------- the wire
-    async def _connect(self) -> aiohttp.ClientWebSocketResponse | None:
-        auth = None
-        password = self.var("SecurityCtrlr", "BasicAuthPassword")   # AuthorizationKey in a file
-        if password:
-            auth = aiohttp.BasicAuth(self.identity, password)
-        try:
-            ws = await self.session.ws_connect(
-                self.url, protocols=(SUBPROTOCOL,), heartbeat=None, autoping=True, auth=auth,
-                max_msg_size=1 << 20, timeout=aiohttp.ClientWSTimeout(ws_close=5.0))
-        except aiohttp.WSServerHandshakeError as e:
-            if e.status == 400:
-                # The server names the subprotocols it speaks; 2.0.1 is not among them.
-                self._skip(f"the central system refuses OCPP 2.0.1 (HTTP {e.status})")
-                return None
-            self.stats.connect_failures += 1
-            log.info("%s: cannot connect to %s: HTTP %s", self.identity, self.url, e.status)
-            return None
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as e:
-            self.stats.connect_failures += 1
-            log.info("%s: cannot connect to %s: %s", self.identity, self.url, e)
-            return None
-        if ws.protocol != SUBPROTOCOL:
-            await ws.close()
-            self._skip("the central system did not agree to OCPP 2.0.1")
-            return None
-        self.stats.connects += 1
-        self.stats.connected += 1
-        return ws
-
-    def _skip(self, why: str) -> None:
-        log.warning("%s: %s; station skipped", self.identity, why)
-        self._stopping = True
-        self.skipped.set()
-
     async def ready(self) -> None:
         """Until booted, or skipped because the central system does not speak 2.0.1."""
         waits = {asyncio.ensure_future(self.booted.wait()),
@@ -727,17 +341,7 @@ class Station201(Station16):
             for w in waits:
                 w.cancel()
 
-    async def _frame(self, ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
-        try:
-            decode(text)
-        except FramingError as e:   # the same check as Station16's, with 2.0.1's error names
-            if e.unique_id:
-                await ws.send_str(encode_call_error(e.unique_id, error_name(e.code, VERSION),
-                                                    e.description))
-            return
-        await super()._frame(ws, text)
-
-    async def reboot(self, reason: str = "RemoteReset") -> None:  # type: ignore[override]
+    async def reboot(self, reason: str = "RemoteReset") -> None:
         self._boot_reason = reason
         for key, value in self._pending_values.items():
             self.model.variables[key].value = value
@@ -745,7 +349,7 @@ class Station201(Station16):
         for evse in self.evses.values():
             evse.plugged = None
             evse.unplug_at = None
-        await super().reboot()
+        await self.connection.reboot()
 
     # ---------------------------------------------------------------- the life loop
     def _boot_payload(self) -> dict[str, Any]:
@@ -774,7 +378,8 @@ class Station201(Station16):
                 self.heartbeat = self.number("OCPPCommCtrlr", "HeartbeatInterval", 300) or 300
         return answer
 
-    async def _life(self) -> None:
+    async def live(self) -> None:
+        """While connected: boot, then heartbeats, meter values, sessions, expiries, monitors."""
         loop = asyncio.get_running_loop()
         while True:   # again and again while Pending or Rejected, at the interval the answer gives
             answer = await self.boot()
@@ -789,7 +394,7 @@ class Station201(Station16):
                 pass
             self._boot_reason = "Triggered" if self._wake.is_set() else self._boot_reason
         self._boot_reason = "PowerUp"
-        self._attempt = 0
+        self.connection.reset_backoff()
         self.stats.boots += 1
         self.stats.booted += 1
         self.booted.set()
@@ -894,15 +499,10 @@ class Station201(Station16):
         started = evse.tx.started if evse.tx is not None else wall
 
         def best(profiles: list[dict[str, Any]], purpose: str) -> float | None:
-            found = [p for p in profiles if p["chargingProfilePurpose"] == purpose and (
-                purpose != "TxProfile" or p.get("transactionId") in (None, evse.transaction_id))]
-            for p in sorted(found, key=lambda p: -p["stackLevel"]):
-                # A 2.0.1 profile is a 1.6 one with a list of schedules; the first one applies.
-                value = _profile_limit({**p, "chargingSchedule": p["chargingSchedule"][0]}, wall,
-                                       started, evse.voltage, evse.phases)
-                if value is not None:
-                    return value
-            return None
+            # A 2.0.1 profile is a 1.6 one with a list of schedules; the first one applies.
+            return stacked_limit(profiles, purpose, evse.transaction_id, wall, started,
+                                 evse.voltage, evse.phases,
+                                 lambda p: {**p, "chargingSchedule": p["chargingSchedule"][0]})
 
         tx = best(evse.profiles, "TxProfile") if evse.tx is not None else None
         if tx is None:
@@ -917,23 +517,13 @@ class Station201(Station16):
             limit = min(limit, station / max(1, charging))
         return max(0.0, limit)
 
-    def _advance(self, evse: Evse) -> None:  # type: ignore[override]
-        now = asyncio.get_running_loop().time()
+    def _advance(self, evse: Evse) -> None:
         tx = evse.tx
-        if tx is not None and evse.power > 0:
-            wh = evse.power * max(0.0, now - evse.last) / 3600.0
-            evse.energy += wh
-            evse.soc = min(100.0, evse.soc + 100.0 * wh / BATTERY_WH)
-        evse.last = now
+        accumulate(evse, asyncio.get_running_loop().time(), tx is not None)
         if tx is None or not tx.authorized or evse.plugged is None:
             evse.power = 0.0
             return
-        target = self._limit(evse)
-        if evse.dc and evse.soc > 80:    # the battery takes less when nearly full
-            target *= max(0.05, (100 - evse.soc) / 20)
-        if evse.soc >= 100:
-            target = 0.0
-        evse.power = round(target * random.uniform(0.97, 1.0), 1)
+        evse.power = drawn(self._limit(evse), evse.soc, evse.dc)
 
     def _charging_state(self, evse: Evse) -> str:
         tx = evse.tx
@@ -968,34 +558,14 @@ class Station201(Station16):
         if self._set_state(evse):
             await self.tx_event(evse, "Updated", "ChargingStateChanged")
 
-    def sampled_values(self, evse: Evse, context: str,  # type: ignore[override]
+    def sampled_values(self, evse: Evse, context: str,
                        measurands: str | None = None) -> list[dict[str, Any]]:
-        voltage = evse.voltage * random.uniform(0.99, 1.01)
-        values: list[dict[str, Any]] = []
-
-        def add(measurand: str, value: float, unit: str, location: str = "Outlet") -> None:
-            values.append({"value": round(value, 1), "context": context, "measurand": measurand,
-                           "location": location, "unitOfMeasure": {"unit": unit}})
         if measurands is None:
             measurands = self.var("SampledDataCtrlr", "TxUpdatedMeasurands")
-        for measurand in (m.strip() for m in measurands.split(",")):
-            if measurand == "Energy.Active.Import.Register":
-                add(measurand, round(evse.energy), "Wh")
-            elif measurand == "Power.Active.Import":
-                add(measurand, evse.power, "W")
-            elif measurand == "Power.Offered":
-                add(measurand, self._limit(evse), "W")
-            elif measurand == "Current.Import":
-                add(measurand, evse.power / voltage / evse.phases, "A")
-            elif measurand == "Current.Offered":
-                add(measurand, self._limit(evse) / voltage / evse.phases, "A")
-            elif measurand == "Voltage":
-                add(measurand, voltage, "V")
-            elif measurand == "Frequency" and not evse.dc:
-                add(measurand, 50.0 * random.uniform(0.999, 1.001), "Hz")
-            elif measurand == "SoC" and evse.dc:   # only a DC charger talks to the battery
-                add(measurand, round(evse.soc), "Percent", "EV")
-        return values
+        return [{"value": round(round(r.value) if whole(r) else r.value, 1), "context": context,
+                 "measurand": r.measurand, "location": r.location,
+                 "unitOfMeasure": {"unit": r.unit}}
+                for r in readings(evse, measurands, lambda: self._limit(evse))]
 
     # ---------------------------------------------------------------- transactions
     async def tx_event(self, evse: Evse, event_type: str, trigger: str, *,
@@ -1079,7 +649,7 @@ class Station201(Station16):
                 info = {**info, "cacheExpiryDateTime": now_iso(time.time() + lifetime)}
             self.cache[key] = info
 
-    async def authorize(self, token: str | dict[str, Any],  # type: ignore[override]
+    async def authorize(self, token: str | dict[str, Any],
                         evse_id: int | None = None) -> dict[str, Any]:
         token = _token(token)
         if not self.flag("AuthCtrlr"):
@@ -1102,7 +672,7 @@ class Station201(Station16):
             return {**info, "status": "NotAllowedTypeEVSE"}
         return info
 
-    async def plug_in(self, evse_id: int,  # type: ignore[override]
+    async def plug_in(self, evse_id: int,
                       connector_id: int | None = None) -> None:
         """The driver plugs the EV in: Occupied, and a transaction starts (or goes on)."""
         evse = self.evses[evse_id]
@@ -1135,7 +705,7 @@ class Station201(Station16):
             await self.stop_transaction(evse, "EVDisconnected")
         await self.sync(evse)
 
-    async def start_transaction(self, evse_id: int,  # type: ignore[override]
+    async def start_transaction(self, evse_id: int,
                                 id_token: str | dict[str, Any], *, remote: bool = False,
                                 remote_start_id: int | None = None,
                                 group: dict[str, Any] | None = None) -> bool:
@@ -1182,7 +752,7 @@ class Station201(Station16):
         self._wake.set()
         return True
 
-    async def stop_transaction(self, evse: Evse,  # type: ignore[override]
+    async def stop_transaction(self, evse: Evse,
                                reason: str = "Local",
                                id_token: str | dict[str, Any] | None = None) -> None:
         """End the EVSE's transaction (stoppedReason `reason`, 2.0.1 words or 1.6 ones)."""
@@ -1596,32 +1166,10 @@ class Station201(Station16):
         for m in list(self.monitors.values()):
             if m.severity > self.monitoring_level:
                 continue
-            value = m.var.actual
-            if value is None:
+            seen = m.check()
+            if seen is None:
                 continue
-            trigger, cleared = None, None
-            if m.type == "Delta":
-                if m.var.numeric and m.last is not None:
-                    try:
-                        moved = abs(float(value) - float(m.last)) >= m.value
-                    except ValueError:
-                        moved = value != m.last
-                else:
-                    moved = value != m.last
-                if moved:
-                    trigger = "Delta"
-                    m.last = value
-            else:
-                try:
-                    number = float(value)
-                except ValueError:
-                    continue
-                beyond = number > m.value if m.type == "UpperThreshold" else number < m.value
-                if beyond != m.active:
-                    m.active = beyond
-                    trigger, cleared = "Alerting", not beyond
-            if trigger is None:
-                continue
+            value, trigger, cleared = seen
             event: dict[str, Any] = {"eventId": next(self._event_ids), "timestamp": now_iso(),
                                      "trigger": trigger, "actualValue": value[:2500],
                                      "component": m.var.component_json(),
@@ -1710,7 +1258,7 @@ class Station201(Station16):
 
             async def follow() -> None:
                 for kind in kinds[requested]:
-                    await self.call("SignCertificate", {"csr": _fake_csr(self.identity),
+                    await self.call("SignCertificate", {"csr": fake_csr(self.identity),
                                                         "certificateType": kind})
         else:
             return {"status": "NotImplemented"}, None
@@ -1935,7 +1483,7 @@ class Station201(Station16):
             "chargingRateUnit": unit, "chargingSchedulePeriod": periods}}, None
 
     # -------------------------------------------------- firmware and logs
-    async def _steps(self, action: str, statuses: list[str],  # type: ignore[override]
+    async def _steps(self, action: str, statuses: list[str],
                      extra: dict[str, Any], attr: str | None = None) -> None:
         for status in statuses:
             await asyncio.sleep(self.options.step_delay)
@@ -2042,7 +1590,7 @@ class Station201(Station16):
     def on_InstallCertificate(self, p: dict[str, Any]) -> Answer:
         if "BEGIN CERTIFICATE" not in p["certificate"]:
             return {"status": "Rejected"}, None
-        data = _hash_data(p["certificate"])
+        data = hash_data(p["certificate"], 20)
         self.certificates = [c for c in self.certificates if c["certificateHashData"] != data]
         self.certificates.append({"certificateType": p["certificateType"],
                                   "certificateHashData": data})
@@ -2069,7 +1617,7 @@ class Station201(Station16):
         kind = "V2GCertificateChain" if p.get("certificateType") == "V2GCertificate" else None
         if kind is not None:
             self.certificates.append({"certificateType": kind,
-                                      "certificateHashData": _hash_data(p["certificateChain"])})
+                                      "certificateHashData": hash_data(p["certificateChain"], 20)})
         return {"status": "Accepted"}, None
 
     # -------------------------------------------------- customers and displays
