@@ -47,6 +47,18 @@ def test_wheel_upgrades_a_database_without_a_checkout(cluster, tmp_path):
                             "from ocpp_cs import sqlfiles; print(sqlfiles.root())"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(venv)), where.stdout
+    # Every package of the server and the emulator is in the wheel (a subpackage missing from
+    # pyproject's list would fail only when first imported in production).
+    walk = ("import importlib, pkgutil, ocpp_cs, ocpp_emulator\n"
+            "for pkg in (ocpp_cs, ocpp_emulator):\n"
+            "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+            "        print(importlib.import_module(m.name).__file__)\n")
+    files = subprocess.run([str(venv / "bin" / "python"), "-c", walk], cwd=elsewhere, env=env,
+                           capture_output=True, text=True)
+    assert files.returncode == 0, files.stderr
+    modules = files.stdout.split()
+    assert any("/ocpp_emulator/transport/" in f for f in modules), modules
+    assert all(f.startswith(str(venv)) for f in modules), modules
 
     target = new_database(cluster, template="template0")
     out = subprocess.run([str(venv / "bin" / "ocpp-cs"), "db", "upgrade", "--database-url", target.dsn],
