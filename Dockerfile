@@ -10,14 +10,15 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server
+COPY emulator ./emulator
 COPY db ./db
 COPY conf ./conf
 RUN pip install --no-cache-dir .
 
-# The migrations and functions are read from db/ here (server/migrate.py), conf/ocpp-cs.toml from
-# the working directory; every key can be overridden with OCPP_CS_<SECTION>_<KEY>.
-ENV OCPP_CS_HOME=/app \
-    OCPP_CS_SERVER_HOST=0.0.0.0 \
+# The migrations and functions ship inside the installed package (server/sqlfiles.py),
+# conf/ocpp-cs.toml is read from the working directory; every key can be overridden with
+# OCPP_CS_<SECTION>_<KEY>.
+ENV OCPP_CS_SERVER_HOST=0.0.0.0 \
     OCPP_CS_SERVER_PORT=9220 \
     PYTHONUNBUFFERED=1
 

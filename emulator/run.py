@@ -90,7 +90,7 @@ def default_config_dir() -> Path:
     here = Path.cwd() / "conf" / "cp"
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[2] / "conf" / "cp"
+    return Path(__file__).resolve().parents[1] / "conf" / "cp"
 
 
 def attach_to_app(app: web.Application, port: int, host: str = "127.0.0.1",

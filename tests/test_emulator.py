@@ -666,3 +666,11 @@ async def test_load_reconnect_storm(server, conn):
     assert stats.errors == 0, stats.last_errors
     assert stats.boots == 40 and stats.connects == 40
     assert any("storm over, all 20 stations booted again" in line for line in lines), lines
+
+
+def test_default_config_dir_is_the_checkouts_from_anywhere(tmp_path, monkeypatch):
+    """Started outside the repository (no ./conf/cp), the emulator reads the checkout's conf/cp."""
+    from ocpp_emulator.run import default_config_dir
+    monkeypatch.chdir(tmp_path)
+    assert default_config_dir() == Path(__file__).resolve().parents[1] / "conf" / "cp"
+    assert (default_config_dir() / "CP1").is_dir() or any(default_config_dir().iterdir())
