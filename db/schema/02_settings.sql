@@ -37,4 +37,8 @@ INSERT INTO cs.setting (key, value, description) VALUES
     ('message_log.retention', '"30 days"',
      'age after which ocpp.log_cleanup() deletes message log rows'),
     ('data_transfer.unknown_vendor', '"UnknownVendorId"',
-     'DataTransfer status when no handler is registered for the vendorId');
+     'DataTransfer status when no handler is registered for the vendorId'),
+    ('node.lease_seconds', '15',
+     'seconds a front-end node''s lease lasts; the node renews it every third of that (ocpp.node_renew)'),
+    ('node.grace_seconds', '5',
+     'seconds past an expired lease before another node declares the node dead (ocpp.node_reap)');

@@ -2,8 +2,16 @@
 -- Columns are in the order the migrations left them (a column added later sits at the end).
 
 CREATE TABLE cs.node (
-    name       text PRIMARY KEY,
-    started_at timestamptz NOT NULL DEFAULT now()
+    name        text PRIMARY KEY,
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    -- the node's lease (ocpp.node_start, ocpp.node_renew): once it is over by more than
+    -- node.grace_seconds, any live node declares this one dead (ocpp.node_reap). Null: no lease, never
+    -- reaped (a node registered by ocpp.connect alone, or running a version from before leases).
+    lease_until timestamptz,
+    -- when, and by which node, this node was declared dead; cleared when it renews (it learns it was
+    -- reaped and closes the sockets it still holds)
+    reaped_at   timestamptz,
+    reaped_by   text
 );
 
 CREATE TABLE cs.station (

@@ -143,8 +143,22 @@ BEGIN
 END;
 $$;
 
--- ocpp.node_start(node): a front-end node starts: registers it and removes the connection rows it
--- held before (its sockets are gone). Returns nothing. Raises OC007 for an empty node name.
+-- cs.node_lease(): how long a lease lasts, the setting node.lease_seconds. Raises OC003 when the setting
+-- is missing.
+CREATE OR REPLACE FUNCTION cs.node_lease()
+RETURNS interval
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    RETURN make_interval(secs => (cs.setting('node.lease_seconds'))::numeric);
+END;
+$$;
+
+-- ocpp.node_start(node): a front-end node starts: registers it with a fresh lease (node.lease_seconds;
+-- a mark of an earlier reaping goes) and removes the connection rows it held before (its sockets are
+-- gone). Returns nothing. Raises OC007 for an empty node name.
 CREATE OR REPLACE FUNCTION ocpp.node_start(node text)
 RETURNS void
 LANGUAGE plpgsql
@@ -155,8 +169,98 @@ BEGIN
     IF node_start.node IS NULL OR node_start.node = '' THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid node', 'the node name is empty');
     END IF;
-    INSERT INTO cs.node AS n (name, started_at) VALUES (node_start.node, now())
-    ON CONFLICT ON CONSTRAINT node_pkey DO UPDATE SET started_at = excluded.started_at;
+    INSERT INTO cs.node AS n (name, started_at, lease_until) VALUES (node_start.node, now(), now() + cs.node_lease())
+    ON CONFLICT ON CONSTRAINT node_pkey DO UPDATE
+       SET started_at = excluded.started_at, lease_until = excluded.lease_until, reaped_at = NULL,
+           reaped_by = NULL;
     DELETE FROM cs.connection AS c WHERE c.node = node_start.node;
+END;
+$$;
+
+-- ocpp.node_renew(node): the node is alive: its lease runs node.lease_seconds from now. A node that was
+-- declared dead meanwhile (ocpp.node_reap; or whose row is gone) is registered again and its connection
+-- rows go: the stations it still holds are ghosts to the rest of the system (their commands ended,
+-- another node may serve them now), so the node closes every socket it holds and lets them reconnect,
+-- rather than claim them back and perhaps take a station from the node that serves it now.
+-- Returns {"reaped": boolean (declared dead since the last renewal: close every socket),
+-- "renewEvery": seconds until the next renewal (a third of the lease, so two renewals may fail before
+-- it runs out), "leaseUntil": timestamp}. Raises OC007 for an empty node name.
+CREATE OR REPLACE FUNCTION ocpp.node_renew(node text)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    n      cs.node;
+    lease  interval := cs.node_lease();
+    reaped boolean;
+BEGIN
+    IF node_renew.node IS NULL OR node_renew.node = '' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid node', 'the node name is empty');
+    END IF;
+    -- NO KEY UPDATE: waits for a reaper that holds the row (then reads its verdict), not for the
+    -- connections being inserted (their foreign key takes KEY SHARE)
+    SELECT * INTO n FROM cs.node AS x WHERE x.name = node_renew.node FOR NO KEY UPDATE;
+    reaped := NOT FOUND OR n.reaped_at IS NOT NULL;
+    INSERT INTO cs.node AS x (name, started_at, lease_until) VALUES (node_renew.node, now(), now() + lease)
+    ON CONFLICT ON CONSTRAINT node_pkey DO UPDATE
+       SET lease_until = excluded.lease_until, reaped_at = NULL, reaped_by = NULL;
+    IF reaped THEN
+        DELETE FROM cs.connection AS c WHERE c.node = node_renew.node;
+        RAISE LOG 'node % renewed its lease after it was declared dead by %: it closes its sockets',
+                  node_renew.node, coalesce(n.reaped_by, 'nobody (its row was gone)');
+    END IF;
+    RETURN jsonb_build_object('reaped', reaped,
+                              'renewEvery', round(extract(epoch FROM lease) / 3, 3),
+                              'leaseUntil', cs.ocpp_time(now() + lease));
+END;
+$$;
+
+-- ocpp.node_reap(node): node, a live node, declares dead every other node whose lease ran out more
+-- than node.grace_seconds ago, each in this one transaction: its connection rows go (its stations show
+-- offline; their queued commands wait for them to reconnect elsewhere, or end offline when their wait
+-- is over, cs.command_sweep), its sent commands become interrupted (ocpp.command_interrupted: their
+-- answer can no longer come; never resent), and it is marked reaped (reaped_at, reaped_by). A node
+-- already reaped is taken again only if it holds connection rows since. Nodes another reaper holds are
+-- skipped (SKIP LOCKED), so two reapers never do the same work. Nodes without a lease are never reaped.
+-- Returns a jsonb array of {"node", "leaseUntil", "connections", "interrupted"}, one per node declared
+-- dead. Raises OC007 for an empty node name.
+CREATE OR REPLACE FUNCTION ocpp.node_reap(node text)
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    dead        record;
+    grace       interval := make_interval(secs => (cs.setting('node.grace_seconds'))::numeric);
+    connections integer;
+    interrupted integer;
+    result      jsonb := '[]'::jsonb;
+BEGIN
+    IF node_reap.node IS NULL OR node_reap.node = '' THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid node', 'the node name is empty');
+    END IF;
+    FOR dead IN
+        SELECT n.name, n.lease_until
+          FROM cs.node AS n
+         WHERE n.lease_until < now() - grace
+           AND n.name <> node_reap.node
+           AND (n.reaped_at IS NULL OR EXISTS (SELECT FROM cs.connection AS c WHERE c.node = n.name))
+         ORDER BY n.name
+           FOR NO KEY UPDATE OF n SKIP LOCKED
+    LOOP
+        DELETE FROM cs.connection AS c WHERE c.node = dead.name;
+        GET DIAGNOSTICS connections = ROW_COUNT;
+        interrupted := ocpp.command_interrupted(dead.name);
+        UPDATE cs.node AS n SET reaped_at = now(), reaped_by = node_reap.node WHERE n.name = dead.name;
+        RAISE LOG 'node % declared dead by %: lease over since %, % connections removed, % sent commands interrupted',
+                  dead.name, node_reap.node, dead.lease_until, connections, interrupted;
+        result := result || jsonb_build_array(jsonb_build_object(
+            'node', dead.name, 'leaseUntil', cs.ocpp_time(dead.lease_until),
+            'connections', connections, 'interrupted', interrupted));
+    END LOOP;
+    RETURN result;
 END;
 $$;

@@ -19,7 +19,7 @@ $$;
 
 -- ocpp.set_setting(key, value): changes a setting. Returns nothing.
 -- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
--- outside its list, a non-positive interval).
+-- outside its list, a non-positive interval, a node lease outside 1-86400 s or grace outside 0-86400 s).
 CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
 RETURNS void
 LANGUAGE plpgsql
@@ -53,6 +53,10 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric IN (0, 1, 2, 3)
         WHEN 'station.certificate_binding' THEN
             jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('cn', 'mapping', 'any')
+        WHEN 'node.lease_seconds' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric BETWEEN 1 AND 86400
+        WHEN 'node.grace_seconds' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric BETWEEN 0 AND 86400
         WHEN 'station.password_cost' THEN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
         ELSE
