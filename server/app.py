@@ -23,6 +23,7 @@ from .dispatcher.soap import SoapDelivery
 from .keys import (API_QUERIES, CONFIG, DISPATCHER, ENDPOINT, GATEWAY, LISTENER, LIVE, MESSAGES,
                    SOAP, STATIONS, WEBHOOK)
 from .messagelog import MessageLog
+from .nodes import NodeLease
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 from .transport.proxy import TrustedProxies
@@ -116,6 +117,11 @@ def build_app(config: Config, dsn: str) -> web.Application:
         yield
         await stop_tasks(task)
 
+    async def node_lease(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(NodeLease(app[GATEWAY], app[STATIONS]).run(), name="node-lease")
+        yield
+        await stop_tasks(task)
+
     async def close_sockets(app: web.Application) -> None:
         sessions = app[STATIONS].all()
         await asyncio.gather(*(s.close(1001, "central system shutting down") for s in sessions),
@@ -140,7 +146,8 @@ def build_app(config: Config, dsn: str) -> web.Application:
         yield
         await stop_tasks(task)
 
-    app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, signer, listen])
+    app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, node_lease, signer,
+                            listen])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:

@@ -92,6 +92,15 @@ class Gateway:
     async def node_start(self) -> None:
         await self.pool.execute(self.q["node_start"], self.node)
 
+    async def node_renew(self) -> dict[str, Any]:
+        """ocpp.node_renew: {"reaped": bool, "renewEvery": seconds, "leaseUntil"}."""
+        return orjson.loads(await self.pool.fetchval(self.q["node_renew"], self.node))
+
+    async def node_reap(self) -> list[dict[str, Any]]:
+        """ocpp.node_reap: the nodes this one declared dead, {"node", "leaseUntil",
+        "connections", "interrupted"} each."""
+        return orjson.loads(await self.pool.fetchval(self.q["node_reap"], self.node))
+
     async def log_frames(self, frames_json: str) -> None:
         await self.pool.execute(self.q["log_frames"], frames_json)
 

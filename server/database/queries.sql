@@ -19,6 +19,12 @@ SELECT ocpp.disconnect($1, $2);
 -- name: node_start
 SELECT ocpp.node_start($1);
 
+-- name: node_renew
+SELECT ocpp.node_renew($1)::text;
+
+-- name: node_reap
+SELECT ocpp.node_reap($1)::text;
+
 -- name: log_frames
 SELECT ocpp.log_frames($1::jsonb);
 
