@@ -3,7 +3,7 @@
 -- queued commands left waiting; a reaped node that comes back learns it; a station reconnecting to
 -- another node is served there. Settings node.lease_seconds and node.grace_seconds.
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 CREATE FUNCTION pg_temp.node(name text) RETURNS cs.node LANGUAGE sql AS $$
     SELECT * FROM cs.node AS n WHERE n.name = node.name
@@ -23,9 +23,11 @@ $$;
 -- the lease: set at start, renewed, from the setting -----------------------------------------------
 SELECT ocpp.node_start('NL-A');
 SELECT ocpp.node_start('NL-B');
-SELECT is((pg_temp.node('NL-A')).lease_until, now() + interval '15 s', 'node_start: a lease of node.lease_seconds (15)');
+SELECT is((pg_temp.node('NL-A')).lease_until, NULL, 'node_start: no lease until the first renewal (an older node that never renews is never reaped)');
 SELECT is(ocpp.node_renew('NL-A') - 'leaseUntil', '{"reaped": false, "renewEvery": 5.000}',
           'node_renew of a live node: not reaped, next renewal in a third of the lease');
+SELECT is((pg_temp.node('NL-A')).lease_until, now() + interval '15 s', 'node_renew: a lease of node.lease_seconds (15)');
+SELECT ocpp.node_renew('NL-B');
 SELECT ocpp.set_setting('node.lease_seconds', '30');
 SELECT is(ocpp.node_renew('NL-A')->'renewEvery', '10.000', 'the renewal interval follows the setting');
 SELECT is((pg_temp.node('NL-A')).lease_until, now() + interval '30 s', 'and so does the lease');

@@ -156,9 +156,11 @@ BEGIN
 END;
 $$;
 
--- ocpp.node_start(node): a front-end node starts: registers it with a fresh lease (node.lease_seconds;
--- a mark of an earlier reaping goes) and removes the connection rows it held before (its sockets are
--- gone). Returns nothing. Raises OC007 for an empty node name.
+-- ocpp.node_start(node): a front-end node starts: registers it (a mark of an earlier reaping goes) and
+-- removes the connection rows it held before (its sockets are gone). It has no lease until its first
+-- ocpp.node_renew, which a node of this version calls at once: a node of an older version, which never
+-- renews, is then never declared dead during a rolling upgrade. Returns nothing. Raises OC007 for an
+-- empty node name.
 CREATE OR REPLACE FUNCTION ocpp.node_start(node text)
 RETURNS void
 LANGUAGE plpgsql
@@ -169,10 +171,9 @@ BEGIN
     IF node_start.node IS NULL OR node_start.node = '' THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid node', 'the node name is empty');
     END IF;
-    INSERT INTO cs.node AS n (name, started_at, lease_until) VALUES (node_start.node, now(), now() + cs.node_lease())
+    INSERT INTO cs.node AS n (name, started_at, lease_until) VALUES (node_start.node, now(), NULL)
     ON CONFLICT ON CONSTRAINT node_pkey DO UPDATE
-       SET started_at = excluded.started_at, lease_until = excluded.lease_until, reaped_at = NULL,
-           reaped_by = NULL;
+       SET started_at = excluded.started_at, lease_until = NULL, reaped_at = NULL, reaped_by = NULL;
     DELETE FROM cs.connection AS c WHERE c.node = node_start.node;
 END;
 $$;
