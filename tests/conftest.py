@@ -232,20 +232,34 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return Pki(tmp_path_factory.mktemp("pki"))
 
 
+def with_tls(config: Config, pki: Pki) -> Config:
+    """config with a TLS listener serving an RSA and an ECDSA certificate and trusting the test
+    station CA (and the local CA) for client certificates."""
+    config.tls.certificates = [str(pki.rsa.cert), str(pki.ec.cert)]
+    config.tls.keys = [str(pki.rsa.key), str(pki.ec.key)]
+    config.tls.station_ca = [str(pki.station_ca)]
+    return config
+
+
 @pytest.fixture
 def tls_config(server_config: Config, pki: Pki) -> Config:
-    """server_config with a TLS listener serving an RSA and an ECDSA certificate and trusting the
-    test station CA (and the local CA) for client certificates."""
-    server_config.tls.certificates = [str(pki.rsa.cert), str(pki.ec.cert)]
-    server_config.tls.keys = [str(pki.rsa.key), str(pki.ec.key)]
-    server_config.tls.station_ca = [str(pki.station_ca)]
-    return server_config
+    """server_config with_tls."""
+    return with_tls(server_config, pki)
 
 
 @pytest_asyncio.fixture
 async def tls_server(db: Database, tls_config: Config) -> AsyncIterator[Server]:
     """A server listening on ws:// (url) and wss:// (tls_url)."""
     srv, runner = await start_server(db, tls_config)
+    yield srv
+    await runner.cleanup()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def shared_tls_server(shared_db: Database, shared_server_config: Config,
+                            pki: Pki) -> AsyncIterator[Server]:
+    """tls_server shared by the tests of a module that need no fresh one."""
+    srv, runner = await start_server(shared_db, with_tls(shared_server_config, pki))
     yield srv
     await runner.cleanup()
 
