@@ -26,8 +26,8 @@ async def test_configuration_keys_of_a_station(api, server, db):
 async def test_device_model_of_a_station(api, server, db):
     await db.sql("select ocpp.add_station('VIEW201')")
     await db.sql("insert into cs.device_variable (station_id, component, variable, value, mutability) "
-            "select id, 'OCPPCommCtrlr', 'HeartbeatInterval', '300', 'ReadWrite' from cs.station "
-            "where identity = 'VIEW201'")
+                 "select id, 'OCPPCommCtrlr', 'HeartbeatInterval', '300', 'ReadWrite' from cs.station "
+                 "where identity = 'VIEW201'")
     status, rows = await api.get("/api/v1/stations/VIEW201/variables")
     assert status == 200
     assert [(r["component"], r["variable"], r["value"]) for r in rows] == \

@@ -74,7 +74,7 @@ async def test_frame_without_readable_id_is_logged_and_dropped(shared_server, sh
         await still_usable(ws)  # the first reply on the socket is the Heartbeat's
     async def rows():
         return await shared_db.sql("select count(*) from cs.message_log where identity = 'BAD2' "
-                       "and error_code = 'FormationViolation' and unique_id is null") == "2"
+                                   "and error_code = 'FormationViolation' and unique_id is null") == "2"
     await wait_for(rows)
 
 
@@ -129,7 +129,7 @@ async def test_sql_failure_is_an_internal_error_without_details(shared_server, s
     assert "division" not in json.dumps(reply)  # no internals on the wire
     async def row():
         return await shared_db.sql("select error_description from cs.message_log "
-                       "where unique_id = 'i1' and direction = 'out'")
+                                   "where unique_id = 'i1' and direction = 'out'")
     assert "division by zero" in await wait_for(row)
 
 
@@ -146,7 +146,7 @@ async def test_reply_breaking_its_schema_becomes_internal_error(server, db):
         assert "time" not in json.dumps(reply[3:])  # the bad reply itself stays off the wire
     async def row():
         return await db.sql("select error_description from cs.message_log "
-                       "where unique_id = 's1' and direction = 'out'")
+                            "where unique_id = 's1' and direction = 'out'")
     assert "HeartbeatResponse schema" in await wait_for(row)
 
 
@@ -161,7 +161,7 @@ async def test_internal_error_chosen_by_sql_keeps_its_details_off_the_wire(share
     assert reply == [4, "v1", "InternalError", "internal error", {}]
     async def row():
         return await shared_db.sql("select error_description from cs.message_log "
-                       "where unique_id = 'v1' and direction = 'out'")
+                                   "where unique_id = 'v1' and direction = 'out'")
     assert "Maybe" in await wait_for(row)
 
 
@@ -219,7 +219,7 @@ async def test_station_auth_security_profile_1(server, db):
         await still_usable(ws)
     async def rows():
         return await db.sql("select count(*) from cs.message_log where identity = 'SEC1' "
-                       "and error_code = 'HTTP 401'") == "3"
+                            "and error_code = 'HTTP 401'") == "3"
     await wait_for(rows)
 
 

@@ -39,7 +39,7 @@ def station(url: str, identity: str, **connect):
 
 async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db, tmp_path: Path):
     await db.sql("select ocpp.add_station('CS3', 'Accepted', 'password-of-cs3'); "
-            "select ocpp.set_station_security_profile('CS3', 2)")
+                 "select ocpp.set_station_security_profile('CS3', 2)")
     key = ec.generate_private_key(ec.SECP256R1())
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example CPO"),
@@ -68,7 +68,7 @@ async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db,
     async with station(tls_server.tls_url, "CS3", ssl=context) as cp:  # no Authorization header
         await cp.call(call.Heartbeat())
         assert await db.sql("select c.security_profile || ' ' || (c.certificate->>'cn') from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'CS3'") == "3 CS3"
+                            "join cs.station s on s.id = c.station_id where s.identity = 'CS3'") == "3 CS3"
 
     # the password alone is now below the station's minimum
     try:

@@ -138,7 +138,7 @@ async def answering(url: str, identity: str, boot: bool = True):
 async def send(db, identity: str, action: str, payload: dict, wait: str | None = None) -> int:
     w = f", wait => interval '{wait}'" if wait else ""
     return int(await db.sql(f"select ocpp.send('{identity}', '{action}', "
-                       f"$j${json.dumps(payload)}$j$::jsonb{w})"))
+                            f"$j${json.dumps(payload)}$j$::jsonb{w})"))
 
 
 async def command(db, cid: int) -> dict:
@@ -172,8 +172,8 @@ async def test_effects_are_recorded_in_the_tables(server, db):
     async with answering(server.url, "CMD2") as cp:
         await final(db, await send(db, "CMD2", "GetConfiguration", {}))
         assert await db.sql("select key || '=' || value || ':' || readonly from cs.configuration_key k "
-                       "join cs.station s on s.id = k.station_id where s.identity = 'CMD2' "
-                       "order by key") == "HeartbeatInterval=300:false\nNumberOfConnectors=2:true"
+                            "join cs.station s on s.id = k.station_id where s.identity = 'CMD2' "
+                            "order by key") == "HeartbeatInterval=300:false\nNumberOfConnectors=2:true"
         await final(db, await send(db, "CMD2", "ChangeConfiguration",
                              {"key": "HeartbeatInterval", "value": "120"}))
         assert await db.sql("select value from cs.configuration_key where key = 'HeartbeatInterval'") == "120"
@@ -191,7 +191,7 @@ async def test_remote_start_is_linked_to_the_transaction(server, db):
         start = await cp.call(call.StartTransaction(connector_id=1, id_tag="REMOTE1",
                                                     meter_start=0, timestamp=now()))
     assert await db.sql(f"select remote_start_command from cs.transaction "
-                   f"where id = {start.transaction_id}") == str(cid)
+                        f"where id = {start.transaction_id}") == str(cid)
 
 
 async def test_offline_station_fails_at_once_unless_asked_to_wait(server, db):
@@ -258,8 +258,8 @@ async def test_lost_notify_is_delivered_by_the_scan(quick_config, server, db):
     async with answering(server.url, "CMD8") as cp:
         # Queue without NOTIFY, as if the notification had been lost.
         cid = int(await db.sql("insert into cs.command (station_id, action, payload, status) "
-                          "select id, 'ClearCache', '{}', 'queued' from cs.station "
-                          "where identity = 'CMD8' returning id"))
+                               "select id, 'ClearCache', '{}', 'queued' from cs.station "
+                               "where identity = 'CMD8' returning id"))
         assert (await final(db, cid))["status"] == "answered"
         assert cp.received == [("ClearCache", {})]
 

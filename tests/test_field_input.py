@@ -134,7 +134,7 @@ async def test_integral_floats_in_integer_fields_are_accepted(shared_server, sha
     reply = await exchange(shared_server.url, frame, "NUM1", "2.0.1")
     assert reply == [3, "n1", {}]
     assert await shared_db.sql("select evse_id || '/' || connector_id from cs.connector c join cs.station s "
-                   "on s.id = c.station_id where s.identity = 'NUM1'") == "1/1"
+                               "on s.id = c.station_id where s.identity = 'NUM1'") == "1/1"
     # the message log keeps what the station sent
     await log_rows(shared_db, "identity = 'NUM1' and unique_id = 'n1' and direction = 'in' "
                        "and payload->>'evseId' = '1.0'")
@@ -273,7 +273,7 @@ async def test_timestamp_without_offset_reads_as_utc_by_default(server, db):
     reply = await exchange(server.url, START, "TS1")
     assert reply[:2] == [3, "t1"] and reply[2]["transactionId"] > 0
     assert await db.sql("select to_char(started_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') "
-                   "from cs.transaction") == "2026-01-01 10:00:00"
+                        "from cs.transaction") == "2026-01-01 10:00:00"
     await log_rows(db, "identity = 'TS1' and unique_id = 't1' and direction = 'in' "
                        "and payload->>'timestamp' = '2026-01-01T10:00:00'")
 

@@ -30,8 +30,8 @@ async def test_fuzz_2000_frames(server, db, caplog):
 
     async def logged():
         rows = await db.sql("select identity || ' ' || count(*) from cs.message_log "
-                       "where direction = 'in' and action is distinct from 'Connect' "
-                       "and action is distinct from 'Disconnect' group by identity")
+                            "where direction = 'in' and action is distinct from 'Connect' "
+                            "and action is distinct from 'Disconnect' group by identity")
         found = {line.split(" ")[0]: int(line.split(" ")[1]) for line in rows.split("\n") if line}
         return found == expected or None
     await wait_for(logged, timeout=20)

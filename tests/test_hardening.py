@@ -159,7 +159,7 @@ async def refused(server, identity: str) -> tuple[int, str, str | None]:
 
 async def handshake_rows(db, identity: str) -> str:
     return await db.sql("select string_agg(error_code || ': ' || error_description, ' | ' order by id) "
-                   f"from cs.message_log where identity = '{identity}' and action = 'Handshake'")
+                        f"from cs.message_log where identity = '{identity}' and action = 'Handshake'")
 
 
 @pytest.mark.parametrize("cap", [2])

@@ -98,13 +98,13 @@ async def test_a_station_that_never_reads_is_closed_with_1008(impatient, server,
             "select payload->>'closeCode' from cs.message_log where identity = 'DEAF' "
             "and action = 'Disconnect'"), timeout=15)
         assert await db.sql("select payload->>'closeCode' from cs.message_log where identity = 'DEAF' "
-                       "and action = 'Disconnect'") == "1008"
+                            "and action = 'Disconnect'") == "1008"
         lines = [r.getMessage() for r in caplog.records if "DEAF" in r.getMessage()]
         assert len(lines) == 1 and lines[0].startswith(
             "DEAF: socket closed with 1008: the peer has not read for 1 s ("), lines
         assert [r.levelname for r in caplog.records if "DEAF" in r.getMessage()] == ["INFO"]
         assert await db.sql("select s->>'connected' from jsonb_array_elements(ocpp.chargepointlist()) s "
-                       "where s->>'identity' = 'DEAF'") == "false"
+                            "where s->>'identity' = 'DEAF'") == "false"
     finally:
         writer.transport.abort()
     async with station(server.url, "HEARING") as cp:  # the server serves others as before

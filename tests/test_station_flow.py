@@ -73,15 +73,15 @@ async def test_full_session_is_recorded(server, db):
         assert hb.current_time.endswith("Z")
 
     row = await db.sql("select vendor, model, charge_point_serial_number, firmware_version, iccid, "
-                  "imsi, meter_type, meter_serial_number from cs.station where identity = 'CP1'")
+                       "imsi, meter_type, meter_serial_number from cs.station where identity = 'CP1'")
     assert row == "Acme|Fast-22|SN-1|1.2.3|8931|2620|Eastron|M-9"
     assert await db.sql("select evse_id || '/' || connector_id || '=' || status from cs.connector "
-                   "order by 1") == "0/0=Available\n1/1=Preparing"
+                        "order by 1") == "0/0=Available\n1/1=Preparing"
     assert await db.sql("select count(*) from cs.status_notification") == "3"
     assert await db.sql(f"select meter_start, meter_stop, stop_reason, stop_id_tag from cs.transaction "
-                   f"where id = {tx}") == "1000|2500|Local|TAG-1"
+                        f"where id = {tx}") == "1000|2500|Local|TAG-1"
     assert await db.sql(f"select measurand || ':' || numeric_value || unit || ':' || coalesce(phase, '') "
-                   f"from cs.meter_value where transaction_id = {tx} order by id") == (
+                        f"from cs.meter_value where transaction_id = {tx} order by id") == (
         "Energy.Active.Import.Register:1500Wh:\nPower.Active.Import:7400.5W:\n"
         "Voltage:230.1V:L1-N\nEnergy.Active.Import.Register:2500Wh:")
 
@@ -91,10 +91,10 @@ async def test_full_session_is_recorded(server, db):
         return n == "20" and n
     await wait_for(logged)
     assert await db.sql("select direction || ' ' || message_type || ' ' || action from cs.message_log "
-                   "where identity = 'CP1' and action = 'StartTransaction' order by id") == \
+                        "where identity = 'CP1' and action = 'StartTransaction' order by id") == \
         "in 2 StartTransaction\nout 3 StartTransaction"
     latency = await db.sql("select latency_ms from cs.message_log where direction = 'out' "
-                      "and action = 'Heartbeat'")
+                           "and action = 'Heartbeat'")
     assert float(latency) > 0
 
 
@@ -131,7 +131,7 @@ async def test_reconnect_without_boot_is_served(server, db):
                                                        status="Available"))
         assert result is not None
     assert await db.sql("select status from cs.connector c join cs.station s on s.id = c.station_id "
-                   "where s.identity = 'CP2'") == "Available"
+                        "where s.identity = 'CP2'") == "Available"
 
 
 async def test_retried_start_transaction_returns_the_same_id(server, db):

@@ -339,12 +339,12 @@ async def _refused(url: str, **kwargs) -> int:
 
 async def test_profile_3_needs_no_password(tls_server, pki, db):
     await db.sql("select ocpp.add_station('SP3', 'Accepted'); "
-            "select ocpp.set_station_password('SP3', 'secret'); "
-            "select ocpp.set_setting('station.auth_required', 'true')")
+                 "select ocpp.set_station_password('SP3', 'secret'); "
+                 "select ocpp.set_setting('station.auth_required', 'true')")
     async with station(tls_server.tls_url, "SP3", ssl=client(pki, cert=pki.station("SP3"))) as cp:
         await cp.call(call.Heartbeat())
         assert await db.sql("select c.security_profile from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'SP3'") == "3"
+                            "join cs.station s on s.id = c.station_id where s.identity = 'SP3'") == "3"
     # a certificate of another station is no credential for this one
     assert await _refused(f"{tls_server.tls_url}/SP3",
                           ssl=client(pki, cert=pki.station("OTHER3"))) == 401
@@ -352,20 +352,20 @@ async def test_profile_3_needs_no_password(tls_server, pki, db):
 
 async def test_profile_2_checks_the_password(shared_tls_server, pki, shared_db):
     await shared_db.sql("select ocpp.add_station('SP2', 'Accepted'); "
-            "select ocpp.set_station_password('SP2', 'secret')")
+                        "select ocpp.set_station_password('SP2', 'secret')")
     assert await _refused(f"{shared_tls_server.tls_url}/SP2", ssl=client(pki),
                           additional_headers=basic("SP2", "wrong")) == 401
     async with station(shared_tls_server.tls_url, "SP2", ssl=client(pki),
                        additional_headers=basic("SP2", "secret")) as cp:
         await cp.call(call.Heartbeat())
         assert await shared_db.sql("select c.security_profile from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'SP2'") == "2"
+                                   "join cs.station s on s.id = c.station_id where s.identity = 'SP2'") == "2"
 
 
 async def test_profile_below_the_station_minimum_is_refused(shared_tls_server, pki, shared_db):
     await shared_db.sql("select ocpp.add_station('SPMIN', 'Accepted'); "
-            "select ocpp.set_station_password('SPMIN', 'secret'); "
-            "select ocpp.set_station_security_profile('SPMIN', 3)")
+                        "select ocpp.set_station_password('SPMIN', 'secret'); "
+                        "select ocpp.set_station_security_profile('SPMIN', 3)")
     # the right password, over plain ws:// (profile 1) and over TLS (profile 2): both too low
     assert await _refused(f"{shared_tls_server.url}/SPMIN",
                           additional_headers=basic("SPMIN", "secret")) == 401

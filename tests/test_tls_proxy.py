@@ -112,8 +112,8 @@ async def behind_nginx(db: Database, proxy_config: Config, pki: Pki
 
 async def connect_row(db: Database, identity: str) -> str:
     return await db.sql("select payload->>'tls' || '|' || coalesce(payload->'certificate'->>'cn', '') "
-                   "|| '|' || coalesce(payload->'certificate'->>'fingerprint', '') "
-                   f"from cs.message_log where identity = '{identity}' and action = 'Connect'")
+                        "|| '|' || coalesce(payload->'certificate'->>'fingerprint', '') "
+                        f"from cs.message_log where identity = '{identity}' and action = 'Connect'")
 
 
 def fingerprint(pair: Pair) -> str:
@@ -205,12 +205,12 @@ async def test_forwarded_headers_from_an_untrusted_address_are_ignored(server_co
 async def test_profile_3_through_nginx(behind_nginx, pki, db):
     _, url = behind_nginx
     await db.sql("select ocpp.add_station('CP407', 'Accepted'); "
-            "select ocpp.set_station_password('CP407', 'secret'); "
-            "select ocpp.set_setting('station.auth_required', 'true')")
+                 "select ocpp.set_station_password('CP407', 'secret'); "
+                 "select ocpp.set_setting('station.auth_required', 'true')")
     async with station(url, "CP407", ssl=client(pki, cert=pki.station("CP407"))) as cp:
         await cp.call(call.Heartbeat())
         assert await db.sql("select c.security_profile from cs.connection c join cs.station s "
-                       "on s.id = c.station_id where s.identity = 'CP407'") == "3"
+                            "on s.id = c.station_id where s.identity = 'CP407'") == "3"
 
 
 def test_a_bad_trusted_proxy_entry_is_a_config_error():

@@ -181,12 +181,12 @@ async def test_session_started_and_stopped_from_sql(shared_server, shared_db, ve
     identity = "V" + version.replace(".", "")
     async with station(shared_server.url, identity, version) as cp:
         start = int(await shared_db.sql(f"select ocpp.request_start_transaction('{identity}', 'TOKEN-1', "
-                            f"'ISO14443', 1)"))
+                                        f"'ISO14443', 1)"))
         assert (await final(shared_db, start))["status"] == "answered"
 
         async def charging():
             return await shared_db.sql("select count(*) from cs.transaction_event e join cs.transaction t "
-                           "on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
+                                       "on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
                                        "and e.event_type = 'Updated' and t.station_id = "
                                        f"(select id from cs.station where identity = '{identity}')") == "1"
         await wait_for(charging)
@@ -196,10 +196,10 @@ async def test_session_started_and_stopped_from_sql(shared_server, shared_db, ve
 
         async def ended():
             return await shared_db.sql(f"select stopped_reason from cs.transaction "
-                           f"where transaction_ref = '{ref}'") == "Remote"
+                                       f"where transaction_ref = '{ref}'") == "Remote"
         await wait_for(ended)
     row = await shared_db.sql(f"select t.remote_start_command, t.id_tag from cs.transaction t "
-                  f"where t.transaction_ref = '{ref}'")
+                              f"where t.transaction_ref = '{ref}'")
     assert row == f"{start}|TOKEN-1"
     assert await shared_db.sql(f"select string_agg(e.event_type, ',' order by e.seq_no) from cs.transaction_event e "
                    f"join cs.transaction t on t.id = e.transaction_id where t.transaction_ref = '{ref}'") \
@@ -219,7 +219,7 @@ async def test_base_report_fills_the_device_model(shared_server, shared_db, vers
 
         async def stored():
             return await shared_db.sql("select count(*) from cs.device_variable d join cs.station s "
-                           f"on s.id = d.station_id where s.identity = '{identity}'") == "2"
+                                       f"on s.id = d.station_id where s.identity = '{identity}'") == "2"
         await wait_for(stored)
     assert await shared_db.sql("select component || '/' || evse_id || '/' || variable || '/' || attribute_type "
                    "|| '=' || value || ' ' || mutability from cs.device_variable d join cs.station s "
@@ -273,7 +273,7 @@ async def test_21_send_gets_no_reply_and_is_stored(shared_server, shared_db):
         assert reply[:2] == [3, "hb"]  # the first answer on the socket is the Heartbeat's
     async def logged():
         return await shared_db.sql("select count(*) from cs.message_log where message_type = 6 "
-                       "and action = 'NotifyPeriodicEventStream' and error_code is null "
+                                   "and action = 'NotifyPeriodicEventStream' and error_code is null "
                                    "and identity = 'SEND21'") == "1"
     await wait_for(logged)
 
@@ -346,7 +346,7 @@ async def test_reservation_local_list_charging_profile_and_firmware_201(server, 
     await db.sql("select ocpp.set_id_token('CARD-1', 'Accepted', 'ISO14443')")
     async with station(server.url, "OPS201", "2.0.1") as cp:
         reserve = int(await db.sql("select ocpp.reserve_now('OPS201', null, 'CARD-1', "
-                              "now() + interval '1 hour', evse_id => 1, id_token_type => 'ISO14443')"))
+                                   "now() + interval '1 hour', evse_id => 1, id_token_type => 'ISO14443')"))
         assert (await final(db, reserve))["status"] == "answered"
         local = int(await db.sql("select ocpp.send_local_list('OPS201', 'Full')"))
         assert (await final(db, local))["status"] == "answered"
@@ -355,10 +355,10 @@ async def test_reservation_local_list_charging_profile_and_firmware_201(server, 
                        {"id": 1, "chargingRateUnit": "W", "startSchedule": now(),
                         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.5}]}]}
         charging = int(await db.sql(f"select ocpp.set_charging_profile('OPS201', null, "
-                               f"$j${json.dumps(profile)}$j$::jsonb, evse_id => 1)"))
+                                    f"$j${json.dumps(profile)}$j$::jsonb, evse_id => 1)"))
         assert (await final(db, charging))["status"] == "answered"
         firmware = int(await db.sql("select ocpp.update_firmware('OPS201', 'https://example.test/fw.bin', "
-                               "request_id => 31)"))
+                                    "request_id => 31)"))
         assert (await final(db, firmware))["status"] == "answered"
 
         async def installed():
@@ -377,5 +377,5 @@ async def test_reservation_local_list_charging_profile_and_firmware_201(server, 
         "where s.identity = 'OPS201'"))
     assert [e["id_token"]["id_token"] for e in sent["local_authorization_list"]] == ["CARD-1"]
     assert await db.sql("select p.id || ' ' || p.purpose || ' ' || p.status from cs.charging_profile p "
-                   "join cs.station s on s.id = p.station_id where s.identity = 'OPS201'") == \
+                        "join cs.station s on s.id = p.station_id where s.identity = 'OPS201'") == \
         "7 TxDefaultProfile Installed"

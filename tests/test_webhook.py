@@ -158,7 +158,7 @@ async def test_session_gets_the_webhooks_answers(hooked, webhook, server, db):
         return n == "20" and n
     await wait_for(logged)
     assert await db.sql("select payload->>'transactionId' from cs.message_log where identity = 'WH1' "
-                   "and direction = 'out' and action = 'StartTransaction'") == str(TRANSACTION_ID)
+                        "and direction = 'out' and action = 'StartTransaction'") == str(TRANSACTION_ID)
 
 
 @pytest.mark.parametrize("auth, expected", [
@@ -195,8 +195,8 @@ async def test_misbehaving_webhook_is_an_internal_error(hooked, webhook, server,
 
         async def row():
             return await db.sql("select error_code || ': ' || error_description from cs.message_log "
-                           f"where identity = 'BAD-{mode}' and direction = 'out' "
-                           "and action = 'Heartbeat'")
+                                f"where identity = 'BAD-{mode}' and direction = 'out' "
+                                "and action = 'Heartbeat'")
         assert reason in await wait_for(row)
         assert (await wait_for(row)).startswith("InternalError")
 
@@ -220,7 +220,7 @@ async def test_webhook_down_is_an_internal_error(server_config, db):
 
         async def rows():
             return await db.sql("select error_description from cs.message_log where identity = 'DOWN1' "
-                           "and direction = 'out' and action = 'Heartbeat'")
+                                "and direction = 'out' and action = 'Heartbeat'")
         assert "unreachable" in await wait_for(rows)
     finally:
         await runner.cleanup()
