@@ -98,9 +98,9 @@ class Database:
         finally:
             await c.close()
         # Several statements in one string: psql itself, without blocking the loop.
+        login = self.cluster.psql_args(self.name, user=user) if user else self.cluster.psql_args(self.name)
         p = await asyncio.create_subprocess_exec(
-            psql_bin(self.cluster), *self.cluster.psql_args(self.name, **({"user": user} if user else {})),
-            "-v", "ON_ERROR_STOP=1", "-tAqc", sql,
+            psql_bin(self.cluster), *login, "-v", "ON_ERROR_STOP=1", "-tAqc", sql,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await p.communicate()
         if p.returncode != 0:
