@@ -11,10 +11,11 @@ import logging
 
 import aiohttp
 import pytest
+import pytest_asyncio
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from conftest import wait_for
+from conftest import start_server, wait_for
 
 HEARTBEAT = '[2,"hb","Heartbeat",{}]'
 PROTOCOL = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1", "2.1": "ocpp2.1"}
@@ -25,7 +26,37 @@ def no_errors_logged(caplog):
     """No station input may put an ERROR line (or a traceback) in the server's log."""
     caplog.set_level(logging.INFO)
     yield
-    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    # every phase: a shared server's input arrives during the call, not in its own teardown
+    records = caplog.get_records("setup") + caplog.get_records("call") + caplog.records
+    bad = [r for r in records if r.levelno >= logging.ERROR or r.exc_info]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def shared_server(shared_db, shared_server_config):
+    """conftest's shared_server, whose own shutdown (after the module's last test) is checked as
+    each fresh server's is: no ERROR line."""
+    srv, runner = await start_server(shared_db, shared_server_config)
+    yield srv
+    root, shutdown = logging.getLogger(), _Records()
+    level = root.level
+    root.setLevel(logging.INFO)
+    root.addHandler(shutdown)
+    try:
+        await runner.cleanup()
+    finally:
+        root.removeHandler(shutdown)
+        root.setLevel(level)
+    bad = [r for r in shutdown.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not bad, [r.getMessage() for r in bad]
 
 
