@@ -1,5 +1,9 @@
-"""Test fixtures: one real PostgreSQL cluster per run (fsync off), a template database built by the
-migrations once, a fresh database per test copied from it, and a real server on a free port.
+"""Test fixtures: one real PostgreSQL cluster per run (per xdist worker; fsync off), a template
+database built by the migrations once, a fresh database per test copied from it, and a real server on a
+free port. Tests that need no fresh server (they use station identities and rows of their own) share one
+per module (`shared_db`, `shared_server`): starting a server per test was most of the suite's time.
+Async tests query through `await db.sql(...)` (asyncpg), not `db.psql` (a subprocess that would block
+the event loop the server under test runs on).
 
 The roles are the embedded cluster's (EmbeddedPostgres.start makes them): the template is migrated
 by ocpp_owner and the server logs in as ocpp_server, as `ocpp-cs serve` does, while the tests'
@@ -79,6 +83,63 @@ class Database:
             raise AssertionError(out.stderr)
         return out.stdout.strip()
 
+    async def sql(self, sql: str, user: str | None = None) -> str:
+        """`psql` for async tests: the same text (columns joined by |, rows by newlines, NULL as
+        nothing, each value as PostgreSQL prints it), the same fresh session per call, but over
+        asyncpg, so the server under test keeps running meanwhile."""
+        dsn = self.cluster.dsn(self.name, user=user) if user else self.dsn
+        c = await asyncpg.connect(dsn)
+        try:
+            return await _unaligned(c, sql)
+        except _MultipleStatements:
+            pass
+        except asyncpg.PostgresError as e:
+            raise AssertionError(_as_psql_error(e)) from None
+        finally:
+            await c.close()
+        # Several statements in one string: psql itself, without blocking the loop.
+        login = self.cluster.psql_args(self.name, user=user) if user else self.cluster.psql_args(self.name)
+        p = await asyncio.create_subprocess_exec(
+            psql_bin(self.cluster), *login, "-v", "ON_ERROR_STOP=1", "-tAqc", sql,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await p.communicate()
+        if p.returncode != 0:
+            raise AssertionError(err.decode())
+        return out.decode().strip()
+
+
+class _MultipleStatements(Exception):
+    pass
+
+
+async def _unaligned(c: asyncpg.Connection, sql: str) -> str:
+    """psql -tA's output of one statement: format('%s') prints each value with its type's output
+    function, as psql does (booleans t/f, NULL empty)."""
+    sql = sql.strip().rstrip(";")
+    try:
+        columns = len((await c.prepare(sql)).get_attributes())
+    except asyncpg.PostgresSyntaxError as e:
+        if "multiple commands" in str(e):
+            raise _MultipleStatements() from None
+        raise
+    if not columns:
+        await c.execute(sql)
+        return ""
+    names = [f"c{i}" for i in range(1, columns + 1)]
+    row = ", ".join(f"q.{n}" for n in names)
+    # A CTE (not a subquery) also takes INSERT ... RETURNING, and runs the statement exactly once.
+    rows = await c.fetch(f"with q({', '.join(names)}) as materialized ({sql}\n) "
+                         f"select format('{'|'.join(['%s'] * columns)}', {row}) from q")
+    return "\n".join(r[0] for r in rows).strip()
+
+
+def _as_psql_error(e: asyncpg.PostgresError) -> str:
+    lines = [f"ERROR:  {e.args[0] if e.args else e}"]
+    for label, value in (("DETAIL", e.detail), ("HINT", e.hint)):
+        if value:
+            lines.append(f"{label}:  {value}")
+    return "\n".join(lines)
+
 
 def new_database(cluster: EmbeddedPostgres, template: str | None = TEMPLATE,
                  owner: str | None = None) -> Database:
@@ -89,6 +150,12 @@ def new_database(cluster: EmbeddedPostgres, template: str | None = TEMPLATE,
 
 @pytest.fixture
 def db(cluster: EmbeddedPostgres) -> Database:
+    return new_database(cluster)
+
+
+@pytest.fixture(scope="module")
+def shared_db(cluster: EmbeddedPostgres) -> Database:
+    """One database for the tests of a module that each use rows of their own."""
     return new_database(cluster)
 
 
@@ -144,26 +211,55 @@ async def server(db: Database, server_config: Config) -> AsyncIterator[Server]:
     await runner.cleanup()
 
 
+@pytest.fixture(scope="module")
+def shared_server_config() -> Config:
+    """A module changes this (a module-scoped override) before `shared_server` starts."""
+    return Config()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def shared_server(shared_db: Database, shared_server_config: Config) -> AsyncIterator[Server]:
+    """One server for the tests of a module that need no fresh one: each uses station identities
+    and rows of its own."""
+    srv, runner = await start_server(shared_db, shared_server_config)
+    yield srv
+    await runner.cleanup()
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     """Server and station certificates for the TLS tests (tests/pki.py)."""
     return Pki(tmp_path_factory.mktemp("pki"))
 
 
+def with_tls(config: Config, pki: Pki) -> Config:
+    """config with a TLS listener serving an RSA and an ECDSA certificate and trusting the test
+    station CA (and the local CA) for client certificates."""
+    config.tls.certificates = [str(pki.rsa.cert), str(pki.ec.cert)]
+    config.tls.keys = [str(pki.rsa.key), str(pki.ec.key)]
+    config.tls.station_ca = [str(pki.station_ca)]
+    return config
+
+
 @pytest.fixture
 def tls_config(server_config: Config, pki: Pki) -> Config:
-    """server_config with a TLS listener serving an RSA and an ECDSA certificate and trusting the
-    test station CA (and the local CA) for client certificates."""
-    server_config.tls.certificates = [str(pki.rsa.cert), str(pki.ec.cert)]
-    server_config.tls.keys = [str(pki.rsa.key), str(pki.ec.key)]
-    server_config.tls.station_ca = [str(pki.station_ca)]
-    return server_config
+    """server_config with_tls."""
+    return with_tls(server_config, pki)
 
 
 @pytest_asyncio.fixture
 async def tls_server(db: Database, tls_config: Config) -> AsyncIterator[Server]:
     """A server listening on ws:// (url) and wss:// (tls_url)."""
     srv, runner = await start_server(db, tls_config)
+    yield srv
+    await runner.cleanup()
+
+
+@pytest_asyncio.fixture(scope="module")
+async def shared_tls_server(shared_db: Database, shared_server_config: Config,
+                            pki: Pki) -> AsyncIterator[Server]:
+    """tls_server shared by the tests of a module that need no fresh one."""
+    srv, runner = await start_server(shared_db, with_tls(shared_server_config, pki))
     yield srv
     await runner.cleanup()
 

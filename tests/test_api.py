@@ -196,14 +196,14 @@ async def test_read_token_reads_but_may_not_send_or_change(server, db):
     assert status == 403 and body["error"]["code"] == "Forbidden"
     assert (await reader.post("/api/v1/id-tags", {"idTag": "R1"}))[0] == 403
     assert (await reader.request("DELETE", "/api/v1/id-tags/R1"))[0] == 403
-    assert db.psql("select count(*) from cs.command") == "0"
-    assert db.psql("select last_used_at is not null from cs.api_token where name = 'read'") == "t"
+    assert await db.sql("select count(*) from cs.command") == "0"
+    assert await db.sql("select last_used_at is not null from cs.api_token where name = 'read'") == "t"
 
 
 async def test_revoked_token_is_refused(server, db):
     bearer = token(db, "operator", "ci")
     assert (await Api(server, bearer).get("/api/v1/stations"))[0] == 200
-    db.psql("select ocpp.api_token_revoke('ci')")
+    await db.sql("select ocpp.api_token_revoke('ci')")
     assert (await Api(server, bearer).get("/api/v1/stations"))[0] == 401
 
 
@@ -261,10 +261,10 @@ async def test_unknown_station_is_404(api):
 
 
 async def test_offline_station_is_503(api, db):
-    db.psql("select ocpp.add_station('APIOFF')")
+    await db.sql("select ocpp.add_station('APIOFF')")
     status, body = await api.post("/api/v1/ChargePoint/APIOFF/Reset", {"type": "Hard"})
     assert status == 503 and body["error"]["code"] == "Offline"
-    assert db.psql(f"select status from cs.command where id = {body['error']['commandId']}") == "offline"
+    assert await db.sql(f"select status from cs.command where id = {body['error']['commandId']}") == "offline"
 
 
 async def test_schema_error_is_400_naming_the_field(api, server):
@@ -300,7 +300,7 @@ async def test_no_answer_within_the_timeout_is_503(short_timeout, api, server):
 
 
 async def test_bad_operation_and_body_are_400(api, server, db):
-    db.psql("select ocpp.add_station('API6')")
+    await db.sql("select ocpp.add_station('API6')")
     status, body = await api.post("/api/v1/ChargePoint/API6/BootNotification", {})
     assert status == 400 and body["error"]["description"] == "action not implemented"
     status, body, _ = await api.request("POST", "/api/v1/ChargePoint/API6/Reset", data=b"{nope",
@@ -339,7 +339,7 @@ async def test_evses_and_charging_profiles_of_a_station(api, server, db):
         await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
         status, evses = await api.get("/api/v1/stations/API8/evses")
         assert status == 200 and [e["evseId"] for e in evses] == [1]
-        cid = int(db.psql("select ocpp.send('API8', 'SetChargingProfile', $j$" + __import__("json")
+        cid = int(await db.sql("select ocpp.send('API8', 'SetChargingProfile', $j$" + __import__("json")
                           .dumps({"connectorId": 1, "csChargingProfiles": PROFILE}) + "$j$::jsonb)"))
         assert (await final(db, cid))["status"] == "answered"
     status, profiles = await api.get("/api/v1/stations/API8/charging-profiles")
@@ -351,7 +351,7 @@ async def test_evses_and_charging_profiles_of_a_station(api, server, db):
 
 
 async def test_transactions_with_meter_values_and_filters(api, server, db):
-    db.psql("select ocpp.set_id_tag('TAG1')")
+    await db.sql("select ocpp.set_id_tag('TAG1')")
     async with answering(server.url, "API8") as cp:
         tx = await session(cp)
     status, rows = await api.get("/api/v1/transactions", params={"identity": "API8"})

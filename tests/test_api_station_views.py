@@ -12,22 +12,22 @@ from test_api import api  # noqa: F401 - the fixture, shared with test_api.py
 async def test_configuration_keys_of_a_station(api, server, db):
     from test_commands import final
     async with answering(server.url, "VIEW1"):
-        cid = int(db.psql("select ocpp.get_configuration('VIEW1')"))
+        cid = int(await db.sql("select ocpp.get_configuration('VIEW1')"))
         assert (await final(db, cid))["status"] == "answered"
     status, keys = await api.get("/api/v1/stations/VIEW1/configuration")
     assert status == 200
     assert keys, "GetConfiguration's answer is kept"
-    stored = db.psql("select string_agg(key, ',' order by key) from cs.configuration_key")
+    stored = await db.sql("select string_agg(key, ',' order by key) from cs.configuration_key")
     assert [k["key"] for k in keys] == stored.split(",")
     assert set(keys[0]) == {"key", "value", "readonly", "unknown", "rebootRequired", "updatedAt"}
     assert (await api.get("/api/v1/stations/NOPE/configuration"))[0] == 404
 
 
 async def test_device_model_of_a_station(api, server, db):
-    db.psql("select ocpp.add_station('VIEW201')")
-    db.psql("insert into cs.device_variable (station_id, component, variable, value, mutability) "
-            "select id, 'OCPPCommCtrlr', 'HeartbeatInterval', '300', 'ReadWrite' from cs.station "
-            "where identity = 'VIEW201'")
+    await db.sql("select ocpp.add_station('VIEW201')")
+    await db.sql("insert into cs.device_variable (station_id, component, variable, value, mutability) "
+                 "select id, 'OCPPCommCtrlr', 'HeartbeatInterval', '300', 'ReadWrite' from cs.station "
+                 "where identity = 'VIEW201'")
     status, rows = await api.get("/api/v1/stations/VIEW201/variables")
     assert status == 200
     assert [(r["component"], r["variable"], r["value"]) for r in rows] == \
@@ -62,7 +62,7 @@ async def test_every_operation_of_every_version_has_a_schema(api):
 
 
 async def test_transactions_by_id_tag(api, server, db):
-    db.psql("select ocpp.set_id_tag('TAG1')")
+    await db.sql("select ocpp.set_id_tag('TAG1')")
     async with answering(server.url, "VIEW2") as cp:
         tx = await session(cp)
     status, rows = await api.get("/api/v1/transactions", params={"idTag": "TAG1"})
@@ -75,7 +75,7 @@ async def test_transactions_by_id_tag(api, server, db):
 
 
 async def test_list_filters_running_status_action_direction(api, server, db):
-    db.psql("select ocpp.set_id_tag('TAG1')")
+    await db.sql("select ocpp.set_id_tag('TAG1')")
     async with answering(server.url, "VIEW3") as cp:
         tx = await session(cp)
     assert [t["id"] for t in (await api.get("/api/v1/transactions", params={"running": "false"}))[1]] == [tx]
@@ -110,11 +110,11 @@ async def test_answers_match_the_response_schemas_of_the_spec(api, server, db):
         errors = list(OAS30Validator(schema).iter_errors(body))
         assert not errors, f"{schema_name}: {errors[0].message} at {list(errors[0].absolute_path)}"
 
-    db.psql("select ocpp.set_id_tag('TAG1')")
+    await db.sql("select ocpp.set_id_tag('TAG1')")
     async with answering(server.url, "VIEW4") as cp:
         await cp.call(call.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
         tx = await session(cp)
-        cid = int(db.psql("select ocpp.reserve_now('VIEW4', 1, 'TAG1', now() + interval '1 hour')"))
+        cid = int(await db.sql("select ocpp.reserve_now('VIEW4', 1, 'TAG1', now() + interval '1 hour')"))
         assert (await final(db, cid))["status"] == "answered"
         check("StationList", (await api.get("/api/v1/stations"))[1])
         check("Station", (await api.get("/api/v1/stations/VIEW4"))[1])

@@ -1,5 +1,7 @@
 """Every bad input, sent raw over a real socket: the exact OCPP-J error comes back, a message-log row
-is written, and the same connection still answers a Heartbeat afterwards."""
+is written, and the same connection still answers a Heartbeat afterwards. Tests whose rows are their
+own (their own identity) share the module's server; those that change a rule or a setting for every
+station, or count every connection or transaction, get a fresh one."""
 from __future__ import annotations
 
 import asyncio
@@ -30,9 +32,10 @@ async def exchange(url: str, frame: str | bytes, identity: str = "BAD1"):
         return reply
 
 
-async def logged_error(db, code: str) -> str:
+async def logged_error(db, code: str, identity: str) -> str:
     async def row():
-        return db.psql(f"select count(*) from cs.message_log where error_code = '{code}'") != "0"
+        return await db.sql(f"select count(*) from cs.message_log where error_code = '{code}' "
+                            f"and identity = '{identity}'") != "0"
     await wait_for(row)
     return code
 
@@ -53,85 +56,86 @@ async def logged_error(db, code: str) -> str:
     ('[2,"m12","StartTransaction",{"connectorId":1,"idTag":"A","meterStart":0,'
      '"timestamp":"2026-02-30T10:00:00Z"}]', "PropertyConstraintViolation"),
 ])
-async def test_bad_frame_gets_its_exact_error(server, db, frame, code):
-    reply = await exchange(server.url, frame)
+async def test_bad_frame_gets_its_exact_error(shared_server, shared_db, frame, code):
+    identity = "BAD1-" + frame.split('"')[1]  # rows of its own per case
+    reply = await exchange(shared_server.url, frame, identity)
     assert reply[0] == 4
     assert reply[1] == frame.split('"')[1]  # answered with the CALL's own id
     assert reply[2] == code
     assert isinstance(reply[3], str) and reply[3]
     assert isinstance(reply[4], dict)
-    await logged_error(db, code)
+    await logged_error(shared_db, code, identity)
 
 
-async def test_frame_without_readable_id_is_logged_and_dropped(server, db):
-    async with websockets.connect(f"{server.url}/BAD2", subprotocols=["ocpp1.6"]) as ws:
+async def test_frame_without_readable_id_is_logged_and_dropped(shared_server, shared_db):
+    async with websockets.connect(f"{shared_server.url}/BAD2", subprotocols=["ocpp1.6"]) as ws:
         await ws.send('{"not": "an array"}')
         await ws.send("garbage")
         await still_usable(ws)  # the first reply on the socket is the Heartbeat's
     async def rows():
-        return db.psql("select count(*) from cs.message_log where identity = 'BAD2' "
-                       "and error_code = 'FormationViolation' and unique_id is null") == "2"
+        return await shared_db.sql("select count(*) from cs.message_log where identity = 'BAD2' "
+                                   "and error_code = 'FormationViolation' and unique_id is null") == "2"
     await wait_for(rows)
 
 
-async def test_binary_frame_is_logged_and_dropped(server, db):
-    async with websockets.connect(f"{server.url}/BAD3", subprotocols=["ocpp1.6"]) as ws:
+async def test_binary_frame_is_logged_and_dropped(shared_server, shared_db):
+    async with websockets.connect(f"{shared_server.url}/BAD3", subprotocols=["ocpp1.6"]) as ws:
         await ws.send(b"\x00\x01binary")
         await still_usable(ws)
-    await logged_error(db, "FormationViolation")
+    await logged_error(shared_db, "FormationViolation", "BAD3")
 
 
-async def test_oversized_frame_gets_a_callerror_and_the_socket_stays(server, db):
+async def test_oversized_frame_gets_a_callerror_and_the_socket_stays(shared_server, shared_db):
     big = '[2,"big1","DataTransfer",{"vendorId":"V","data":"' + "x" * 70000 + '"}]'
-    reply = await exchange(server.url, big)
+    reply = await exchange(shared_server.url, big)
     assert reply[:3] == [4, "big1", "FormationViolation"]
     assert "exceeds" in reply[3]
 
 
-async def test_frame_beyond_the_message_limit_closes_with_1009(server):
+async def test_frame_beyond_the_message_limit_closes_with_1009(shared_server):
     huge = '[2,"huge","DataTransfer",{"vendorId":"V","data":"' + "x" * 1_100_000 + '"}]'
-    async with websockets.connect(f"{server.url}/BAD4", subprotocols=["ocpp1.6"],
+    async with websockets.connect(f"{shared_server.url}/BAD4", subprotocols=["ocpp1.6"],
                                   max_size=None) as ws:
         await ws.send(huge)
         with pytest.raises(ConnectionClosed) as e:
             await asyncio.wait_for(ws.recv(), 5)
         assert e.value.rcvd.code == 1009
     # the server itself is fine
-    reply = await exchange(server.url, HEARTBEAT, "BAD5")
+    reply = await exchange(shared_server.url, HEARTBEAT, "BAD5")
     assert reply[0] == 3
 
 
-async def test_rule_failure_in_sql_gets_the_code_sql_chose(server, db):
-    db.psql("select ocpp.add_station('REJ1', 'Rejected')")
-    async with websockets.connect(f"{server.url}/REJ1", subprotocols=["ocpp1.6"]) as ws:
+async def test_rule_failure_in_sql_gets_the_code_sql_chose(shared_server, shared_db):
+    await shared_db.sql("select ocpp.add_station('REJ1', 'Rejected')")
+    async with websockets.connect(f"{shared_server.url}/REJ1", subprotocols=["ocpp1.6"]) as ws:
         await ws.send('[2,"r1","Heartbeat",{}]')
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert reply[:3] == [4, "r1", "SecurityError"]
         await ws.send('[2,"r2","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]')
         boot = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert boot[0] == 3 and boot[2]["status"] == "Rejected"
-    await logged_error(db, "SecurityError")
+    await logged_error(shared_db, "SecurityError", "REJ1")
 
 
-async def test_sql_failure_is_an_internal_error_without_details(server, db):
-    db.psql("""
+async def test_sql_failure_is_an_internal_error_without_details(shared_server, shared_db):
+    await shared_db.sql("""
         create function public.broken(identity text, payload jsonb) returns jsonb
         language plpgsql as $$ begin return 1 / 0; end $$;
         insert into cs.data_transfer_handler (vendor_id, message_id, handler)
         values ('Broken', null, 'public.broken(text, jsonb)');
     """)
-    reply = await exchange(server.url, '[2,"i1","DataTransfer",{"vendorId":"Broken"}]')
+    reply = await exchange(shared_server.url, '[2,"i1","DataTransfer",{"vendorId":"Broken"}]')
     assert reply[:3] == [4, "i1", "InternalError"]
     assert "division" not in json.dumps(reply)  # no internals on the wire
     async def row():
-        return db.psql("select error_description from cs.message_log "
-                       "where unique_id = 'i1' and direction = 'out'")
+        return await shared_db.sql("select error_description from cs.message_log "
+                                   "where unique_id = 'i1' and direction = 'out'")
     assert "division by zero" in await wait_for(row)
 
 
 async def test_reply_breaking_its_schema_becomes_internal_error(server, db):
     # A DBA's edit gone wrong: the Heartbeat rule forgets the currentTime.
-    db.psql("""
+    await db.sql("""
         create or replace function cs.v16_heartbeat(st cs.station, payload jsonb) returns jsonb
         language sql as $$ select '{"time": "now"}'::jsonb $$;
     """)
@@ -141,28 +145,28 @@ async def test_reply_breaking_its_schema_becomes_internal_error(server, db):
         assert reply[:3] == [4, "s1", "InternalError"]
         assert "time" not in json.dumps(reply[3:])  # the bad reply itself stays off the wire
     async def row():
-        return db.psql("select error_description from cs.message_log "
-                       "where unique_id = 's1' and direction = 'out'")
+        return await db.sql("select error_description from cs.message_log "
+                            "where unique_id = 's1' and direction = 'out'")
     assert "HeartbeatResponse schema" in await wait_for(row)
 
 
-async def test_internal_error_chosen_by_sql_keeps_its_details_off_the_wire(server, db):
-    db.psql("""
+async def test_internal_error_chosen_by_sql_keeps_its_details_off_the_wire(shared_server, shared_db):
+    await shared_db.sql("""
         create function public.vague(identity text, payload jsonb) returns jsonb
         language sql as $$ select '{"status": "Maybe"}'::jsonb $$;
         insert into cs.data_transfer_handler (vendor_id, message_id, handler)
         values ('Vague', null, 'public.vague(text, jsonb)');
     """)
-    reply = await exchange(server.url, '[2,"v1","DataTransfer",{"vendorId":"Vague"}]')
+    reply = await exchange(shared_server.url, '[2,"v1","DataTransfer",{"vendorId":"Vague"}]')
     assert reply == [4, "v1", "InternalError", "internal error", {}]
     async def row():
-        return db.psql("select error_description from cs.message_log "
-                       "where unique_id = 'v1' and direction = 'out'")
+        return await shared_db.sql("select error_description from cs.message_log "
+                                   "where unique_id = 'v1' and direction = 'out'")
     assert "Maybe" in await wait_for(row)
 
 
 async def test_repeated_call_id_gets_the_same_reply_without_reprocessing(server, db):
-    db.psql("select ocpp.set_setting('transaction.dedupe_start', 'false')")
+    await db.sql("select ocpp.set_setting('transaction.dedupe_start', 'false')")
     start = ('[2,"same","StartTransaction",{"connectorId":1,"idTag":"T","meterStart":0,'
              '"timestamp":"2026-01-01T10:00:00Z"}]')
     async with websockets.connect(f"{server.url}/RETRY1", subprotocols=["ocpp1.6"]) as ws:
@@ -171,27 +175,27 @@ async def test_repeated_call_id_gets_the_same_reply_without_reprocessing(server,
         await ws.send(start)
         second = json.loads(await ws.recv())
     assert first == second and first[0] == 3
-    assert db.psql("select count(*) from cs.transaction") == "1"
+    assert await db.sql("select count(*) from cs.transaction") == "1"
 
 
-async def test_unsupported_subprotocol_is_refused_at_the_handshake(server, db):
+async def test_unsupported_subprotocol_is_refused_at_the_handshake(shared_server, shared_db):
     with pytest.raises(InvalidStatus) as e:
-        async with websockets.connect(f"{server.url}/P1", subprotocols=["ocpp9.9"]):
+        async with websockets.connect(f"{shared_server.url}/P1", subprotocols=["ocpp9.9"]):
             pass
     assert e.value.response.status_code == 400
-    await logged_error(db, "HTTP 400")
+    await logged_error(shared_db, "HTTP 400", "P1")
 
 
-async def test_missing_subprotocol_is_served_as_the_default_version(server, db):
-    async with websockets.connect(f"{server.url}/P2") as ws:
+async def test_missing_subprotocol_is_served_as_the_default_version(shared_server, shared_db):
+    async with websockets.connect(f"{shared_server.url}/P2") as ws:
         assert ws.subprotocol is None
         await still_usable(ws)
-    assert db.psql("select version from cs.station where identity = 'P2'") == "1.6"
+    assert await shared_db.sql("select version from cs.station where identity = 'P2'") == "1.6"
 
 
-async def test_path_without_identity_is_404(server):
+async def test_path_without_identity_is_404(shared_server):
     with pytest.raises(InvalidStatus) as e:
-        async with websockets.connect(server.url + "/", subprotocols=["ocpp1.6"]):
+        async with websockets.connect(shared_server.url + "/", subprotocols=["ocpp1.6"]):
             pass
     assert e.value.response.status_code == 404
 
@@ -201,8 +205,8 @@ def basic(user: str, password: str) -> dict[str, str]:
 
 
 async def test_station_auth_security_profile_1(server, db):
-    db.psql("select ocpp.add_station('SEC1', 'Accepted', 'correct horse battery')")
-    db.psql("select ocpp.set_setting('station.auth_required', 'true')")
+    await db.sql("select ocpp.add_station('SEC1', 'Accepted', 'correct horse battery')")
+    await db.sql("select ocpp.set_setting('station.auth_required', 'true')")
     for headers in ({}, basic("SEC1", "wrong"), basic("OTHER", "correct horse battery")):
         with pytest.raises(InvalidStatus) as e:
             async with websockets.connect(f"{server.url}/SEC1", subprotocols=["ocpp1.6"],
@@ -214,8 +218,8 @@ async def test_station_auth_security_profile_1(server, db):
                                   additional_headers=basic("SEC1", "correct horse battery")) as ws:
         await still_usable(ws)
     async def rows():
-        return db.psql("select count(*) from cs.message_log where identity = 'SEC1' "
-                       "and error_code = 'HTTP 401'") == "3"
+        return await db.sql("select count(*) from cs.message_log where identity = 'SEC1' "
+                            "and error_code = 'HTTP 401'") == "3"
     await wait_for(rows)
 
 
@@ -226,7 +230,7 @@ async def test_second_connection_replaces_the_first(server, db):
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(first.recv(), 5)
         await still_usable(second)
-        assert db.psql("select count(*) from cs.connection") == "1"
+        assert await db.sql("select count(*) from cs.connection") == "1"
 
 
 @pytest.fixture
@@ -263,5 +267,5 @@ async def test_station_that_stops_answering_pings_is_disconnected(ping_config, s
                                 aiohttp.WSMsgType.CLOSING):
                     break
     async def gone():
-        return db.psql("select count(*) from cs.connection") == "0"
+        return await db.sql("select count(*) from cs.connection") == "0"
     await wait_for(gone)

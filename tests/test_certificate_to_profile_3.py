@@ -38,8 +38,8 @@ def station(url: str, identity: str, **connect):
 
 
 async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db, tmp_path: Path):
-    db.psql("select ocpp.add_station('CS3', 'Accepted', 'password-of-cs3'); "
-            "select ocpp.set_station_security_profile('CS3', 2)")
+    await db.sql("select ocpp.add_station('CS3', 'Accepted', 'password-of-cs3'); "
+                 "select ocpp.set_station_security_profile('CS3', 2)")
     key = ec.generate_private_key(ec.SECP256R1())
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example CPO"),
@@ -52,7 +52,7 @@ async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db,
             certificate_type="ChargingStationCertificate"))
         assert answer.status == "Accepted"
         async def signed() -> bool:
-            return bool(cp.chains) and db.psql("select status from cs.certificate_request") == "Signed"
+            return bool(cp.chains) and await db.sql("select status from cs.certificate_request") == "Signed"
         await wait_for(signed, 20)
     leaf = x509.load_pem_x509_certificate(cp.chains[0].encode())
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CS3"
@@ -64,11 +64,11 @@ async def test_sign_certificate_then_reconnect_on_profile_3(tls_server, pki, db,
                                            serialization.NoEncryption()))
     context = client(pki)
     context.load_cert_chain(cert_file, key_file)
-    db.psql("select ocpp.set_station_security_profile('CS3', 3)")
+    await db.sql("select ocpp.set_station_security_profile('CS3', 3)")
     async with station(tls_server.tls_url, "CS3", ssl=context) as cp:  # no Authorization header
         await cp.call(call.Heartbeat())
-        assert db.psql("select c.security_profile || ' ' || (c.certificate->>'cn') from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'CS3'") == "3 CS3"
+        assert await db.sql("select c.security_profile || ' ' || (c.certificate->>'cn') from cs.connection c "
+                            "join cs.station s on s.id = c.station_id where s.identity = 'CS3'") == "3 CS3"
 
     # the password alone is now below the station's minimum
     try:

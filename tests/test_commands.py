@@ -135,26 +135,30 @@ async def answering(url: str, identity: str, boot: bool = True):
             await asyncio.gather(task, return_exceptions=True)
 
 
-def send(db, identity: str, action: str, payload: dict, wait: str | None = None) -> int:
+async def send(db, identity: str, action: str, payload: dict, wait: str | None = None) -> int:
     w = f", wait => interval '{wait}'" if wait else ""
-    return int(db.psql(f"select ocpp.send('{identity}', '{action}', "
-                       f"$j${json.dumps(payload)}$j$::jsonb{w})"))
+    return int(await db.sql(f"select ocpp.send('{identity}', '{action}', "
+                            f"$j${json.dumps(payload)}$j$::jsonb{w})"))
 
 
-def command(db, cid: int) -> dict:
-    return json.loads(db.psql(f"select ocpp.command({cid})"))
+async def command(db, cid: int) -> dict:
+    return json.loads(await db.sql(f"select ocpp.command({cid})"))
+
+
+async def has_status(db, cid: int, status: str) -> bool:
+    return (await command(db, cid))["status"] == status
 
 
 async def final(db, cid: int, timeout: float = 10) -> dict:
     async def done():
-        c = command(db, cid)
+        c = await command(db, cid)
         return c if c["status"] not in ("queued", "sent") else None
     return await wait_for(done, timeout)
 
 
 async def test_every_operation_reaches_the_station_and_its_answer_is_recorded(server, db):
     async with answering(server.url, "CMD1") as cp:
-        ids = {action: send(db, "CMD1", action, payload) for action, payload in REQUESTS.items()}
+        ids = {action: await send(db, "CMD1", action, payload) for action, payload in REQUESTS.items()}
         for action, cid in ids.items():
             c = await final(db, cid)
             assert c["status"] == "answered", (action, c["error"])
@@ -166,52 +170,52 @@ async def test_every_operation_reaches_the_station_and_its_answer_is_recorded(se
 
 async def test_effects_are_recorded_in_the_tables(server, db):
     async with answering(server.url, "CMD2") as cp:
-        await final(db, send(db, "CMD2", "GetConfiguration", {}))
-        assert db.psql("select key || '=' || value || ':' || readonly from cs.configuration_key k "
-                       "join cs.station s on s.id = k.station_id where s.identity = 'CMD2' "
-                       "order by key") == "HeartbeatInterval=300:false\nNumberOfConnectors=2:true"
-        await final(db, send(db, "CMD2", "ChangeConfiguration",
+        await final(db, await send(db, "CMD2", "GetConfiguration", {}))
+        assert await db.sql("select key || '=' || value || ':' || readonly from cs.configuration_key k "
+                            "join cs.station s on s.id = k.station_id where s.identity = 'CMD2' "
+                            "order by key") == "HeartbeatInterval=300:false\nNumberOfConnectors=2:true"
+        await final(db, await send(db, "CMD2", "ChangeConfiguration",
                              {"key": "HeartbeatInterval", "value": "120"}))
-        assert db.psql("select value from cs.configuration_key where key = 'HeartbeatInterval'") == "120"
-        await final(db, send(db, "CMD2", "SetChargingProfile",
+        assert await db.sql("select value from cs.configuration_key where key = 'HeartbeatInterval'") == "120"
+        await final(db, await send(db, "CMD2", "SetChargingProfile",
                              {"connectorId": 1, "csChargingProfiles": PROFILE}))
-        assert db.psql("select count(*) from cs.charging_profile") == "1"
-        await final(db, send(db, "CMD2", "ClearChargingProfile", {"id": 5}))
-        assert db.psql("select count(*) from cs.charging_profile where status is distinct from 'Cleared'") in ("0",)
+        assert await db.sql("select count(*) from cs.charging_profile") == "1"
+        await final(db, await send(db, "CMD2", "ClearChargingProfile", {"id": 5}))
+        assert await db.sql("select count(*) from cs.charging_profile where status is distinct from 'Cleared'") in ("0",)
 
 
 async def test_remote_start_is_linked_to_the_transaction(server, db):
     async with answering(server.url, "CMD3") as cp:
-        cid = int(db.psql("select ocpp.remote_start_transaction('CMD3', 'REMOTE1', 1)"))
+        cid = int(await db.sql("select ocpp.remote_start_transaction('CMD3', 'REMOTE1', 1)"))
         assert (await final(db, cid))["status"] == "answered"
         start = await cp.call(call.StartTransaction(connector_id=1, id_tag="REMOTE1",
                                                     meter_start=0, timestamp=now()))
-    assert db.psql(f"select remote_start_command from cs.transaction "
-                   f"where id = {start.transaction_id}") == str(cid)
+    assert await db.sql(f"select remote_start_command from cs.transaction "
+                        f"where id = {start.transaction_id}") == str(cid)
 
 
 async def test_offline_station_fails_at_once_unless_asked_to_wait(server, db):
-    db.psql("select ocpp.add_station('OFF1')")
-    cid = send(db, "OFF1", "Reset", {"type": "Hard"})
-    assert command(db, cid)["status"] == "offline"
-    waiting = send(db, "OFF1", "Reset", {"type": "Soft"}, wait="1 minute")
-    assert command(db, waiting)["status"] == "queued"
+    await db.sql("select ocpp.add_station('OFF1')")
+    cid = await send(db, "OFF1", "Reset", {"type": "Hard"})
+    assert (await command(db, cid))["status"] == "offline"
+    waiting = await send(db, "OFF1", "Reset", {"type": "Soft"}, wait="1 minute")
+    assert (await command(db, waiting))["status"] == "queued"
     async with answering(server.url, "OFF1") as cp:
         assert (await final(db, waiting))["status"] == "answered"
         assert cp.received == [("Reset", {"type": "Soft"})]
 
 
 async def test_rejected_station_is_refused(server, db):
-    db.psql("select ocpp.add_station('REJ2', 'Rejected')")
+    await db.sql("select ocpp.add_station('REJ2', 'Rejected')")
     async with answering(server.url, "REJ2", boot=False):
-        cid = send(db, "REJ2", "Reset", {"type": "Soft"})
+        cid = await send(db, "REJ2", "Reset", {"type": "Soft"})
         c = await final(db, cid)
     assert c["status"] == "refused"
 
 
 async def test_invalid_payload_is_refused_naming_the_field(server, db):
     async with answering(server.url, "CMD4") as cp:
-        cid = send(db, "CMD4", "Reset", {"type": "Sideways"})
+        cid = await send(db, "CMD4", "Reset", {"type": "Sideways"})
         c = await final(db, cid)
         assert c["status"] == "refused"
         assert "type" in c["error"]["description"]
@@ -221,7 +225,7 @@ async def test_invalid_payload_is_refused_naming_the_field(server, db):
 async def test_station_callerror_is_recorded(server, db):
     async with answering(server.url, "CMD5") as cp:
         cp.answers["Reset"] = NotSupportedError(description="no resets today")
-        c = await final(db, send(db, "CMD5", "Reset", {"type": "Soft"}))
+        c = await final(db, await send(db, "CMD5", "Reset", {"type": "Soft"}))
     assert c["status"] == "error"
     assert c["error"]["code"] == "NotSupported"
     assert c["error"]["description"] == "no resets today"
@@ -237,15 +241,15 @@ def quick_config(server_config):
 async def test_timeout(quick_config, server, db):
     async with answering(server.url, "CMD6") as cp:
         cp.answers["Reset"] = ("sleep", 2)
-        c = await final(db, send(db, "CMD6", "Reset", {"type": "Soft"}))
+        c = await final(db, await send(db, "CMD6", "Reset", {"type": "Soft"}))
     assert c["status"] == "timeout"
 
 
 async def test_disconnect_in_the_middle_of_a_call(server, db):
     async with answering(server.url, "CMD7") as cp:
         cp.answers["Reset"] = ("sleep", 30)
-        cid = send(db, "CMD7", "Reset", {"type": "Soft"})
-        await wait_for(lambda: asyncio.sleep(0, command(db, cid)["status"] == "sent"))
+        cid = await send(db, "CMD7", "Reset", {"type": "Soft"})
+        await wait_for(lambda: has_status(db, cid, "sent"))
     c = await final(db, cid)
     assert c["status"] == "interrupted"
 
@@ -253,9 +257,9 @@ async def test_disconnect_in_the_middle_of_a_call(server, db):
 async def test_lost_notify_is_delivered_by_the_scan(quick_config, server, db):
     async with answering(server.url, "CMD8") as cp:
         # Queue without NOTIFY, as if the notification had been lost.
-        cid = int(db.psql("insert into cs.command (station_id, action, payload, status) "
-                          "select id, 'ClearCache', '{}', 'queued' from cs.station "
-                          "where identity = 'CMD8' returning id"))
+        cid = int(await db.sql("insert into cs.command (station_id, action, payload, status) "
+                               "select id, 'ClearCache', '{}', 'queued' from cs.station "
+                               "where identity = 'CMD8' returning id"))
         assert (await final(db, cid))["status"] == "answered"
         assert cp.received == [("ClearCache", {})]
 
@@ -265,12 +269,12 @@ async def test_restart_delivers_queued_once_and_marks_in_flight(db, quick_config
     url = server.url
     async with answering(url, "CMD9") as cp:
         cp.answers["Reset"] = ("sleep", 30)
-        in_flight = send(db, "CMD9", "Reset", {"type": "Soft"})
-        await wait_for(lambda: asyncio.sleep(0, command(db, in_flight)["status"] == "sent"))
-        queued = send(db, "CMD9", "ClearCache", {}, wait="5 minutes")
+        in_flight = await send(db, "CMD9", "Reset", {"type": "Soft"})
+        await wait_for(lambda: has_status(db, in_flight, "sent"))
+        queued = await send(db, "CMD9", "ClearCache", {}, wait="5 minutes")
         await runner.cleanup()  # the front end stops with one command in flight, one queued
-    assert command(db, in_flight)["status"] == "interrupted"
-    assert command(db, queued)["status"] == "queued"
+    assert (await command(db, in_flight))["status"] == "interrupted"
+    assert (await command(db, queued))["status"] == "queued"
 
     quick_config.ocpp.call_timeout = 5
     server, runner = await start_server(db, quick_config)
@@ -281,7 +285,7 @@ async def test_restart_delivers_queued_once_and_marks_in_flight(db, quick_config
             assert cp.received == [("ClearCache", {})]  # once, and the Reset never again
     finally:
         await runner.cleanup()
-    assert command(db, in_flight)["status"] == "interrupted"
+    assert (await command(db, in_flight))["status"] == "interrupted"
 
 
 async def test_call_procedure_answers_in_one_psql_step(server, db):
@@ -294,7 +298,7 @@ async def test_call_procedure_answers_in_one_psql_step(server, db):
     result = json.loads(out.decode().strip())
     assert result["status"] == "answered", err.decode()
     assert result["response"] == {"listVersion": 7}
-    assert "GetLocalListVersion" in db.psql("select string_agg(action, ',') from ocpp.commands")
+    assert "GetLocalListVersion" in await db.sql("select string_agg(action, ',') from ocpp.commands")
 
 
 async def test_sign_certificate_gets_a_chain_from_the_local_ca(server, db):
@@ -318,10 +322,12 @@ async def test_sign_certificate_gets_a_chain_from_the_local_ca(server, db):
         (request,) = await wait_for(chain_arrived, 15)
         # still connected: the station's answer to CertificateSigned must reach the server, or the
         # command ends interrupted and the request stays Pending (a race under load)
-        assert await wait_for(lambda: asyncio.sleep(0, db.psql(
-            "select string_agg(status, ',' order by id) from cs.certificate_request") == "Signed,Rejected"))
+        async def recorded():
+            return await db.sql("select string_agg(status, ',' order by id) "
+                                "from cs.certificate_request") == "Signed,Rejected"
+        assert await wait_for(recorded)
     leaf, ca = x509.load_pem_x509_certificates(request["certificate_chain"].encode())
     assert leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "CSR1"
     assert leaf.public_key().public_numbers() == key.public_key().public_numbers()
     leaf.verify_directly_issued_by(ca)
-    assert "does not parse" in db.psql("select reason from cs.review where action = 'SignCertificate'")
+    assert "does not parse" in await db.sql("select reason from cs.review where action = 'SignCertificate'")

@@ -32,9 +32,9 @@ async def test_boot_and_available_close_dead_transactions(server, db):
         async with station(server.url, "DEAD-1") as cp:   # back after a power loss
             boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
             assert boot.status == "Accepted"
-        assert db.psql(f"select stop_reason || ' ' || meter_stop || ' ' || closed_by from cs.transaction "
-                       f"where id = {start.transaction_id}") == "PowerLoss 1500 BootNotification"
-        assert db.psql("select reason from cs.review where action = 'BootNotification'") == \
+        assert await db.sql(f"select stop_reason || ' ' || meter_stop || ' ' || closed_by from cs.transaction "
+                            f"where id = {start.transaction_id}") == "PowerLoss 1500 BootNotification"
+        assert await db.sql("select reason from cs.review where action = 'BootNotification'") == \
             "transaction closed: the station booted"
         assert (await other.call(call.Authorize(id_tag="ZOMBIE"))).id_tag_info["status"] == "Accepted"
 
@@ -43,10 +43,10 @@ async def test_boot_and_available_close_dead_transactions(server, db):
                                                        timestamp=now()))
         await other.call(call.StatusNotification(connector_id=2, error_code="NoError", status="Available",
                                                  timestamp=now()))
-        assert db.psql(f"select stop_reason || ' ' || closed_by from cs.transaction "
-                       f"where id = {again.transaction_id}") == "Other StatusNotification"
+        assert await db.sql(f"select stop_reason || ' ' || closed_by from cs.transaction "
+                            f"where id = {again.transaction_id}") == "Other StatusNotification"
     # a missing unit is the measurand's own, not Wh for everything
-    assert db.psql("select string_agg(measurand || '=' || unit, ' ' order by id) from cs.meter_value") == \
+    assert await db.sql("select string_agg(measurand || '=' || unit, ' ' order by id) from cs.meter_value") == \
         "Energy.Active.Import.Register=Wh Power.Active.Import=W"
 
 
@@ -66,17 +66,17 @@ async def test_201_repeated_seqno_keeps_every_event(server, db):
             event_type="Ended", timestamp=now(), trigger_reason="EVDeparted", seq_no=1,
             transaction_info={**info, "stoppedReason": "EVDisconnected"},
             meter_value=[{"timestamp": now(), "sampledValue": [{"value": 200, "context": "Transaction.End"}]}]))
-    assert db.psql("select count(*) from cs.meter_value m join cs.transaction t on t.id = m.transaction_id "
-                   "where t.transaction_ref = 'T-SEQ'") == "7"
-    assert db.psql("select stop_reason || ' ' || meter_stop from cs.transaction "
-                   "where transaction_ref = 'T-SEQ'") == "EVDisconnected 200"
-    assert db.psql("select count(*) from cs.review where reason = 'duplicate seqNo with other content'") == "5"
+    assert await db.sql("select count(*) from cs.meter_value m join cs.transaction t on t.id = m.transaction_id "
+                        "where t.transaction_ref = 'T-SEQ'") == "7"
+    assert await db.sql("select stop_reason || ' ' || meter_stop from cs.transaction "
+                        "where transaction_ref = 'T-SEQ'") == "EVDisconnected 200"
+    assert await db.sql("select count(*) from cs.review where reason = 'duplicate seqNo with other content'") == "5"
 
 
 async def test_heartbeat_interval_of_the_station_survives_boot(server, db):
-    db.psql("select ocpp.add_station('HB-16'), ocpp.add_station('HB-201')")
-    db.psql("select ocpp.set_station_heartbeat_interval('HB-16', 900), "
-            "ocpp.set_station_heartbeat_interval('HB-201', 1200)")
+    await db.sql("select ocpp.add_station('HB-16'), ocpp.add_station('HB-201')")
+    await db.sql("select ocpp.set_station_heartbeat_interval('HB-16', 900), "
+                 "ocpp.set_station_heartbeat_interval('HB-201', 1200)")
     async with station(server.url, "HB-16") as cp:
         boot = await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
         assert boot.interval == 900

@@ -29,9 +29,9 @@ async def test_fuzz_2000_frames(server, db, caplog):
     expected = {identity: stats.sent[identity] for _, identity, _, _ in roles}
 
     async def logged():
-        rows = db.psql("select identity || ' ' || count(*) from cs.message_log "
-                       "where direction = 'in' and action is distinct from 'Connect' "
-                       "and action is distinct from 'Disconnect' group by identity")
+        rows = await db.sql("select identity || ' ' || count(*) from cs.message_log "
+                            "where direction = 'in' and action is distinct from 'Connect' "
+                            "and action is distinct from 'Disconnect' group by identity")
         found = {line.split(" ")[0]: int(line.split(" ")[1]) for line in rows.split("\n") if line}
         return found == expected or None
     await wait_for(logged, timeout=20)

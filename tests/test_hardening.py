@@ -104,7 +104,7 @@ async def test_a_declared_oversized_body_is_refused_unread(server, db):
         assert status == 413, body
         assert headers["connection"] == "close"
         assert json.loads(body) == expected
-    assert db.psql("select count(*) from cs.id_tag") == "0"
+    assert await db.sql("select count(*) from cs.id_tag") == "0"
 
 
 @pytest.mark.parametrize("limit", [1000])
@@ -131,7 +131,7 @@ async def test_a_chunked_body_is_cut_at_the_limit_and_soap_keeps_its_own(server_
             # the sign-in form is held to the same limit
             async with http.post(base(srv) + "/ui/session", data="x" * (limit + 1)) as r:
                 assert r.status == 413
-        assert db.psql("select string_agg(id_tag, ',') from cs.id_tag") == "SMALL"
+        assert await db.sql("select string_agg(id_tag, ',') from cs.id_tag") == "SMALL"
         # SOAP has [soap] max_body_size: a body above the API's limit is still read and parsed
         data = envelope("<cs:heartbeatRequest/>" + " " * (2 * limit))
         status, content_type, body = await post(srv, data)
@@ -157,9 +157,9 @@ async def refused(server, identity: str) -> tuple[int, str, str | None]:
             return e.value.status, await r.text(), r.headers.get("Retry-After")
 
 
-def handshake_rows(db, identity: str) -> str:
-    return db.psql("select string_agg(error_code || ': ' || error_description, ' | ' order by id) "
-                   f"from cs.message_log where identity = '{identity}' and action = 'Handshake'")
+async def handshake_rows(db, identity: str) -> str:
+    return await db.sql("select string_agg(error_code || ': ' || error_description, ' | ' order by id) "
+                        f"from cs.message_log where identity = '{identity}' and action = 'Handshake'")
 
 
 @pytest.mark.parametrize("cap", [2])
@@ -172,10 +172,10 @@ async def test_station_connections_over_the_global_cap_get_503_before_sql(server
             await one.call(call.Heartbeat())
             reason = "server busy: 2 station connections, the limit is 2"
             assert await refused(srv, "CAP3") == (503, reason + "\n", "30")
-            await wait_for(lambda: asyncio.sleep(0, handshake_rows(db, "CAP3")))
-            assert handshake_rows(db, "CAP3") == f"HTTP 503: {reason} | HTTP 503: {reason}"
+            await wait_for(lambda: handshake_rows(db, "CAP3"))
+            assert await handshake_rows(db, "CAP3") == f"HTTP 503: {reason} | HTTP 503: {reason}"
             # refused before ocpp.connect: the open registration did not make the station
-            assert db.psql("select count(*) from cs.station where identity = 'CAP3'") == "0"
+            assert await db.sql("select count(*) from cs.station where identity = 'CAP3'") == "0"
         # the places are given back when the sockets close
         await wait_for(lambda: asyncio.sleep(0, srv.app[ENDPOINT].limits.total == 0))
         async with station(srv.url, "CAP3") as three:
@@ -194,8 +194,8 @@ async def test_station_connections_over_the_per_ip_cap_get_503(server_config, pe
             await one.call(call.Heartbeat())
             reason = "too many connections from 127.0.0.1: 1, the limit per address is 1"
             assert await refused(srv, "IP2") == (503, reason + "\n", "30")
-            await wait_for(lambda: asyncio.sleep(0, handshake_rows(db, "IP2")))
-            assert db.psql("select count(*) from cs.station where identity = 'IP2'") == "0"
+            await wait_for(lambda: handshake_rows(db, "IP2"))
+            assert await db.sql("select count(*) from cs.station where identity = 'IP2'") == "0"
             await one.call(call.Heartbeat())  # the first one is untouched
     finally:
         await runner.cleanup()

@@ -59,6 +59,10 @@ async def _true(value):
     return value
 
 
+async def _equals(query, expected: str) -> bool:
+    return await query == expected
+
+
 async def test_sign_in_sets_a_cookie_the_api_accepts(server, db):
     bearer = token(db, "read")
     async with browser() as http:
@@ -96,7 +100,7 @@ async def test_a_cookie_change_from_another_origin_is_refused(server, db):
             assert r.status == 403
         async with http.post(url, json={"idTag": "GOOD"}, headers={"Origin": base(server)}) as r:
             assert r.status == 201
-    assert db.psql("select string_agg(id_tag, ',') from cs.id_tag where id_tag in ('EVIL', 'GOOD')") == "GOOD"
+    assert await db.sql("select string_agg(id_tag, ',') from cs.id_tag where id_tag in ('EVIL', 'GOOD')") == "GOOD"
 
 
 async def test_the_live_feed_needs_a_session(server):
@@ -151,8 +155,8 @@ async def test_a_browser_that_connects_later_gets_news_not_history(server, db):
     async with station(server.url, "OLD") as cp:
         await cp.call(call.Heartbeat())
     # all of OLD's rows, its Disconnect the last, are written before the browser comes
-    await wait_for(lambda: _true(db.psql(
-        "select count(*) from cs.message_log where identity = 'OLD' and action = 'Disconnect'") == "1"))
+    await wait_for(lambda: _equals(db.sql(
+        "select count(*) from cs.message_log where identity = 'OLD' and action = 'Disconnect'"), "1"))
     async with browser() as http:
         await sign_in(http, server, bearer)
         feed = await open_feed(http, server)
@@ -188,8 +192,9 @@ async def test_a_browser_may_want_station_changes_without_frames(server, db):
         async with station(server.url, "QUIET") as cp:
             await cp.call(call.BootNotification(charge_point_vendor="Acme", charge_point_model="M"))
             await wait_for(lambda: _true("QUIET" in feed.stations()))
-            await wait_for(lambda: _true(db.psql(
-                "select count(*) from cs.message_log where identity = 'QUIET' and action = 'BootNotification'") == "2"))
+            await wait_for(lambda: _equals(db.sql(
+                "select count(*) from cs.message_log where identity = 'QUIET' and action = 'BootNotification'"),
+                "2"))
             await asyncio.sleep(0.3)
             assert feed.frames() == []
         await feed.ws.close()

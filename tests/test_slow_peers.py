@@ -94,17 +94,17 @@ async def test_a_station_that_never_reads_is_closed_with_1008(impatient, server,
     for n in range(400):
         writer.write(masked_text_frame(f'[2,"u{n}","{action}",{{}}]'))
     try:
-        await wait_for(lambda: asyncio.sleep(0, db.psql(
+        await wait_for(lambda: db.sql(
             "select payload->>'closeCode' from cs.message_log where identity = 'DEAF' "
-            "and action = 'Disconnect'")), timeout=15)
-        assert db.psql("select payload->>'closeCode' from cs.message_log where identity = 'DEAF' "
-                       "and action = 'Disconnect'") == "1008"
+            "and action = 'Disconnect'"), timeout=15)
+        assert await db.sql("select payload->>'closeCode' from cs.message_log where identity = 'DEAF' "
+                            "and action = 'Disconnect'") == "1008"
         lines = [r.getMessage() for r in caplog.records if "DEAF" in r.getMessage()]
         assert len(lines) == 1 and lines[0].startswith(
             "DEAF: socket closed with 1008: the peer has not read for 1 s ("), lines
         assert [r.levelname for r in caplog.records if "DEAF" in r.getMessage()] == ["INFO"]
-        assert db.psql("select s->>'connected' from jsonb_array_elements(ocpp.chargepointlist()) s "
-                       "where s->>'identity' = 'DEAF'") == "false"
+        assert await db.sql("select s->>'connected' from jsonb_array_elements(ocpp.chargepointlist()) s "
+                            "where s->>'identity' = 'DEAF'") == "false"
     finally:
         writer.transport.abort()
     async with station(server.url, "HEARING") as cp:  # the server serves others as before

@@ -72,29 +72,29 @@ async def test_full_session_is_recorded(server, db):
         hb = await cp.call(call.Heartbeat())
         assert hb.current_time.endswith("Z")
 
-    row = db.psql("select vendor, model, charge_point_serial_number, firmware_version, iccid, "
-                  "imsi, meter_type, meter_serial_number from cs.station where identity = 'CP1'")
+    row = await db.sql("select vendor, model, charge_point_serial_number, firmware_version, iccid, "
+                       "imsi, meter_type, meter_serial_number from cs.station where identity = 'CP1'")
     assert row == "Acme|Fast-22|SN-1|1.2.3|8931|2620|Eastron|M-9"
-    assert db.psql("select evse_id || '/' || connector_id || '=' || status from cs.connector "
-                   "order by 1") == "0/0=Available\n1/1=Preparing"
-    assert db.psql("select count(*) from cs.status_notification") == "3"
-    assert db.psql(f"select meter_start, meter_stop, stop_reason, stop_id_tag from cs.transaction "
-                   f"where id = {tx}") == "1000|2500|Local|TAG-1"
-    assert db.psql(f"select measurand || ':' || numeric_value || unit || ':' || coalesce(phase, '') "
-                   f"from cs.meter_value where transaction_id = {tx} order by id") == (
+    assert await db.sql("select evse_id || '/' || connector_id || '=' || status from cs.connector "
+                        "order by 1") == "0/0=Available\n1/1=Preparing"
+    assert await db.sql("select count(*) from cs.status_notification") == "3"
+    assert await db.sql(f"select meter_start, meter_stop, stop_reason, stop_id_tag from cs.transaction "
+                        f"where id = {tx}") == "1000|2500|Local|TAG-1"
+    assert await db.sql(f"select measurand || ':' || numeric_value || unit || ':' || coalesce(phase, '') "
+                        f"from cs.meter_value where transaction_id = {tx} order by id") == (
         "Energy.Active.Import.Register:1500Wh:\nPower.Active.Import:7400.5W:\n"
         "Voltage:230.1V:L1-N\nEnergy.Active.Import.Register:2500Wh:")
 
     # Every frame in the message log: 9 CALLs in, 9 replies out, plus connect and disconnect.
     async def logged():
-        n = db.psql("select count(*) from cs.message_log where identity = 'CP1'")
+        n = await db.sql("select count(*) from cs.message_log where identity = 'CP1'")
         return n == "20" and n
     await wait_for(logged)
-    assert db.psql("select direction || ' ' || message_type || ' ' || action from cs.message_log "
-                   "where identity = 'CP1' and action = 'StartTransaction' order by id") == \
+    assert await db.sql("select direction || ' ' || message_type || ' ' || action from cs.message_log "
+                        "where identity = 'CP1' and action = 'StartTransaction' order by id") == \
         "in 2 StartTransaction\nout 3 StartTransaction"
-    latency = db.psql("select latency_ms from cs.message_log where direction = 'out' "
-                      "and action = 'Heartbeat'")
+    latency = await db.sql("select latency_ms from cs.message_log where direction = 'out' "
+                           "and action = 'Heartbeat'")
     assert float(latency) > 0
 
 
@@ -103,7 +103,7 @@ async def test_chargepointlist_shows_the_connection(server, db):
         await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
         await cp.call(call.StatusNotification(connector_id=2, error_code="NoError",
                                               status="Charging"))
-        stations = json.loads(db.psql("select ocpp.chargepointlist()"))
+        stations = json.loads(await db.sql("select ocpp.chargepointlist()"))
         cp7 = next(s for s in stations if s["identity"] == "CP7")
         assert cp7["connected"] is True and cp7["version"] == "1.6"
         assert cp7["node"] == server.config.node
@@ -112,7 +112,7 @@ async def test_chargepointlist_shows_the_connection(server, db):
             or [(c["evseId"], c["status"]) for c in cp7["connectors"]] == [(2, "Charging")]
 
     async def disconnected():
-        s = json.loads(db.psql("select ocpp.chargepointlist()"))
+        s = json.loads(await db.sql("select ocpp.chargepointlist()"))
         return not next(x for x in s if x["identity"] == "CP7")["connected"]
     await wait_for(disconnected)
 
@@ -120,7 +120,7 @@ async def test_chargepointlist_shows_the_connection(server, db):
 async def test_account_segment_is_passed_to_sql(server, db):
     async with station(server.url, "ACME/CP%2F9") as cp:
         await cp.call(call.Heartbeat())
-    assert db.psql("select account from cs.station where identity = 'CP/9'") == "ACME"
+    assert await db.sql("select account from cs.station where identity = 'CP/9'") == "ACME"
 
 
 async def test_reconnect_without_boot_is_served(server, db):
@@ -130,8 +130,8 @@ async def test_reconnect_without_boot_is_served(server, db):
         result = await cp.call(call.StatusNotification(connector_id=1, error_code="NoError",
                                                        status="Available"))
         assert result is not None
-    assert db.psql("select status from cs.connector c join cs.station s on s.id = c.station_id "
-                   "where s.identity = 'CP2'") == "Available"
+    assert await db.sql("select status from cs.connector c join cs.station s on s.id = c.station_id "
+                        "where s.identity = 'CP2'") == "Available"
 
 
 async def test_retried_start_transaction_returns_the_same_id(server, db):
@@ -142,7 +142,7 @@ async def test_retried_start_transaction_returns_the_same_id(server, db):
         second = await cp.call(call.StartTransaction(connector_id=1, id_tag="T", meter_start=5,
                                                      timestamp=stamp))
     assert first.transaction_id == second.transaction_id
-    assert db.psql("select count(*) from cs.transaction") == "1"
+    assert await db.sql("select count(*) from cs.transaction") == "1"
 
 
 async def test_unknown_transaction_stop_is_acknowledged_and_kept_for_review(server, db):
@@ -150,4 +150,4 @@ async def test_unknown_transaction_stop_is_acknowledged_and_kept_for_review(serv
         result = await cp.call(call.StopTransaction(transaction_id=987654, meter_stop=10,
                                                     timestamp=now()))
         assert result is not None
-    assert db.psql("select action from cs.review") == "StopTransaction"
+    assert await db.sql("select action from cs.review") == "StopTransaction"

@@ -98,12 +98,12 @@ def s_client(port: int, pki: Pki, *args: str) -> subprocess.CompletedProcess:
 
 # ---- protocol versions
 
-async def test_tls_1_1_is_refused_by_the_server(tls_server, pki, caplog):
+async def test_tls_1_1_is_refused_by_the_server(shared_tls_server, pki, caplog):
     tls11 = client(pki, version=ssl.TLSVersion.TLSv1_1, ciphers="DEFAULT:@SECLEVEL=0")
     with server_refusals(caplog) as refused:
         with pytest.raises((ssl.SSLError, ConnectionError)) as e:
-            await handshake(tls_server.tls_port, tls11)
-        out = await asyncio.to_thread(s_client, tls_server.tls_port, pki, "-tls1_1",
+            await handshake(shared_tls_server.tls_port, tls11)
+        out = await asyncio.to_thread(s_client, shared_tls_server.tls_port, pki, "-tls1_1",
                                       "-cipher", "DEFAULT:@SECLEVEL=0")
     # The clients did offer TLS 1.1 (no client-side "no protocols available"), and the server
     # refused the version: its OpenSSL says so, and the client got its alert or the close.
@@ -117,13 +117,13 @@ async def test_tls_1_1_is_refused_by_the_server(tls_server, pki, caplog):
 
 @pytest.mark.parametrize("version, name", [(ssl.TLSVersion.TLSv1_2, "TLSv1.2"),
                                            (ssl.TLSVersion.TLSv1_3, "TLSv1.3")])
-async def test_tls_1_2_and_1_3_are_accepted(tls_server, pki, version, name):
-    assert (await handshake(tls_server.tls_port, client(pki, version=version))).version() == name
-    async with station(tls_server.tls_url, "TLS1", ssl=client(pki, version=version)) as cp:
+async def test_tls_1_2_and_1_3_are_accepted(shared_tls_server, pki, version, name):
+    assert (await handshake(shared_tls_server.tls_port, client(pki, version=version))).version() == name
+    async with station(shared_tls_server.tls_url, "TLS1", ssl=client(pki, version=version)) as cp:
         boot = await cp.call(call.BootNotification(charge_point_vendor="Acme",
                                                    charge_point_model="Secure"))
         assert boot.status == "Accepted"
-    out = await asyncio.to_thread(s_client, tls_server.tls_port, pki, "-" + name.replace(
+    out = await asyncio.to_thread(s_client, shared_tls_server.tls_port, pki, "-" + name.replace(
         "TLSv", "tls").replace(".", "_"))
     assert out.returncode == 0 and f"New, {name}, Cipher is" in out.stdout
     assert "200 OK" in out.stdout and "pong" in out.stdout
@@ -156,18 +156,18 @@ def test_openssl_offers_tls_1_1_where_a_server_allows_it(pki):
     ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384", ec.EllipticCurvePublicKey),
     ("AES256-GCM-SHA384", rsa.RSAPublicKey),  # plain RSA key exchange, named by OCPP 1.6's paper
 ])
-async def test_rsa_and_ecdsa_certificates_are_both_served(tls_server, pki, ciphers, key_type):
-    tls = await handshake(tls_server.tls_port,
+async def test_rsa_and_ecdsa_certificates_are_both_served(shared_tls_server, pki, ciphers, key_type):
+    tls = await handshake(shared_tls_server.tls_port,
                           client(pki, version=ssl.TLSVersion.TLSv1_2, ciphers=ciphers))
     assert tls.cipher()[0] in ciphers.split(":")
     assert isinstance(x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
                       .public_key(), key_type)
 
 
-async def test_openssl_negotiates_rsa_and_ecdsa(tls_server, pki):
+async def test_openssl_negotiates_rsa_and_ecdsa(shared_tls_server, pki):
     for cipher, key in (("ECDHE-RSA-AES256-GCM-SHA384", "rsaEncryption, 2048"),
                         ("ECDHE-ECDSA-AES256-GCM-SHA384", "id-ecPublicKey, 256")):
-        out = await asyncio.to_thread(s_client, tls_server.tls_port, pki, "-tls1_2",
+        out = await asyncio.to_thread(s_client, shared_tls_server.tls_port, pki, "-tls1_2",
                                       "-cipher", cipher)
         assert out.returncode == 0 and f"Cipher is {cipher}" in out.stdout
         assert key in out.stdout.split("Certificate chain", 1)[1].split("---", 1)[0]
@@ -175,10 +175,10 @@ async def test_openssl_negotiates_rsa_and_ecdsa(tls_server, pki):
 
 @pytest.mark.parametrize("cipher", ["ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-CHACHA20-POLY1305",
                                     "ECDHE-ECDSA-AES256-SHA384"])
-async def test_tls_1_2_suites_outside_ocpp_are_refused(tls_server, pki, caplog, cipher):
+async def test_tls_1_2_suites_outside_ocpp_are_refused(shared_tls_server, pki, caplog, cipher):
     with server_refusals(caplog) as refused:
         with pytest.raises((ssl.SSLError, ConnectionError)):
-            await handshake(tls_server.tls_port,
+            await handshake(shared_tls_server.tls_port,
                             client(pki, version=ssl.TLSVersion.TLSv1_2, ciphers=cipher))
     assert refused == ["NO_SHARED_CIPHER"]
 
@@ -186,37 +186,37 @@ async def test_tls_1_2_suites_outside_ocpp_are_refused(tls_server, pki, caplog, 
 # ---- client certificates
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
-async def test_self_signed_client_certificate_is_refused_at_the_handshake(tls_server, pki, db,
+async def test_self_signed_client_certificate_is_refused_at_the_handshake(shared_tls_server, pki, shared_db,
                                                                           caplog, version):
     own = pki.station("SELF1", self_signed=True)
     with server_refusals(caplog) as refused:
         with pytest.raises((ssl.SSLError, ConnectionError, websockets.InvalidMessage)):
-            async with station(tls_server.tls_url, "SELF1", ssl=client(pki, version=version,
+            async with station(shared_tls_server.tls_url, "SELF1", ssl=client(pki, version=version,
                                                                         cert=own)):
                 pass
     assert refused == ["CERTIFICATE_VERIFY_FAILED"]
     await asyncio.sleep(0.2)  # a message-log flush interval: a row would be there by now
-    assert db.psql("select count(*) from cs.message_log where identity = 'SELF1'") == "0"
+    assert await shared_db.sql("select count(*) from cs.message_log where identity = 'SELF1'") == "0"
 
 
-async def test_openssl_with_a_self_signed_client_certificate_is_refused(tls_server, pki, caplog):
+async def test_openssl_with_a_self_signed_client_certificate_is_refused(shared_tls_server, pki, caplog):
     own = pki.station("SELF2", self_signed=True)
     with server_refusals(caplog) as refused:
-        out = await asyncio.to_thread(s_client, tls_server.tls_port, pki, "-tls1_2",
+        out = await asyncio.to_thread(s_client, shared_tls_server.tls_port, pki, "-tls1_2",
                                       "-cert", str(own.cert), "-key", str(own.key))
     assert out.returncode != 0 and "pong" not in out.stdout
     assert refused == ["CERTIFICATE_VERIFY_FAILED"]
 
 
-async def test_station_ca_certificate_reaches_sql_without_a_password(tls_server, pki, db):
+async def test_station_ca_certificate_reaches_sql_without_a_password(shared_tls_server, pki, shared_db):
     """Accepted at the TLS layer; with no Authorization header the handshake still goes to
     ocpp.connect, which is told tls and the certificate (the Connect row shows what it got)."""
     mine = pki.station("CP301")
-    async with station(tls_server.tls_url, "CP301", ssl=client(pki, cert=mine)) as cp:
+    async with station(shared_tls_server.tls_url, "CP301", ssl=client(pki, cert=mine)) as cp:
         hb = await cp.call(call.Heartbeat())
         assert hb.current_time
     der = x509.load_pem_x509_certificate(mine.cert.read_bytes())
-    row = await wait_for(lambda: _connect_row(db, "CP301"))
+    row = await wait_for(lambda: _connect_row(shared_db, "CP301"))
     tls, cn, fingerprint, issuer, serial = row.split("|")
     assert (tls, cn) == ("true", "CP301")
     assert fingerprint == hashlib.sha256(der.public_bytes(serialization.Encoding.DER)).hexdigest()
@@ -224,13 +224,13 @@ async def test_station_ca_certificate_reaches_sql_without_a_password(tls_server,
     assert serial == format(der.serial_number, "x")
 
 
-async def test_plain_port_tells_sql_no_tls(tls_server, db):
-    async with station(tls_server.url, "PLAIN1") as cp:
+async def test_plain_port_tells_sql_no_tls(shared_tls_server, shared_db):
+    async with station(shared_tls_server.url, "PLAIN1") as cp:
         await cp.call(call.Heartbeat())
-    assert await wait_for(lambda: _connect_row(db, "PLAIN1")) == "false||||"
+    assert await wait_for(lambda: _connect_row(shared_db, "PLAIN1")) == "false||||"
 
 
-async def test_certificate_from_the_local_ca_is_trusted(tls_server, pki, tmp_path, db):
+async def test_certificate_from_the_local_ca_is_trusted(shared_tls_server, pki, tmp_path, shared_db):
     """A station that had its CSR signed by ocpp-cs's local CA reconnects with that certificate."""
     from ocpp_cs.signer import LocalCA
 
@@ -238,21 +238,21 @@ async def test_certificate_from_the_local_ca_is_trusted(tls_server, pki, tmp_pat
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "CP302")]))
            .sign(key, hashes.SHA256()))
-    chain = LocalCA(tls_server.config.local_ca_dir).sign(
+    chain = LocalCA(shared_tls_server.config.local_ca_dir).sign(
         csr.public_bytes(serialization.Encoding.PEM).decode())
     pair = Pair(tmp_path / "cp302.pem", tmp_path / "cp302.key")
     pair.cert.write_text(chain)
     pair.key.write_bytes(key.private_bytes(serialization.Encoding.PEM,
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
-    async with station(tls_server.tls_url, "CP302", ssl=client(pki, cert=pair)) as cp:
+    async with station(shared_tls_server.tls_url, "CP302", ssl=client(pki, cert=pair)) as cp:
         await cp.call(call.Heartbeat())
-    row = await wait_for(lambda: _connect_row(db, "CP302"))
+    row = await wait_for(lambda: _connect_row(shared_db, "CP302"))
     assert row.startswith("true|CP302|") and "ocpp-cs development CA" in row
 
 
 async def _connect_row(db, identity: str) -> str:
-    return db.psql(
+    return await db.sql(
         "select payload->>'tls', payload->'certificate'->>'cn', "
         "payload->'certificate'->>'fingerprint', payload->'certificate'->>'issuer', "
         "payload->'certificate'->>'serial' from cs.message_log "
@@ -338,40 +338,40 @@ async def _refused(url: str, **kwargs) -> int:
 
 
 async def test_profile_3_needs_no_password(tls_server, pki, db):
-    db.psql("select ocpp.add_station('SP3', 'Accepted'); "
-            "select ocpp.set_station_password('SP3', 'secret'); "
-            "select ocpp.set_setting('station.auth_required', 'true')")
+    await db.sql("select ocpp.add_station('SP3', 'Accepted'); "
+                 "select ocpp.set_station_password('SP3', 'secret'); "
+                 "select ocpp.set_setting('station.auth_required', 'true')")
     async with station(tls_server.tls_url, "SP3", ssl=client(pki, cert=pki.station("SP3"))) as cp:
         await cp.call(call.Heartbeat())
-        assert db.psql("select c.security_profile from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'SP3'") == "3"
+        assert await db.sql("select c.security_profile from cs.connection c "
+                            "join cs.station s on s.id = c.station_id where s.identity = 'SP3'") == "3"
     # a certificate of another station is no credential for this one
     assert await _refused(f"{tls_server.tls_url}/SP3",
                           ssl=client(pki, cert=pki.station("OTHER3"))) == 401
 
 
-async def test_profile_2_checks_the_password(tls_server, pki, db):
-    db.psql("select ocpp.add_station('SP2', 'Accepted'); "
-            "select ocpp.set_station_password('SP2', 'secret')")
-    assert await _refused(f"{tls_server.tls_url}/SP2", ssl=client(pki),
+async def test_profile_2_checks_the_password(shared_tls_server, pki, shared_db):
+    await shared_db.sql("select ocpp.add_station('SP2', 'Accepted'); "
+                        "select ocpp.set_station_password('SP2', 'secret')")
+    assert await _refused(f"{shared_tls_server.tls_url}/SP2", ssl=client(pki),
                           additional_headers=basic("SP2", "wrong")) == 401
-    async with station(tls_server.tls_url, "SP2", ssl=client(pki),
+    async with station(shared_tls_server.tls_url, "SP2", ssl=client(pki),
                        additional_headers=basic("SP2", "secret")) as cp:
         await cp.call(call.Heartbeat())
-        assert db.psql("select c.security_profile from cs.connection c "
-                       "join cs.station s on s.id = c.station_id where s.identity = 'SP2'") == "2"
+        assert await shared_db.sql("select c.security_profile from cs.connection c "
+                                   "join cs.station s on s.id = c.station_id where s.identity = 'SP2'") == "2"
 
 
-async def test_profile_below_the_station_minimum_is_refused(tls_server, pki, db):
-    db.psql("select ocpp.add_station('SPMIN', 'Accepted'); "
-            "select ocpp.set_station_password('SPMIN', 'secret'); "
-            "select ocpp.set_station_security_profile('SPMIN', 3)")
+async def test_profile_below_the_station_minimum_is_refused(shared_tls_server, pki, shared_db):
+    await shared_db.sql("select ocpp.add_station('SPMIN', 'Accepted'); "
+                        "select ocpp.set_station_password('SPMIN', 'secret'); "
+                        "select ocpp.set_station_security_profile('SPMIN', 3)")
     # the right password, over plain ws:// (profile 1) and over TLS (profile 2): both too low
-    assert await _refused(f"{tls_server.url}/SPMIN",
+    assert await _refused(f"{shared_tls_server.url}/SPMIN",
                           additional_headers=basic("SPMIN", "secret")) == 401
-    assert await _refused(f"{tls_server.tls_url}/SPMIN", ssl=client(pki),
+    assert await _refused(f"{shared_tls_server.tls_url}/SPMIN", ssl=client(pki),
                           additional_headers=basic("SPMIN", "secret")) == 401
-    async with station(tls_server.tls_url, "SPMIN",
+    async with station(shared_tls_server.tls_url, "SPMIN",
                        ssl=client(pki, cert=pki.station("SPMIN"))) as cp:
         await cp.call(call.Heartbeat())
 

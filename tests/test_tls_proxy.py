@@ -111,9 +111,9 @@ async def behind_nginx(db: Database, proxy_config: Config, pki: Pki
 
 
 async def connect_row(db: Database, identity: str) -> str:
-    return db.psql("select payload->>'tls' || '|' || coalesce(payload->'certificate'->>'cn', '') "
-                   "|| '|' || coalesce(payload->'certificate'->>'fingerprint', '') "
-                   f"from cs.message_log where identity = '{identity}' and action = 'Connect'")
+    return await db.sql("select payload->>'tls' || '|' || coalesce(payload->'certificate'->>'cn', '') "
+                        "|| '|' || coalesce(payload->'certificate'->>'fingerprint', '') "
+                        f"from cs.message_log where identity = '{identity}' and action = 'Connect'")
 
 
 def fingerprint(pair: Pair) -> str:
@@ -156,7 +156,7 @@ async def test_nginx_refuses_a_self_signed_client_certificate(behind_nginx, pki,
             pass
     assert e.value.response.status_code == 400  # nginx's "The SSL certificate error"
     await asyncio.sleep(0.2)  # a message-log flush interval: a row would be there by now
-    assert db.psql("select count(*) from cs.message_log where identity = 'CP403'") == "0"
+    assert await db.sql("select count(*) from cs.message_log where identity = 'CP403'") == "0"
 
 
 async def test_a_trusted_proxy_forwards_only_certificates_of_our_station_cas(server_config, pki, db):
@@ -204,13 +204,13 @@ async def test_forwarded_headers_from_an_untrusted_address_are_ignored(server_co
 
 async def test_profile_3_through_nginx(behind_nginx, pki, db):
     _, url = behind_nginx
-    db.psql("select ocpp.add_station('CP407', 'Accepted'); "
-            "select ocpp.set_station_password('CP407', 'secret'); "
-            "select ocpp.set_setting('station.auth_required', 'true')")
+    await db.sql("select ocpp.add_station('CP407', 'Accepted'); "
+                 "select ocpp.set_station_password('CP407', 'secret'); "
+                 "select ocpp.set_setting('station.auth_required', 'true')")
     async with station(url, "CP407", ssl=client(pki, cert=pki.station("CP407"))) as cp:
         await cp.call(call.Heartbeat())
-        assert db.psql("select c.security_profile from cs.connection c join cs.station s "
-                       "on s.id = c.station_id where s.identity = 'CP407'") == "3"
+        assert await db.sql("select c.security_profile from cs.connection c join cs.station s "
+                            "on s.id = c.station_id where s.identity = 'CP407'") == "3"
 
 
 def test_a_bad_trusted_proxy_entry_is_a_config_error():

@@ -1,6 +1,8 @@
 """OCPP 2.0.1 and 2.1 end to end with independent stations (the `ocpp` package's v201 and v21
 ChargePoint): a full session started and stopped from SQL, a device model report, the framework
-errors of 2.0.1, 2.1's SEND, and one API and one set of lists for a mixed fleet."""
+errors of 2.0.1, 2.1's SEND, and one API and one set of lists for a mixed fleet. The tests share one
+server per module (each with station identities of its own), except the one whose local list must hold
+only its own id token."""
 from __future__ import annotations
 
 import asyncio
@@ -24,10 +26,19 @@ from test_station_flow import station as station16
 from ocpp.v16 import call as call16
 
 
+VERSIONS = ["2.1", "2.0.1", "1.6"]
+
+
 @pytest.fixture
 def server_config(server_config):
-    server_config.ocpp.versions = ["2.1", "2.0.1", "1.6"]
+    server_config.ocpp.versions = VERSIONS
     return server_config
+
+
+@pytest.fixture(scope="module")
+def shared_server_config(shared_server_config):
+    shared_server_config.ocpp.versions = VERSIONS
+    return shared_server_config
 
 
 def station_class(base, call, call_result):
@@ -160,80 +171,81 @@ async def station(url: str, identity: str, version: str):
 
 async def final(db, cid: int, timeout: float = 10) -> dict:
     async def done():
-        c = json.loads(db.psql(f"select ocpp.command({cid})"))
+        c = json.loads(await db.sql(f"select ocpp.command({cid})"))
         return c if c["status"] not in ("queued", "sent") else None
     return await wait_for(done, timeout)
 
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
-async def test_session_started_and_stopped_from_sql(server, db, version):
+async def test_session_started_and_stopped_from_sql(shared_server, shared_db, version):
     identity = "V" + version.replace(".", "")
-    async with station(server.url, identity, version) as cp:
-        start = int(db.psql(f"select ocpp.request_start_transaction('{identity}', 'TOKEN-1', "
-                            f"'ISO14443', 1)"))
-        assert (await final(db, start))["status"] == "answered"
+    async with station(shared_server.url, identity, version) as cp:
+        start = int(await shared_db.sql(f"select ocpp.request_start_transaction('{identity}', 'TOKEN-1', "
+                                        f"'ISO14443', 1)"))
+        assert (await final(shared_db, start))["status"] == "answered"
 
         async def charging():
-            return db.psql("select count(*) from cs.transaction_event e join cs.transaction t "
-                           "on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
-                           "and e.event_type = 'Updated'") == "1"
+            return await shared_db.sql("select count(*) from cs.transaction_event e join cs.transaction t "
+                                       "on t.id = e.transaction_id where t.transaction_ref like 'TX-%' "
+                                       "and e.event_type = 'Updated' and t.station_id = "
+                                       f"(select id from cs.station where identity = '{identity}')") == "1"
         await wait_for(charging)
         ref = cp.tx["id"]
-        stop = int(db.psql(f"select ocpp.request_stop_transaction('{identity}', '{ref}')"))
-        assert (await final(db, stop))["status"] == "answered"
+        stop = int(await shared_db.sql(f"select ocpp.request_stop_transaction('{identity}', '{ref}')"))
+        assert (await final(shared_db, stop))["status"] == "answered"
 
         async def ended():
-            return db.psql(f"select stopped_reason from cs.transaction "
-                           f"where transaction_ref = '{ref}'") == "Remote"
+            return await shared_db.sql(f"select stopped_reason from cs.transaction "
+                                       f"where transaction_ref = '{ref}'") == "Remote"
         await wait_for(ended)
-    row = db.psql(f"select t.remote_start_command, t.id_tag from cs.transaction t "
-                  f"where t.transaction_ref = '{ref}'")
+    row = await shared_db.sql(f"select t.remote_start_command, t.id_tag from cs.transaction t "
+                              f"where t.transaction_ref = '{ref}'")
     assert row == f"{start}|TOKEN-1"
-    assert db.psql(f"select string_agg(e.event_type, ',' order by e.seq_no) from cs.transaction_event e "
+    assert await shared_db.sql(f"select string_agg(e.event_type, ',' order by e.seq_no) from cs.transaction_event e "
                    f"join cs.transaction t on t.id = e.transaction_id where t.transaction_ref = '{ref}'") \
         == "Started,Updated,Ended"
-    assert db.psql(f"select string_agg(m.numeric_value::text, ',' order by m.id) from cs.meter_value m "
+    assert await shared_db.sql(f"select string_agg(m.numeric_value::text, ',' order by m.id) from cs.meter_value m "
                    f"join cs.transaction t on t.id = m.transaction_id where t.transaction_ref = '{ref}' "
                    f"and m.measurand = 'Energy.Active.Import.Register'") == "1000,1800,2500"
-    assert db.psql(f"select vendor, model from cs.station where identity = '{identity}'") == "Acme|M-2"
+    assert await shared_db.sql(f"select vendor, model from cs.station where identity = '{identity}'") == "Acme|M-2"
 
 
 @pytest.mark.parametrize("version", ["2.0.1", "2.1"])
-async def test_base_report_fills_the_device_model(server, db, version):
+async def test_base_report_fills_the_device_model(shared_server, shared_db, version):
     identity = "R" + version.replace(".", "")
-    async with station(server.url, identity, version):
-        cid = int(db.psql(f"select ocpp.get_base_report('{identity}', 'FullInventory')"))
-        assert (await final(db, cid))["status"] == "answered"
+    async with station(shared_server.url, identity, version):
+        cid = int(await shared_db.sql(f"select ocpp.get_base_report('{identity}', 'FullInventory')"))
+        assert (await final(shared_db, cid))["status"] == "answered"
 
         async def stored():
-            return db.psql("select count(*) from cs.device_variable d join cs.station s "
-                           f"on s.id = d.station_id where s.identity = '{identity}'") == "2"
+            return await shared_db.sql("select count(*) from cs.device_variable d join cs.station s "
+                                       f"on s.id = d.station_id where s.identity = '{identity}'") == "2"
         await wait_for(stored)
-    assert db.psql("select component || '/' || evse_id || '/' || variable || '/' || attribute_type "
+    assert await shared_db.sql("select component || '/' || evse_id || '/' || variable || '/' || attribute_type "
                    "|| '=' || value || ' ' || mutability from cs.device_variable d join cs.station s "
                    f"on s.id = d.station_id where s.identity = '{identity}' order by 1") == (
         "EVSE/1/Power/MaxSet=22000 ReadOnly\n"
         "OCPPCommCtrlr/0/HeartbeatInterval/Actual=300 ReadWrite")
 
 
-async def test_mixed_fleet_one_api_one_list(server, db):
-    async with station(server.url, "MIX201", "2.0.1") as cp201, \
-            station16(server.url, "MIX16") as cp16:
+async def test_mixed_fleet_one_api_one_list(shared_server, shared_db):
+    async with station(shared_server.url, "MIX201", "2.0.1") as cp201, \
+            station16(shared_server.url, "MIX16") as cp16:
         await cp16.call(call16.BootNotification(charge_point_vendor="Old", charge_point_model="T"))
-        stations = {s["identity"]: s for s in json.loads(db.psql("select ocpp.chargepointlist()"))}
+        stations = {s["identity"]: s for s in json.loads(await shared_db.sql("select ocpp.chargepointlist()"))}
         assert stations["MIX201"]["version"] == "2.0.1" and stations["MIX16"]["version"] == "1.6"
         assert stations["MIX201"]["connected"] and stations["MIX16"]["connected"]
         assert [(c["evseId"], c["connectorId"], c["status"]) for c in stations["MIX201"]["connectors"]] \
             == [(1, 1, "Available")]
         # the 1.6 words work on the 2.0.1 station: Reset Hard becomes Immediate
-        cid = int(db.psql("select ocpp.reset('MIX201', 'Hard')"))
-        c = await final(db, cid)
+        cid = int(await shared_db.sql("select ocpp.reset('MIX201', 'Hard')"))
+        c = await final(shared_db, cid)
         assert c["status"] == "answered" and c["action"] == "Reset"
         assert cp201.requests[-1] == ("Reset", {"type": "Immediate"})
 
 
-async def test_201_framework_errors(server, db):
-    async with websockets.connect(f"{server.url}/ERR201", subprotocols=["ocpp2.0.1"]) as ws:
+async def test_201_framework_errors(shared_server, shared_db):
+    async with websockets.connect(f"{shared_server.url}/ERR201", subprotocols=["ocpp2.0.1"]) as ws:
         for frame, code in [
             ('[2,"e1","Heartbeat",{}', "RpcFrameworkError"),
             ('[7,"e2","Heartbeat",{}]', "MessageTypeNotSupported"),
@@ -252,16 +264,17 @@ async def test_201_framework_errors(server, db):
         assert json.loads(await ws.recv())[0] == 3
 
 
-async def test_21_send_gets_no_reply_and_is_stored(server, db):
-    async with websockets.connect(f"{server.url}/SEND21", subprotocols=["ocpp2.1"]) as ws:
+async def test_21_send_gets_no_reply_and_is_stored(shared_server, shared_db):
+    async with websockets.connect(f"{shared_server.url}/SEND21", subprotocols=["ocpp2.1"]) as ws:
         await ws.send(json.dumps([6, "s1", "NotifyPeriodicEventStream", {
             "id": 1, "pending": 0, "basetime": now(), "data": [{"t": 0.5, "v": "230.1"}]}]))
         await ws.send('[2,"hb","Heartbeat",{}]')
         reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert reply[:2] == [3, "hb"]  # the first answer on the socket is the Heartbeat's
     async def logged():
-        return db.psql("select count(*) from cs.message_log where message_type = 6 "
-                       "and action = 'NotifyPeriodicEventStream' and error_code is null") == "1"
+        return await shared_db.sql("select count(*) from cs.message_log where message_type = 6 "
+                                   "and action = 'NotifyPeriodicEventStream' and error_code is null "
+                                   "and identity = 'SEND21'") == "1"
     await wait_for(logged)
 
 
@@ -297,7 +310,7 @@ EVERY_ACTION = [(v, a) for v in ("1.6", "2.0.1", "2.1") for a in all_actions(v)]
 
 
 @pytest.mark.parametrize("version, action", EVERY_ACTION, ids=[f"{v}-{a}" for v, a in EVERY_ACTION])
-async def test_every_message_is_handled_or_refused_exactly(server, db, version, action):
+async def test_every_message_is_handled_or_refused_exactly(shared_server, shared_db, version, action):
     """Each action of the version's schema set, sent by a station with its smallest valid payload:
     a station message gets a CALLRESULT that passes its schema, a central-system one NotSupported,
     a SEND nothing (and a row in the message log)."""
@@ -309,13 +322,15 @@ async def test_every_message_is_handled_or_refused_exactly(server, db, version, 
     schema = json.loads((path if path.exists() else folder / f"{action}.json").read_text())
     payload = minimal(schema)
     schemas.check_request(action, payload)  # the generator itself is right
-    identity = "ALL" + version.replace(".", "")
-    async with websockets.connect(f"{server.url}/{identity}", subprotocols=[f"ocpp{version}"]) as ws:
+    identity = "ALL" + version.replace(".", "") + "-" + action  # a new station, as on a fresh server
+    async with websockets.connect(f"{shared_server.url}/{identity}",
+                                  subprotocols=[f"ocpp{version}"]) as ws:
         if action in schemas.send_actions:
             await ws.send(json.dumps([6, "m1", action, payload]))
             async def stored():
-                return db.psql(f"select count(*) from cs.message_log where action = '{action}' "
-                               "and message_type = 6 and error_code is null") == "1"
+                return await shared_db.sql(
+                    f"select count(*) from cs.message_log where action = '{action}' "
+                    f"and message_type = 6 and error_code is null and identity = '{identity}'") == "1"
             await wait_for(stored)
             return
         await ws.send(json.dumps([2, "m1", action, payload]))
@@ -328,39 +343,39 @@ async def test_every_message_is_handled_or_refused_exactly(server, db, version, 
 
 
 async def test_reservation_local_list_charging_profile_and_firmware_201(server, db):
-    db.psql("select ocpp.set_id_token('CARD-1', 'Accepted', 'ISO14443')")
+    await db.sql("select ocpp.set_id_token('CARD-1', 'Accepted', 'ISO14443')")
     async with station(server.url, "OPS201", "2.0.1") as cp:
-        reserve = int(db.psql("select ocpp.reserve_now('OPS201', null, 'CARD-1', "
-                              "now() + interval '1 hour', evse_id => 1, id_token_type => 'ISO14443')"))
+        reserve = int(await db.sql("select ocpp.reserve_now('OPS201', null, 'CARD-1', "
+                                   "now() + interval '1 hour', evse_id => 1, id_token_type => 'ISO14443')"))
         assert (await final(db, reserve))["status"] == "answered"
-        local = int(db.psql("select ocpp.send_local_list('OPS201', 'Full')"))
+        local = int(await db.sql("select ocpp.send_local_list('OPS201', 'Full')"))
         assert (await final(db, local))["status"] == "answered"
         profile = {"id": 7, "stackLevel": 0, "chargingProfilePurpose": "TxDefaultProfile",
                    "chargingProfileKind": "Absolute", "chargingSchedule": [
                        {"id": 1, "chargingRateUnit": "W", "startSchedule": now(),
                         "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 11000.5}]}]}
-        charging = int(db.psql(f"select ocpp.set_charging_profile('OPS201', null, "
-                               f"$j${json.dumps(profile)}$j$::jsonb, evse_id => 1)"))
+        charging = int(await db.sql(f"select ocpp.set_charging_profile('OPS201', null, "
+                                    f"$j${json.dumps(profile)}$j$::jsonb, evse_id => 1)"))
         assert (await final(db, charging))["status"] == "answered"
-        firmware = int(db.psql("select ocpp.update_firmware('OPS201', 'https://example.test/fw.bin', "
-                               "request_id => 31)"))
+        firmware = int(await db.sql("select ocpp.update_firmware('OPS201', 'https://example.test/fw.bin', "
+                                    "request_id => 31)"))
         assert (await final(db, firmware))["status"] == "answered"
 
         async def installed():
-            return db.psql("select status from cs.file_transfer where request_id = 31") == "Installed"
+            return await db.sql("select status from cs.file_transfer where request_id = 31") == "Installed"
         await wait_for(installed)
         # a reservation the station lets expire
         await cp.call(call201.ReservationStatusUpdate(
             reservation_id=cp.requests[0][1]["id"], reservation_update_status="Expired"))
     assert [a for a, _ in cp.requests] == ["ReserveNow", "SendLocalList", "SetChargingProfile",
                                            "UpdateFirmware"]
-    assert db.psql(f"select status, id_tag from cs.reservation where id = {cp.requests[0][1]['id']}") \
+    assert await db.sql(f"select status, id_tag from cs.reservation where id = {cp.requests[0][1]['id']}") \
         == "Expired|CARD-1"
     sent = cp.requests[1][1]
-    assert sent["version_number"] == int(db.psql(
+    assert sent["version_number"] == int(await db.sql(
         "select l.version from cs.local_list l join cs.station s on s.id = l.station_id "
         "where s.identity = 'OPS201'"))
     assert [e["id_token"]["id_token"] for e in sent["local_authorization_list"]] == ["CARD-1"]
-    assert db.psql("select p.id || ' ' || p.purpose || ' ' || p.status from cs.charging_profile p "
-                   "join cs.station s on s.id = p.station_id where s.identity = 'OPS201'") == \
+    assert await db.sql("select p.id || ' ' || p.purpose || ' ' || p.status from cs.charging_profile p "
+                        "join cs.station s on s.id = p.station_id where s.identity = 'OPS201'") == \
         "7 TxDefaultProfile Installed"

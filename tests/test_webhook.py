@@ -151,14 +151,14 @@ async def test_session_gets_the_webhooks_answers(hooked, webhook, server, db):
     assert webhook.authorizations == [None] * 9
 
     # ocpp.parse was not asked: no transaction in SQL, yet every frame is in the log.
-    assert db.psql("select count(*) from cs.transaction") == "0"
+    assert await db.sql("select count(*) from cs.transaction") == "0"
 
     async def logged():
-        n = db.psql("select count(*) from cs.message_log where identity = 'WH1'")
+        n = await db.sql("select count(*) from cs.message_log where identity = 'WH1'")
         return n == "20" and n
     await wait_for(logged)
-    assert db.psql("select payload->>'transactionId' from cs.message_log where identity = 'WH1' "
-                   "and direction = 'out' and action = 'StartTransaction'") == str(TRANSACTION_ID)
+    assert await db.sql("select payload->>'transactionId' from cs.message_log where identity = 'WH1' "
+                        "and direction = 'out' and action = 'StartTransaction'") == str(TRANSACTION_ID)
 
 
 @pytest.mark.parametrize("auth, expected", [
@@ -194,9 +194,9 @@ async def test_misbehaving_webhook_is_an_internal_error(hooked, webhook, server,
         assert reason not in str(caught.value)  # internals stay off the wire
 
         async def row():
-            return db.psql("select error_code || ': ' || error_description from cs.message_log "
-                           f"where identity = 'BAD-{mode}' and direction = 'out' "
-                           "and action = 'Heartbeat'")
+            return await db.sql("select error_code || ': ' || error_description from cs.message_log "
+                                f"where identity = 'BAD-{mode}' and direction = 'out' "
+                                "and action = 'Heartbeat'")
         assert reason in await wait_for(row)
         assert (await wait_for(row)).startswith("InternalError")
 
@@ -219,8 +219,8 @@ async def test_webhook_down_is_an_internal_error(server_config, db):
                 await cp.call(call.Heartbeat(), suppress=False)
 
         async def rows():
-            return db.psql("select error_description from cs.message_log where identity = 'DOWN1' "
-                           "and direction = 'out' and action = 'Heartbeat'")
+            return await db.sql("select error_description from cs.message_log where identity = 'DOWN1' "
+                                "and direction = 'out' and action = 'Heartbeat'")
         assert "unreachable" in await wait_for(rows)
     finally:
         await runner.cleanup()

@@ -337,9 +337,9 @@ async def test_command_errors_are_shown_in_words(server, operator, ui):
 async def test_live_log_filter_finds_history_older_than_the_first_page(server, db, operator, ui):
     # one frame of a quiet station, then more frames of another than the page's first 200
     frame = '{"identity": "%s", "direction": "in", "messageType": 2, "action": "%s", "uniqueId": "%s", "payload": {}}'
-    db.psql(f"select ocpp.log_frames('[{frame % ('QUIET1', 'Heartbeat', 'old-1')}]')")
+    await db.sql(f"select ocpp.log_frames('[{frame % ('QUIET1', 'Heartbeat', 'old-1')}]')")
     busy = ", ".join(frame % ("BUSY1", "Heartbeat", f"b-{i}") for i in range(300))
-    db.psql(f"select ocpp.log_frames('[{busy}]')")
+    await db.sql(f"select ocpp.log_frames('[{busy}]')")
     page = ui.page
     await ui.sign_in(operator)
     await ui.open("#/log")

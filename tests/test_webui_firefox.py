@@ -197,14 +197,15 @@ async def firefox() -> AsyncIterator[BiDi]:
         await bidi.send("script.addPreloadScript", functionDeclaration=COLLECT_ERRORS)
         yield bidi
     finally:
+        # Firefox's own shutdown is not under test: a few seconds to close, then it is killed.
         if bidi:
             try:
-                await bidi.send("browser.close")
+                await asyncio.wait_for(bidi.send("browser.close"), 5)
             except Exception:  # noqa: BLE001 - Firefox may close the socket before it answers
                 pass
             await bidi.close()
         try:
-            process.wait(timeout=10)
+            await asyncio.to_thread(process.wait, 5)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
