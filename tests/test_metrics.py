@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -182,3 +184,22 @@ async def test_disabled_metrics_are_not_served(server_config, db):
             assert (await call(ws, "h1", "Heartbeat", {}))[0] == 3
     finally:
         await runner.cleanup()
+
+
+async def test_the_docs_and_the_dashboard_name_what_is_served(server):
+    """docs/metrics.md lists every metric the node serves, and the Grafana dashboard asks only for
+    served ones (valid JSON, PromQL on the names of the exposition)."""
+    root = Path(__file__).resolve().parents[1]
+    _, _, text = await scrape(server)
+    served = {f.name for f in text_string_to_metric_families(text)
+              if f.name.startswith("ocpp_cs_") and not f.name.endswith("_created")}
+    documented = set(re.findall(r"^\| `(ocpp_cs_\w+)`", (root / "docs" / "metrics.md").read_text(),
+                                re.M))
+    # prometheus_client names a counter family without _total
+    assert {re.sub(r"_total$", "", n) for n in documented} == served
+    dashboard = json.loads((root / "docs" / "grafana-ocpp-cs.json").read_text())
+    asked = {re.sub(r"_(total|bucket|sum|count)$", "", name)
+             for panel in dashboard["panels"] for target in panel["targets"]
+             for name in re.findall(r"ocpp_cs_\w+", target["expr"])}
+    assert asked and asked <= served, asked - served
+    assert served <= asked, f"no panel for {served - asked}"
