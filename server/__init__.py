@@ -15,6 +15,7 @@ The flow runs one way; each folder is one box of it, and imports only the boxes 
     webhook/     webhook mode: station messages POSTed to your URL instead of ocpp.parse
     api/         the REST API, an aiohttp sub-app at /api/v1, and its OpenAPI spec
     webui/       the web UI, a sub-app at /ui, and its live feed of NOTIFYs
+    metrics/     the node's Prometheus metrics at /metrics, fed by the boxes above
     keys.py      the typed AppKeys each box gets its needs through (a leaf: nobody imports app.py)
     app.py       the one place that wires the boxes together
     listeners.py, cli.py   the sockets `serve` listens on; the `ocpp-cs` command, the top

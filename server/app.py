@@ -21,8 +21,9 @@ from .database import ApiQueries, Gateway, Login, NotifyListener, is_refusal
 from .dispatcher import Dispatcher
 from .dispatcher.soap import SoapDelivery
 from .keys import (API_QUERIES, CONFIG, DISPATCHER, ENDPOINT, GATEWAY, LISTENER, LIVE, MESSAGES,
-                   SOAP, STATIONS, WEBHOOK)
+                   METRICS, SOAP, STATIONS, WEBHOOK)
 from .messagelog import MessageLog
+from .metrics import NodeMetrics, metrics_response
 from .nodes import NodeLease
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
@@ -34,7 +35,7 @@ from .webui.headers import setup_headers
 log = logging.getLogger("ocpp_cs")
 
 __all__ = ["API_QUERIES", "CONFIG", "DISPATCHER", "ENDPOINT", "GATEWAY", "LISTENER", "LIVE",
-           "MESSAGES", "SOAP", "STATIONS", "WEBHOOK", "build_app", "stop_tasks"]
+           "MESSAGES", "METRICS", "SOAP", "STATIONS", "WEBHOOK", "build_app", "stop_tasks"]
 
 LOG_CLEANUP_EVERY = 3600.0  # seconds between ocpp.log_cleanup() runs (retention is a SQL setting)
 
@@ -47,6 +48,11 @@ def build_app(config: Config, dsn: str) -> web.Application:
     proxies = TrustedProxies.from_config(config)  # here: a bad [tls] entry stops the start at once
     app[CONFIG] = config
     login = Login.from_config(config, dsn)
+    # Each box hands the metrics its numbers as it starts (metrics.Sources); the station path
+    # counts through metrics.station.
+    metrics = NodeMetrics(config.node, config.ocpp.versions) if config.metrics.enabled else None
+    if metrics is not None:
+        app[METRICS] = metrics
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         gateway = await Gateway.open(login, min_size=config.database.pool_min,
@@ -56,6 +62,9 @@ def build_app(config: Config, dsn: str) -> web.Application:
         await gateway.node_start()
         app[GATEWAY] = gateway
         app[API_QUERIES] = ApiQueries(gateway.pool)
+        if metrics is not None:
+            metrics.sources.pool = gateway.pool_stats
+            metrics.sources.queue_depth = gateway.command_queue_depth
         # Subscribers register below; it starts listening last (listen), once all have.
         app[LISTENER] = NotifyListener(login, gateway.outage)
         yield
@@ -67,6 +76,8 @@ def build_app(config: Config, dsn: str) -> web.Application:
                               flush_interval=c.flush_interval,
                               batch_size=c.batch_size, max_buffer=c.max_buffer, enabled=c.enabled)
         app[MESSAGES] = messages
+        if metrics is not None:
+            metrics.sources.message_log = messages
         writer = asyncio.create_task(messages.run(), name="message-log")
         cleanup = asyncio.create_task(_log_cleanup(app[GATEWAY]), name="message-log-cleanup")
         yield
@@ -110,7 +121,12 @@ def build_app(config: Config, dsn: str) -> web.Application:
                                           on_connect=dispatcher.wake,
                                           parse=hook.parse if hook else None,
                                           parse_name="webhook" if hook else "ocpp.parse",
-                                          proxies=proxies)
+                                          proxies=proxies,
+                                          observer=metrics.station if metrics else None)
+        if metrics is not None:
+            held = app[STATIONS]
+            metrics.sources.connected = lambda: [s.version for s in held.all()]
+            metrics.sources.commands_sent = lambda: dispatcher.sent
         app[SOAP] = SoapEndpoint(app[GATEWAY], app[MESSAGES], config.soap,
                                  config.ocpp.max_identity_length)
         task = asyncio.create_task(dispatcher.run(), name="dispatcher")
@@ -164,6 +180,11 @@ def build_app(config: Config, dsn: str) -> web.Application:
         app.router.add_post("/Ocpp", ocpp_soap)
         app.router.add_post("/Ocpp/{path:.*}", ocpp_soap)
     app.router.add_get("/ping", ping)
+    if metrics is not None:
+        async def prometheus(request: web.Request) -> web.Response:
+            return await metrics_response(request, request.app[METRICS], config.metrics.token)
+
+        app.router.add_get("/metrics", prometheus)
     setup_api(app, config)
     setup_webui(app)
     return app

@@ -190,6 +190,15 @@ class ApiConfig:
 
 
 @dataclass
+class MetricsConfig:
+    # GET /metrics on the main port: the node's Prometheus metrics (docs/metrics.md).
+    enabled: bool = True
+    # "" = no credentials, as Prometheus usually scrapes; else the scrape must send
+    # Authorization: Bearer <token>.
+    token: str = ""
+
+
+@dataclass
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     tls: TlsConfig = field(default_factory=TlsConfig)
@@ -201,6 +210,7 @@ class Config:
     emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     @property
     def node(self) -> str:

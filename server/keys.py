@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .database import ApiQueries, Gateway, NotifyListener
     from .dispatcher import Dispatcher
     from .messagelog import MessageLog
+    from .metrics import NodeMetrics
     from .transport import SoapEndpoint, Stations, WebSocketEndpoint
     from .webhook import WebhookClient
     from .webui.live import LiveHub
@@ -30,3 +31,4 @@ ENDPOINT: web.AppKey[WebSocketEndpoint] = web.AppKey("endpoint")
 SOAP: web.AppKey[SoapEndpoint] = web.AppKey("soap")
 WEBHOOK: web.AppKey[WebhookClient] = web.AppKey("webhook")
 LIVE: web.AppKey[LiveHub] = web.AppKey("live")
+METRICS: web.AppKey[NodeMetrics] = web.AppKey("metrics")  # absent with [metrics] enabled = false

@@ -37,7 +37,7 @@ SELECT functions_are('ocpp', ARRAY[
     'request_start_transaction', 'request_stop_transaction', 'set_display_message',
     'set_monitoring_base', 'set_monitoring_level', 'set_network_profile', 'set_variable',
     'set_variable_monitoring', 'set_variables', 'unpublish_firmware',
-    'parsexml', 'soaptojson', 'jsontosoap', 'command_claim_soap',
+    'parsexml', 'soaptojson', 'jsontosoap', 'command_claim_soap', 'command_queue_depth',
     'api_token_create', 'api_token_revoke', 'api_token_check', 'api_transactionlist',
     'api_reservationlist', 'api_station', 'api_transaction', 'api_id_tags', 'api_id_tag',
     'api_set_id_tag', 'delete_id_tag', 'block_id_tag', 'api_commands', 'api_message_log', 'api_charging_profiles',
@@ -75,7 +75,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          115::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          116::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

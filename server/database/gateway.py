@@ -2,6 +2,7 @@
 (transport, dispatcher, signer, message log) runs."""
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,15 @@ class Gateway:
 
     async def log_cleanup(self) -> int:
         return await self.pool.fetchval(self.q["log_cleanup"])
+
+    def pool_stats(self) -> dict[str, int]:
+        """The pool's connections now: {"size", "idle", "min", "max"} (for /metrics)."""
+        return {"size": self.pool.get_size(), "idle": self.pool.get_idle_size(),
+                "min": self.pool.get_min_size(), "max": self.pool.get_max_size()}
+
+    async def command_queue_depth(self, timeout: float) -> dict[str, int]:
+        """{"queued": n, "sent": n} of the whole system's command queue (for /metrics), within
+        `timeout` seconds, waiting for a pooled connection included."""
+        text = await asyncio.wait_for(self.pool.fetchval(self.q["command_queue_depth"],
+                                                         timeout=timeout), timeout)
+        return orjson.loads(text)

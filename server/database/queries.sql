@@ -73,6 +73,9 @@ SELECT ocpp.soaptojson($1::xml)::text;
 -- name: command_claim_soap
 SELECT ocpp.command_claim_soap($1)::text;
 
+-- name: command_queue_depth
+SELECT ocpp.command_queue_depth()::text;
+
 -- name: alive
 -- Not the API: the LISTEN connection's check that PostgreSQL still answers on it (listener.py).
 SELECT 1;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from typing import Any, Protocol
 
 import orjson
@@ -48,6 +49,9 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._calls: set[asyncio.Task] = set()
         self.secrets = Secrets()
+        # {(action, outcome): count} of the CALLs sent, read by the node's metrics (outcome:
+        # answered, callerror, bad_answer, timeout, interrupted)
+        self.sent: Counter[tuple[str, str]] = Counter()
 
     def wake(self, *_: Any) -> None:
         self._wake.set()
@@ -146,23 +150,28 @@ class Dispatcher:
             try:
                 answer = await session.call(unique_id, action, payload, self.call_timeout, logged)
             except asyncio.TimeoutError:
+                self.sent[action, "timeout"] += 1
                 await self.gateway.command_timeout(cid)
                 return
             except ConnectionError:
+                self.sent[action, "interrupted"] += 1
                 await self.gateway.commands_interrupted(identity)
                 return
             if isinstance(answer, CallError):
+                self.sent[action, "callerror"] += 1
                 await self.gateway.command_error(cid, answer.code, answer.description,
                                                  answer.details)
                 return
             try:
                 schemas.check_response(action, answer)
             except ValidationError as e:
+                self.sent[action, "bad_answer"] += 1
                 await self.gateway.command_error(
                     cid, error_name(e.code, session.version),
                     f"the station's answer breaks the schema: {e.description}",
                     {**e.details, "response": answer})
                 return
+            self.sent[action, "answered"] += 1
             await self.gateway.command_result(cid, orjson.dumps(answer).decode())
         except Exception as e:  # noqa: BLE001 - one command's failure must not stop the others
             log.error("command %s %s to %s: %s", cid, action, identity, e)

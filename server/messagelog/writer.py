@@ -53,6 +53,7 @@ class MessageLog:
         self.enabled = enabled
         self._rows: deque[tuple[int, dict[str, Any]]] = deque()
         self._seq = itertools.count()
+        self.written = 0       # rows through a committed write, `lost` ones too (read by /metrics)
         self.dropped = 0       # buffer full while PostgreSQL was away: the oldest rows went
         self.unstorable = 0    # rows stored in the safe form
         self.lost = 0          # rows not even the safe form could store
@@ -92,6 +93,7 @@ class MessageLog:
                 return False
             self.outage.recovered()
             self.unstorable += unstorable
+            self.written += len(batch)
             last = batch[-1][0]
             while self._rows and self._rows[0][0] <= last:  # committed: now they may go
                 self._rows.popleft()

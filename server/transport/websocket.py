@@ -14,7 +14,7 @@ import binascii
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Protocol
 from urllib.parse import unquote
 
 import orjson
@@ -43,6 +43,30 @@ SUBPROTOCOL_PREFIX = "ocpp"
 # Gateway.parse's signature: (identity, unique id, action, payload JSON, account, version) → reply
 # payload JSON. The webhook client (webhook mode) has one too.
 Parse = Callable[[str, str, str, str, "str | None", str], Awaitable[str]]
+
+
+class Observer(Protocol):
+    """What the station path tells the node's metrics (metrics.StationMetrics); called once per
+    frame, so each must be cheap."""
+
+    def call_received(self, version: str, action: str) -> None: ...
+
+    def error_sent(self, code: str) -> None: ...
+
+    def answered(self, seconds: float) -> None: ...
+
+
+class Unobserved:
+    """No metrics ([metrics] enabled = false, or a session built by a test)."""
+
+    def call_received(self, version: str, action: str) -> None:
+        pass
+
+    def error_sent(self, code: str) -> None:
+        pass
+
+    def answered(self, seconds: float) -> None:
+        pass
 
 
 @dataclass(slots=True)
@@ -86,7 +110,8 @@ class Session:
 
     def __init__(self, ws: web.WebSocketResponse, identity: str, account: str | None, version: str,
                  gateway: Gateway, messages: MessageLog, config: OcppConfig,
-                 parse: Parse | None = None, parse_name: str = "ocpp.parse"):
+                 parse: Parse | None = None, parse_name: str = "ocpp.parse",
+                 observer: Observer | None = None):
         self.ws = ws
         self.identity = identity
         self.account = account
@@ -97,6 +122,7 @@ class Session:
         self.parse_name = parse_name
         self.messages = messages
         self.config = config
+        self.observer = observer or Unobserved()
         self.schemas = schemas_for(version)
         self.protocol = ProtocolSession(
             CENTRAL_SYSTEM, version, replay=config.replay_repeated_call,
@@ -161,6 +187,7 @@ class Session:
         elif isinstance(event, SendReceived):
             await self.on_send(event)
         else:
+            self.observer.call_received(self.version, event.call.action)
             self.messages.record(self.identity, self.account, IN, rpc.CALL, event.call.action,
                                  event.call.unique_id, event.call.payload)
             if isinstance(event, Replayed):
@@ -223,6 +250,7 @@ class Session:
     async def on_send(self, event: SendReceived) -> None:
         """2.1's SEND: processed like a CALL, but nothing goes back, not even an error."""
         message = event.call
+        self.observer.call_received(self.version, message.action)
         error: tuple[str | None, str | None] = (None, None)
         try:
             if event.error is not None:
@@ -247,9 +275,12 @@ class Session:
     async def _send(self, reply: Reply, started: float, note: str | None = None) -> None:
         """Send a reply and log it."""
         await self.ws.send_str(reply.frame)
-        latency = (time.perf_counter() - started) * 1000
+        seconds = time.perf_counter() - started
+        latency = seconds * 1000
+        self.observer.answered(seconds)
         call, sent = reply.call, reply.result
         if isinstance(sent, rpc.CallError):
+            self.observer.error_sent(sent.code)
             self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, call.action,
                                  call.unique_id, sent.details, sent.code, note or sent.description,
                                  latency)
@@ -268,17 +299,20 @@ class Session:
                      event.description)
             return
         await self.ws.send_str(event.frame)
+        seconds = time.perf_counter() - started
+        self.observer.answered(seconds)
+        self.observer.error_sent(event.code)
         self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, None,
-                             event.unique_id, {}, event.code, event.description,
-                             (time.perf_counter() - started) * 1000)
+                             event.unique_id, {}, event.code, event.description, seconds * 1000)
 
 
 class WebSocketEndpoint:
     def __init__(self, gateway: Gateway, messages: MessageLog, stations: Stations,
                  config: OcppConfig, on_connect: Callable[[], None] = lambda: None,
                  parse: Parse | None = None, parse_name: str = "ocpp.parse",
-                 proxies: TrustedProxies | None = None):
+                 proxies: TrustedProxies | None = None, observer: Observer | None = None):
         self.gateway = gateway
+        self.observer = observer or Unobserved()
         self.proxies = proxies or TrustedProxies()
         self.parse = parse
         self.parse_name = parse_name
@@ -380,7 +414,8 @@ class WebSocketEndpoint:
             ws._pong_heartbeat = self.config.ping_timeout  # aiohttp fixes it at heartbeat / 2
         await ws.prepare(request)
         session = Session(ws, where.identity, where.account, version, self.gateway,
-                          self.messages, self.config, self.parse, self.parse_name)
+                          self.messages, self.config, self.parse, self.parse_name,
+                          self.observer)
         previous = self.stations.add(session)
         if previous is not None:
             await previous.close(1000, "replaced by a new connection")
