@@ -4,7 +4,7 @@ process, and prometheus_client's global default registry would mix their numbers
 Two kinds of numbers:
 - counted as they happen, on the station path (StationMetrics): calls received, CALLERRORs sent,
   the time from a frame received to its reply sent. That path does thousands of calls a second, so
-  each count is a dict lookup and an .inc() on a child whose labels were bound once;
+  each count is a dict lookup and an integer add, turned into metric families only at a scrape;
 - read when Prometheus scrapes (the collector below), from the boxes that keep them anyway: the
   stations this node holds, the message log's buffer and counts, the pool, the dispatcher's
   outcomes, and the command queue (one SQL statement, refreshed by http.py before each scrape).
@@ -15,11 +15,13 @@ error codes (capped), statuses; never a station's identity.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Awaitable, Callable, Iterable, Iterator, Mapping, Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client.core import (CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily,
+                                   Metric)
 
 from .. import __version__
 from ..protocol.actions import VERSIONS, actions
@@ -32,51 +34,65 @@ OTHER = "other"
 
 
 class StationMetrics:
-    """What the WebSocket transport counts on the station path (transport's Observer protocol)."""
+    """What the WebSocket transport counts on the station path (transport's Observer protocol).
+
+    Plain ints in dicts, turned into metric families only when Prometheus scrapes: a
+    prometheus_client Counter or Histogram takes a lock on every .inc()/.observe(), which the
+    station path, at thousands of calls a second, would pay for nothing between two scrapes. The
+    event loop is the only writer, so no lock is needed here."""
 
     def __init__(self, registry: CollectorRegistry):
-        self._call_counter = Counter(
-            PREFIX + "station_calls", "CALLs (and 2.1 SENDs) received from stations",
-            ["action", "version"], registry=registry)
-        self._error_counter = Counter(
-            PREFIX + "callerrors_sent", "CALLERRORs sent to stations, by error code",
-            ["code"], registry=registry)
-        self._latency = Histogram(
-            PREFIX + "call_latency_seconds",
-            "seconds from a station's frame received to its reply sent (framing, validation, "
-            "ocpp.parse)", buckets=LATENCY_BUCKETS, registry=registry)
-        self._calls: dict[str, dict[str, Any]] = {}
-        self._errors: dict[str, Any] = {}
+        self._calls: dict[tuple[str, str], int] = {}   # (action, version) → count
+        self._errors: dict[str, int] = {}              # code → count
+        self._buckets = [0] * (len(LATENCY_BUCKETS) + 1)  # per bucket, not cumulative; last: +Inf
+        self._latency_sum = 0.0
+        self._known = {version: actions(version) for version in VERSIONS}
+        registry.register(self)
 
     def call_received(self, version: str, action: str) -> None:
+        key = (action, version)
         try:
-            self._calls[version][action].inc()
+            self._calls[key] += 1
         except KeyError:
-            self._call_child(version, action).inc()
+            # an action the version does not know counts as "other": made-up names grow nothing
+            if action not in self._known.get(version, ()):
+                key = (OTHER, version)
+            self._calls[key] = self._calls.get(key, 0) + 1
 
     def error_sent(self, code: str) -> None:
-        child = self._errors.get(code)
-        if child is None:
-            child = self._error_child(code)
-        child.inc()
+        try:
+            self._errors[code] += 1
+        except KeyError:
+            if len(self._errors) >= MAX_ERROR_CODES:
+                code = OTHER
+            self._errors[code] = self._errors.get(code, 0) + 1
 
     def answered(self, seconds: float) -> None:
-        self._latency.observe(seconds)
+        self._buckets[bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        self._latency_sum += seconds
 
-    def _call_child(self, version: str, action: str) -> Any:
-        """Bind the labels once per known action; a name the version does not know is counted as
-        "other" and not remembered, so a station sending made-up names grows nothing."""
-        known = self._calls.setdefault(version, {})
-        if version in VERSIONS and action in actions(version):
-            known[action] = self._call_counter.labels(action, version)
-            return known[action]
-        return self._call_counter.labels(OTHER, version)
-
-    def _error_child(self, code: str) -> Any:
-        if len(self._errors) >= MAX_ERROR_CODES:
-            return self._error_counter.labels(OTHER)
-        child = self._errors[code] = self._error_counter.labels(code)
-        return child
+    def collect(self) -> Iterator[Metric]:
+        calls = CounterMetricFamily(PREFIX + "station_calls",
+                                    "CALLs (and 2.1 SENDs) received from stations",
+                                    labels=["action", "version"])
+        for (action, version), count in sorted(self._calls.items()):
+            calls.add_metric([action, version], count)
+        yield calls
+        errors = CounterMetricFamily(PREFIX + "callerrors_sent",
+                                     "CALLERRORs sent to stations, by error code", labels=["code"])
+        for code, count in sorted(self._errors.items()):
+            errors.add_metric([code], count)
+        yield errors
+        cumulative, buckets = 0, []
+        for bound, count in zip([*map(str, LATENCY_BUCKETS), "+Inf"], self._buckets):
+            cumulative += count
+            buckets.append((bound, cumulative))
+        latency = HistogramMetricFamily(
+            PREFIX + "call_latency_seconds",
+            "seconds from a station's frame received to its reply sent (framing, validation, "
+            "ocpp.parse)")
+        latency.add_metric([], buckets, self._latency_sum)
+        yield latency
 
 
 class MessageLogStats(Protocol):

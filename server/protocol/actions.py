@@ -15,6 +15,8 @@ DataTransfer goes both ways in every version. `sender` is STATION, CENTRAL_SYSTE
 """
 from __future__ import annotations
 
+from functools import cache
+
 STATION = "station"
 CENTRAL_SYSTEM = "central_system"
 BOTH = "both"
@@ -114,12 +116,14 @@ def other(side: str) -> str:
     return CENTRAL_SYSTEM if _side(side) == STATION else STATION
 
 
+@cache  # a few versions and sides: computed once, asked on every frame
 def actions(version: str) -> frozenset[str]:
     """Every action of version, whoever sends it."""
     table = _version(version)
     return table[STATION] | table[CENTRAL_SYSTEM] | table[BOTH]
 
 
+@cache
 def sent_by(version: str, side: str) -> frozenset[str]:
     """The actions side (STATION or CENTRAL_SYSTEM) sends in version, DataTransfer included."""
     table = _version(version)
@@ -134,6 +138,7 @@ def sender(version: str, action: str) -> str | None:
     return None
 
 
+@cache
 def send_actions(version: str) -> frozenset[str]:
     """The actions version sends as SEND [6, ...] (no reply); empty before 2.1."""
     _version(version)
