@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 
 import asyncpg
@@ -170,3 +171,21 @@ async def test_an_outage_is_one_line_and_loses_no_row(caplog):
     assert "PostgreSQL unreachable" in errors[0].getMessage()
     back = [r for r in caplog.records if "PostgreSQL reachable again" in r.getMessage()]
     assert len(back) >= 1
+
+
+def test_a_call_in_flight_when_the_outage_began_does_not_end_it(caplog):
+    """PostgreSQL stops its backends one by one: a call that began before the first failure may
+    still succeed. It proves nothing, so the outage goes on, and its next failure is no new ERROR."""
+    from ocpp_cs.database import Outage
+    caplog.set_level(logging.INFO)
+    outage = Outage()
+    before = time.monotonic()
+    outage.failed("station messages", ConnectionError("gone"))
+    outage.recovered(before)        # in flight before the outage: not a recovery
+    outage.failed("message log", ConnectionError("gone"))
+    after = time.monotonic()
+    outage.recovered(after)         # began after it: PostgreSQL is back
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    back = [r for r in caplog.records if "reachable again" in r.getMessage()]
+    assert len(errors) == 1 and len(back) == 1
+    assert "2 calls failed" in back[0].getMessage()

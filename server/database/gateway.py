@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ class Gateway:
                     account: str | None, version: str) -> str:
         """The reply payload as JSON text; raises asyncpg errors for refused messages.
         Calls arriving together share one statement and one commit (batching.py)."""
+        started = time.monotonic()
         try:
             reply = await self._parse.submit((identity, unique_id, action, payload_json, account,
                                               version))
@@ -66,7 +68,7 @@ class Gateway:
             if is_connection_error(e):
                 self.outage.failed("station messages", e)
             raise
-        self.outage.recovered()
+        self.outage.recovered(started)
         return reply
 
     async def _parse_one(self, args: tuple) -> str:

@@ -25,9 +25,12 @@ class Outage:
             log.error("PostgreSQL unreachable (%s: %s: %s); failures are counted until it is back",
                       what, type(error).__name__, error)
 
-    def recovered(self) -> None:
-        """A call reached PostgreSQL: the outage, if any, is over."""
-        if self.since is None:
+    def recovered(self, started: float | None = None) -> None:
+        """A call reached PostgreSQL: the outage, if any, is over. `started` (time.monotonic() when
+        the call began) lets a call that was already in flight when the outage began, and finished
+        on a backend PostgreSQL had not stopped yet, prove nothing: ending the outage on it would
+        log the next failure of the same outage as a second one."""
+        if self.since is None or (started is not None and started < self.since):
             return
         log.warning("PostgreSQL reachable again after %.1f s; %d calls failed meanwhile",
                     time.monotonic() - self.since, self.failures)

@@ -17,6 +17,7 @@ import itertools
 import logging
 import random
 import re
+import time
 from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
@@ -86,12 +87,13 @@ class MessageLog:
         """Write what is buffered; False when PostgreSQL is away (the rows stay for the next try)."""
         while self._rows:
             batch = list(itertools.islice(self._rows, self.batch_size))
+            started = time.monotonic()
             try:
                 unstorable = await self._store_batch([row for _, row in batch])
             except Exception as e:  # noqa: BLE001 - not about the data: PostgreSQL away
                 self.outage.failed(f"message log, {len(self._rows)} rows waiting", e)
                 return False
-            self.outage.recovered()
+            self.outage.recovered(started)
             self.unstorable += unstorable
             self.written += len(batch)
             last = batch[-1][0]
