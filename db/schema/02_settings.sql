@@ -35,10 +35,16 @@ INSERT INTO cs.setting (key, value, description) VALUES
     ('station.password_hex_fallback', 'true',
      'a Basic-auth password written as hex digits also matches the bytes they encode (1.6 AuthorizationKey sent as text)'),
     ('message_log.retention', '"30 days"',
-     'age after which ocpp.log_cleanup() deletes message log rows'),
+     'age after which ocpp.log_cleanup() removes message log rows (whole days of them by dropping their partition)'),
     ('data_transfer.unknown_vendor', '"UnknownVendorId"',
      'DataTransfer status when no handler is registered for the vendorId'),
     ('node.lease_seconds', '15',
      'seconds a front-end node''s lease lasts; the node renews it every third of that (ocpp.node_renew)'),
     ('node.grace_seconds', '5',
-     'seconds past an expired lease before another node declares the node dead (ocpp.node_reap)');
+     'seconds past an expired lease before another node declares the node dead (ocpp.node_reap)'),
+    ('history.exact_retention', 'true',
+     'ocpp.partition_maintain() also deletes the rows past retention from the partition that straddles the boundary (false: whole partitions only, rows stay up to a day / month longer)'),
+    ('history.partitions_ahead', '3',
+     'partitions ocpp.partition_maintain() keeps ready after the current one: days of cs.message_log, months of cs.meter_value (1-366)'),
+    ('meter_value.retention', 'null',
+     'age (by received_at) after which ocpp.partition_maintain() removes meter values; null keeps them forever');

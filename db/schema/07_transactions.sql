@@ -85,8 +85,12 @@ CREATE TABLE cs.transaction_event (
 CREATE INDEX transaction_event_seq_idx ON cs.transaction_event (station_id, transaction_ref, seq_no);
 CREATE INDEX transaction_event_transaction_idx ON cs.transaction_event (transaction_id);
 
+-- Partitioned by month of received_at (UTC months, cs.meter_value_pYYYYMM): the central system's clock,
+-- so a station with a wrong clock cannot scatter rows over years; retention (meter_value.retention, null:
+-- keep forever) drops whole months (ocpp.partition_maintain). Rows of a month without a partition land
+-- in cs.meter_value_default until ocpp.partition_maintain creates it.
 CREATE TABLE cs.meter_value (
-    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             bigint GENERATED ALWAYS AS IDENTITY,
     station_id     integer NOT NULL REFERENCES cs.station (id) ON DELETE CASCADE,
     evse_id        integer NOT NULL,
     connector_id   integer NOT NULL,
@@ -105,8 +109,11 @@ CREATE TABLE cs.meter_value (
     -- 2.0.1 sampled values: unitOfMeasure.multiplier as sent (numeric_value is value × 10^multiplier,
     -- in unit) and the signedMeterValue object.
     multiplier         integer,
-    signed_meter_value jsonb
-);
+    signed_meter_value jsonb,
+    PRIMARY KEY (id, received_at)
+) PARTITION BY RANGE (received_at);
+
+CREATE TABLE cs.meter_value_default PARTITION OF cs.meter_value DEFAULT;
 
 CREATE INDEX meter_value_transaction_idx ON cs.meter_value (transaction_id) WHERE transaction_id IS NOT NULL;
 CREATE INDEX meter_value_station_idx ON cs.meter_value (station_id, sampled_at);

@@ -17,9 +17,9 @@ SELECT tables_are('cs', ARRAY[
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
-    'station_certificate']);
+    'station_certificate', 'message_log_default', 'meter_value_default']);
 SELECT functions_are('ocpp', ARRAY[
-    'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'actions', 'log_frames', 'log_cleanup', 'chargepointlist',
+    'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
     'send', 'command', 'cancel_command', 'command_claim', 'command_result', 'command_error', 'command_timeout',
     'command_refused', 'command_unclaim', 'command_interrupted', 'call',
@@ -75,7 +75,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          116::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          117::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -131,7 +131,8 @@ SELECT results_eq(
     $$VALUES ('authorize.concurrent_tx', 'true'::jsonb), ('authorize.unknown_id_tag', '"Accepted"'),
              ('boot.heartbeat_interval', '300'), ('boot.retry_interval', '60'),
              ('boot.unknown_station', '"Accepted"'), ('data_transfer.unknown_vendor', '"UnknownVendorId"'),
-             ('message_log.retention', '"30 days"'), ('node.grace_seconds', '5'),
+             ('history.exact_retention', 'true'), ('history.partitions_ahead', '3'),
+             ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
              ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
              ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),

@@ -32,20 +32,19 @@ BEGIN
 END;
 $$;
 
--- ocpp.log_cleanup(): deletes the message-log rows older than setting message_log.retention.
--- Returns the number of rows deleted. Raises nothing.
+-- ocpp.log_cleanup(): removes the message-log rows older than setting message_log.retention: runs
+-- ocpp.partition_maintain(), which drops the days wholly past retention and, with
+-- history.exact_retention (the default), deletes the older rows of the day that straddles the boundary;
+-- it also creates the partitions ahead and applies meter_value.retention. The server runs it at start
+-- and hourly. Returns the number of message-log rows removed. Raises OC007 when a history setting holds
+-- a value ocpp.set_setting refuses.
 CREATE OR REPLACE FUNCTION ocpp.log_cleanup()
 RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-DECLARE
-    deleted bigint;
 BEGIN
-    DELETE FROM cs.message_log AS m
-     WHERE m.created_at < now() - (cs.setting('message_log.retention') #>> '{}')::interval;
-    GET DIAGNOSTICS deleted = ROW_COUNT;
-    RETURN deleted;
+    RETURN (SELECT m.removed FROM ocpp.partition_maintain() AS m WHERE m.table_name = 'message_log');
 END;
 $$;

@@ -49,6 +49,10 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 2147483647
         WHEN 'message_log.retention' THEN
             jsonb_typeof(v) = 'string'
+        WHEN 'meter_value.retention' THEN
+            jsonb_typeof(v) IN ('string', 'null')   -- null: keep forever
+        WHEN 'history.partitions_ahead' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 366
         WHEN 'station.security_profile' THEN
             jsonb_typeof(v) = 'number' AND v::numeric IN (0, 1, 2, 3)
         WHEN 'station.certificate_binding' THEN
@@ -62,11 +66,12 @@ BEGIN
         ELSE
             jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
                                           -- station.password_hex_fallback, transaction.stop_on_boot,
-                                          -- transaction.stop_on_available
+                                          -- transaction.stop_on_available, history.exact_retention
     END;
 
     -- an operator call, not the hot path: a subtransaction to test the interval is fine
-    IF valid AND set_setting.key = 'message_log.retention' THEN
+    IF valid AND set_setting.key IN ('message_log.retention', 'meter_value.retention')
+       AND jsonb_typeof(v) = 'string' THEN
         BEGIN
             valid := (v #>> '{}')::interval > interval '0';
         EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow THEN
