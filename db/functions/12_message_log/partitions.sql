@@ -13,6 +13,7 @@
 CREATE OR REPLACE FUNCTION cs.history_partition(tbl text, period_start timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER   -- partitions belong to the owner of the tables, whoever asks
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
@@ -59,6 +60,7 @@ $$;
 CREATE OR REPLACE FUNCTION cs.history_retain(tbl text, cutoff timestamptz, exact boolean)
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER   -- partitions belong to the owner of the tables, whoever asks
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
