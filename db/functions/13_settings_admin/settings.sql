@@ -19,7 +19,8 @@ $$;
 
 -- ocpp.set_setting(key, value): changes a setting. Returns nothing.
 -- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
--- outside its list, a non-positive interval, a node lease outside 1-86400 s or grace outside 0-86400 s).
+-- outside its list, a non-positive interval, a node lease outside 1-86400 s or grace outside 0-86400 s,
+-- partitions ahead outside 1-366; meter_value.retention also takes null).
 CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
 RETURNS void
 LANGUAGE plpgsql
