@@ -96,7 +96,8 @@ $$;
 -- dropping whole partitions, and with history.exact_retention also deleting the older rows of the
 -- partition that straddles the boundary (cs.history_retain). ocpp.log_cleanup runs it.
 -- Returns a row per table: (table_name, created: partitions created, moved: rows moved out of DEFAULT,
--- removed: rows past retention). Raises OC007 when a setting holds a value ocpp.set_setting refuses.
+-- removed: rows past retention). Runs under a transaction-level advisory lock, one caller at a time.
+-- Raises OC007 when a setting holds a value ocpp.set_setting refuses.
 CREATE OR REPLACE FUNCTION ocpp.partition_maintain()
 RETURNS TABLE (table_name text, created integer, moved bigint, removed bigint)
 LANGUAGE plpgsql
@@ -120,6 +121,8 @@ BEGIN
         PERFORM cs.raise_ocpp('OC007', 'invalid setting value',
                               format('history.exact_retention does not accept %s', exact));
     END IF;
+    -- every node runs it hourly: one at a time, the next finds the work done (no race on CREATE TABLE)
+    PERFORM pg_advisory_xact_lock(hashtext('ocpp.partition_maintain'));
     FOREACH table_name IN ARRAY ARRAY['message_log', 'meter_value'] LOOP
         step := CASE table_name WHEN 'message_log' THEN interval '1 day' ELSE interval '1 month' END;
         created := 0;
