@@ -40,6 +40,9 @@ PG_AUTOCTL = shutil.which("pg_autoctl")
 needs_pg_autoctl = pytest.mark.skipif(
     PG_AUTOCTL is None, reason="pg_autoctl not installed (Debian postgresql-15-auto-failover; "
                                ".ci/setup installs it)")
+MONITOR_SETTINGS = {"health_check_period": 1000, "health_check_timeout": 2000,  # ms
+                    "health_check_max_retries": 2, "health_check_retry_delay": 1000,
+                    "node_considered_unhealthy_timeout": 10000}
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OCPP_CS_")}
 STATION = "FAILOVER-1"
 
@@ -122,10 +125,19 @@ class Formation:
         return {n["nodename"]: (n["current_group_state"], n["assigned_group_state"])
                 for n in nodes}
 
+    def monitor_ready(self) -> bool:
+        try:
+            return self.psql("monitor", "-c", "select count(*) from pgautofailover.node") == "0"
+        except AssertionError:
+            return False
+
     def psql(self, node: str, *args: str) -> str:
-        """psql as the superuser on one node (-c SQL, or -f FILE with -v variables)."""
+        """psql as the superuser on one node (-c SQL, or -f FILE with -v variables), or on the
+        monitor's database."""
+        port, database = ((self.monitor_port, "pg_auto_failover") if node == "monitor"
+                          else (self.ports[node], "ocpp"))
         out = subprocess.run([self.psql_bin, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h",
-                              "127.0.0.1", "-p", str(self.ports[node]), "-U", SUPERUSER, "-d", "ocpp",
+                              "127.0.0.1", "-p", str(port), "-U", SUPERUSER, "-d", database,
                               *args], capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise AssertionError(out.stderr)
@@ -181,6 +193,12 @@ def formation() -> Iterator[Formation]:
         os.chown(base, f.user.pw_uid, f.user.pw_gid)
     try:
         f.start_monitor()
+        wait_until(f.monitor_ready, 60, "the monitor up", f)
+        # Health checks every second: a dead primary is noticed after ~10 s, not the defaults' ~20
+        # + retries (docs/high-availability.md)
+        for setting, value in MONITOR_SETTINGS.items():
+            f.psql("monitor", "-c", f"alter system set pgautofailover.{setting} = {value}")
+        f.psql("monitor", "-c", "select pg_reload_conf()")
         f.start_node("node1")
         wait_until(lambda: f.states().get("node1") == ("single", "single"), 60,
                    "the primary registered", f)
