@@ -47,7 +47,7 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("OCPP_CS_")
 STATION = "FAILOVER-1"
 
 
-def test_a_multi_host_dsn_reaches_the_host_that_answers(cluster, tmp_path):
+def test_a_multi_host_dsn_reaches_the_host_that_answers(cluster):
     """Both drivers read a DSN with several hosts and target_session_attrs: asyncpg (serve, the
     LISTEN connection) and psycopg under alembic (db upgrade). The first host refuses."""
     db = new_database(cluster, template=None, owner=OWNER)
@@ -215,7 +215,8 @@ def formation() -> Iterator[Formation]:
                    "the secondary streaming", f, every=1.0, meanwhile=checkpoint)
         # replication quorum true on both nodes (the default), number_sync_standbys 0 (the only
         # value a pair allows): the primary waits for the standby's flush
-        assert f.psql("node1", "-c", "show synchronous_standby_names") == "ANY 1 (pgautofailover_standby_2)"
+        assert (f.psql("node1", "-c", "show synchronous_standby_names")
+                == "ANY 1 (pgautofailover_standby_2)")
         assert f.psql("node1", "-c", "show synchronous_commit") == "on"
         f.psql("node1", "-1", "-v", f"owner={OWNER}", "-v", f"server={SERVER_LOGIN}",
                "-v", f"frontend={FRONTEND}", "-f", str(BOOTSTRAP_SQL))
@@ -372,7 +373,8 @@ async def test_a_primary_failover_loses_nothing_acknowledged(formation: Formatio
                 stored = {r[0] for r in await new_primary.fetch(
                     "select m.value from cs.meter_value m join cs.station s on s.id = m.station_id "
                     "where s.identity = $1", STATION)}
-                lost = [u for u, n in meter_values.items() if u in answered and str(n) not in stored]
+                lost = [u for u, n in meter_values.items()
+                        if u in answered and str(n) not in stored]
                 assert lost == [], f"MeterValues acknowledged but lost: {lost}"
             finally:
                 await new_primary.close()
