@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 from alembic import context
 from sqlalchemy import create_engine, text
 
@@ -17,9 +18,11 @@ from ocpp_cs.sqlfiles import function_files
 MIGRATION_LOCK = 7_221_001
 
 
-def sqlalchemy_url(dsn: str) -> str:
-    scheme, _, rest = dsn.partition("://")
-    return f"postgresql+psycopg://{rest}"
+def engine_for(dsn: str):
+    """libpq reads the DSN itself, so every form it takes works: several hosts with
+    target_session_attrs=read-write (a failover pair, docs/high-availability.md), key=value strings,
+    a socket folder in host=. SQLAlchemy's own URL parser takes one host:port only."""
+    return create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(dsn))
 
 
 def run_sql_file(connection, path: Path) -> None:
@@ -38,7 +41,7 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     engine = None
     if connection is None:
-        engine = create_engine(sqlalchemy_url(config.attributes["dsn"]))
+        engine = engine_for(config.attributes["dsn"])
         connection = engine.connect()
     try:
         context.configure(connection=connection, transactional_ddl=True,

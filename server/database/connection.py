@@ -9,6 +9,7 @@ SET ROLE: the pool's RESET ALL on release returns to it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AsyncIterator
@@ -56,7 +57,21 @@ async def connect(login: Login, purpose: str = "") -> asyncpg.Connection:
                                  timeout=CONNECT_TIMEOUT)
 
 
+class _QuietPoolFloor(logging.Filter):
+    """While PostgreSQL is away (a failover, a restart) asyncpg's pool logs a WARNING with a
+    traceback each time it fails to reconnect up to min_size (1, 2, 4 ... s apart); the gateway's
+    Outage already says it once, and the pool refills by itself when PostgreSQL is back."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to restore the pool connection floor")
+
+
+_POOL_LOG = logging.getLogger("asyncpg.pool")
+
+
 async def create_pool(login: Login, *, min_size: int, max_size: int) -> asyncpg.Pool:
+    if not any(isinstance(f, _QuietPoolFloor) for f in _POOL_LOG.filters):
+        _POOL_LOG.addFilter(_QuietPoolFloor())
     return await asyncpg.create_pool(login.dsn, min_size=min_size, max_size=max_size,
                                      server_settings=login.settings(), timeout=CONNECT_TIMEOUT)
 
