@@ -38,10 +38,26 @@ FAST = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 _numbers = itertools.count(1)
 
 
+# Ports for the tests' servers: below Linux's ephemeral range (32768-60999), which the kernel hands
+# out for outgoing connections (to PostgreSQL, between test processes) at any moment, so a port
+# picked there could be taken before the server binds it; and a slice of its own per xdist worker,
+# so two workers never pick the same one.
+PORT_SLICE = 1500
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 8
+_ports = itertools.cycle(range(20000 + _worker * PORT_SLICE, 20000 + (_worker + 1) * PORT_SLICE))
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port of 127.0.0.1 that is free now and that nothing else in the run will pick."""
+    for _ in range(PORT_SLICE):
+        port = next(_ports)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in this worker's slice of {PORT_SLICE}")
 
 
 def psql_bin(cluster: EmbeddedPostgres) -> str:

@@ -189,3 +189,26 @@ def test_a_call_in_flight_when_the_outage_began_does_not_end_it(caplog):
     back = [r for r in caplog.records if "reachable again" in r.getMessage()]
     assert len(errors) == 1 and len(back) == 1
     assert "2 calls failed" in back[0].getMessage()
+
+
+async def test_a_frame_logged_while_its_partition_is_made_lands_in_it(db):
+    """Partition maintenance makes today's partition (moving today's rows out of DEFAULT) while the
+    front end logs frames: the frame waits for the new partition instead of failing in DEFAULT."""
+    maintainer = await asyncpg.connect(db.dsn)
+    writer = await asyncpg.connect(db.server_dsn)
+    try:
+        frame = json.dumps([{"identity": "PART1", "direction": "in", "messageType": 2,
+                             "action": "Heartbeat", "uniqueId": "p-1", "payload": {}}])
+        async with maintainer.transaction():
+            made = await maintainer.fetchval("select cs.history_partition('message_log', now())")
+            assert made is not None  # the template has no partition of today: this made it
+            logged = asyncio.create_task(writer.fetchval("select ocpp.log_frames($1::jsonb)", frame))
+            await asyncio.sleep(0.5)
+            assert not logged.done()  # held back until the partition is attached and committed
+        await asyncio.wait_for(logged, 10)
+        where = await maintainer.fetchval("select tableoid::regclass::text from cs.message_log "
+                                          "where identity = 'PART1'")
+        assert where.startswith("cs.message_log_p"), where
+    finally:
+        await maintainer.close()
+        await writer.close()

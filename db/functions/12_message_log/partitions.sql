@@ -40,6 +40,14 @@ BEGIN
     IF to_regclass(format('cs.%I', part)) IS NOT NULL THEN
         RETURN NULL;
     END IF;
+    -- No row may reach the parent while its partitions change: an INSERT routed to DEFAULT before
+    -- the ATTACH would fail its partition constraint after it (and one arriving between the move and
+    -- the ATTACH would make the ATTACH fail). SHARE ROW EXCLUSIVE holds writers back until commit
+    -- (then they route to the new partition) and lets readers through; a few ms, once a period.
+    EXECUTE format('LOCK TABLE cs.%I IN SHARE ROW EXCLUSIVE MODE', tbl);
+    IF to_regclass(format('cs.%I', part)) IS NOT NULL THEN  -- made while we waited for the lock
+        RETURN NULL;
+    END IF;
     EXECUTE format('CREATE TABLE cs.%I (LIKE cs.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part, tbl);
     EXECUTE format('WITH d AS (DELETE FROM cs.%I WHERE %I >= $1 AND %I < $2 RETURNING *) '
                    'INSERT INTO cs.%I SELECT * FROM d', tbl || '_default', key, key, part)
