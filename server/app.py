@@ -58,7 +58,9 @@ def build_app(config: Config, dsn: str) -> web.Application:
         gateway = await Gateway.open(login, min_size=config.database.pool_min,
                                      max_size=config.database.pool_max,
                                      parse_workers=config.database.parse_workers,
-                                     parse_batch=config.database.parse_batch)
+                                     parse_batch=config.database.parse_batch,
+                                     logs_calls=(config.message_log.enabled
+                                                 and config.message_log.durable_calls))
         await gateway.node_start()
         app[GATEWAY] = gateway
         app[API_QUERIES] = ApiQueries(gateway.pool)

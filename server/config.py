@@ -134,6 +134,11 @@ class SoapConfig:
 @dataclass
 class MessageLogConfig:
     enabled: bool = True
+    # A CALL answered with a CALLRESULT and its reply are written in the transaction that stores
+    # the message (ocpp.parse_logged), before the answer: an acknowledged message is in the log even
+    # after kill -9 of the node. false: through the buffer like every other row (flush_interval
+    # of rows may be lost with the node).
+    durable_calls: bool = True
     flush_interval: float = 0.2
     batch_size: int = 1000
     # Rows kept in memory while PostgreSQL is unreachable; beyond it the oldest are dropped and counted.

@@ -19,7 +19,7 @@ SELECT tables_are('cs', ARRAY[
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
     'station_certificate', 'message_log_default', 'meter_value_default']);
 SELECT functions_are('ocpp', ARRAY[
-    'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
+    'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'parse_logged', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
     'send', 'command', 'cancel_command', 'command_claim', 'command_result', 'command_error', 'command_timeout',
     'command_refused', 'command_unclaim', 'command_interrupted', 'call',
@@ -75,7 +75,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          117::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          118::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -38,32 +39,46 @@ async def login_superuser(login: Login) -> tuple[str, bool]:
 
 class Gateway:
     def __init__(self, pool: asyncpg.Pool, node: str, *, parse_workers: int = 3,
-                 parse_batch: int = 100):
+                 parse_batch: int = 100, logs_calls: bool = False):
         self.pool = pool
         self.node = node
         self.q = load_queries()
         self.outage = Outage()  # one report per PostgreSQL outage, whoever meets it
-        self._parse = Batcher(self._parse_one, self._parse_many, workers=parse_workers,
-                              max_batch=parse_batch)
+        # ocpp.parse_logged: a CALL and its CALLRESULT enter the message log in the transaction
+        # that stores the message ([message_log] durable_calls), not through the buffered writer
+        self.logs_calls = logs_calls
+        if logs_calls:
+            self._parse = Batcher(self._parse_logged_one, self._parse_logged_many, workers=parse_workers,
+                                  max_batch=parse_batch)
+        else:
+            self._parse = Batcher(self._parse_one, self._parse_many, workers=parse_workers,
+                                  max_batch=parse_batch)
 
     @classmethod
     async def open(cls, login: Login, *, min_size: int = 2, max_size: int = 10,
-                   parse_workers: int = 3, parse_batch: int = 100) -> "Gateway":
+                   parse_workers: int = 3, parse_batch: int = 100,
+                   logs_calls: bool = False) -> "Gateway":
         pool = await create_pool(login, min_size=min_size, max_size=max_size)
-        return cls(pool, login.node, parse_workers=parse_workers, parse_batch=parse_batch)
+        return cls(pool, login.node, parse_workers=parse_workers, parse_batch=parse_batch,
+                   logs_calls=logs_calls)
 
     async def close(self) -> None:
         await self._parse.close()
         await close_pool(self.pool)
 
     async def parse(self, identity: str, unique_id: str, action: str, payload_json: str,
-                    account: str | None, version: str) -> str:
+                    account: str | None, version: str, *, raw_json: str | None = None,
+                    received: datetime | None = None) -> str:
         """The reply payload as JSON text; raises asyncpg errors for refused messages.
-        Calls arriving together share one statement and one commit (batching.py)."""
+        Calls arriving together share one statement and one commit (batching.py). With logs_calls
+        the CALL (its payload as it came: raw_json, else payload_json; received: when) and the reply
+        are in the message log once this returns."""
         started = time.monotonic()
+        args: tuple = (identity, unique_id, action, payload_json, account, version)
+        if self.logs_calls:
+            args += (received or datetime.now(timezone.utc), raw_json)
         try:
-            reply = await self._parse.submit((identity, unique_id, action, payload_json, account,
-                                              version))
+            reply = await self._parse.submit(args)
         except Exception as e:
             if is_connection_error(e):
                 self.outage.failed("station messages", e)
@@ -77,6 +92,13 @@ class Gateway:
     async def _parse_many(self, batch: list[tuple]) -> list[str]:
         columns = list(zip(*batch))
         rows = await self.pool.fetch(self.q["parse_batch"], *map(list, columns))
+        return [r[0] for r in rows]
+
+    async def _parse_logged_one(self, args: tuple) -> str:
+        return (await self._parse_logged_many([args]))[0]
+
+    async def _parse_logged_many(self, batch: list[tuple]) -> list[str]:
+        rows = await self.pool.fetch(self.q["parse_logged"], *map(list, zip(*batch)))
         return [r[0] for r in rows]
 
     async def connect(self, identity: str, account: str | None, version: str,

@@ -10,6 +10,10 @@ SELECT ocpp.parse(m.identity, m.unique_id, m.action, m.payload::jsonb, m.account
        WITH ORDINALITY AS m (identity, unique_id, action, payload, account, version, n)
  ORDER BY m.n;
 
+-- name: parse_logged
+SELECT r FROM ocpp.parse_logged($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                $7::timestamptz[], $8::text[]) AS r;
+
 -- name: connect
 SELECT ocpp.connect($1, $2, $3, $4, $5, $6, $7, $8::jsonb)::text;
 

@@ -61,10 +61,16 @@ class MessageLog:
         self._wake = asyncio.Event()
         self._backoff = 0.0
 
+    def written_elsewhere(self, rows: int) -> None:
+        """rows of the message log written by a committed station message (ocpp.parse_logged),
+        counted with this writer's own (written)."""
+        if self.enabled:
+            self.written += rows
+
     def record(self, identity: str, account: str | None, direction: str, message_type: int | None,
                action: str | None, unique_id: str | None, payload: Any,
                error_code: str | None = None, error_description: str | None = None,
-               latency_ms: float | None = None) -> None:
+               latency_ms: float | None = None, at: datetime | None = None) -> None:
         if not self.enabled:
             return
         if len(self._rows) >= self.max_buffer:
@@ -74,7 +80,7 @@ class MessageLog:
             "identity": identity, "account": account, "direction": direction,
             "messageType": message_type, "action": action, "uniqueId": unique_id,
             "payload": payload, "errorCode": error_code, "errorDescription": error_description,
-            "at": datetime.now(timezone.utc).isoformat(), "latencyMs": latency_ms,
+            "at": (at or datetime.now(timezone.utc)).isoformat(), "latencyMs": latency_ms,
         }))
         if len(self._rows) >= self.batch_size:
             self._wake.set()

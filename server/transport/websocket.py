@@ -13,6 +13,7 @@ import base64
 import binascii
 import logging
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Protocol
 from urllib.parse import unquote
@@ -119,6 +120,8 @@ class Session:
         self.gateway = gateway
         # Who answers station-initiated messages: ocpp.parse, or the webhook in webhook mode.
         self.parse = parse or gateway.parse
+        # ocpp.parse_logged writes an answered CALL's rows itself (not the webhook)
+        self.logs_calls_in_sql = parse is None and gateway.logs_calls
         self.parse_name = parse_name
         self.messages = messages
         self.config = config
@@ -188,14 +191,18 @@ class Session:
             await self.on_send(event)
         else:
             self.observer.call_received(self.version, event.call.action)
-            self.messages.record(self.identity, self.account, IN, rpc.CALL, event.call.action,
-                                 event.call.unique_id, event.call.payload)
             if isinstance(event, Replayed):
+                self._record_call(event.call)
                 await self._send(event.reply, started, "replayed reply to a repeated CALL")
             elif isinstance(event, CallRefused):
+                self._record_call(event.call)
                 await self._send(event.reply, started)
             else:
                 await self.on_call(event.call, started)
+
+    def _record_call(self, call: rpc.Call, at: datetime | None = None) -> None:
+        self.messages.record(self.identity, self.account, IN, rpc.CALL, call.action,
+                             call.unique_id, call.payload, at=at)
 
     def on_answer(self, event: AnswerReceived | UnexpectedAnswer) -> None:
         answer = event.answer
@@ -215,14 +222,30 @@ class Session:
             future.set_result(answer.payload if isinstance(answer, rpc.CallResult) else answer)
 
     async def on_call(self, call: rpc.Call, started: float) -> None:
-        """A CALL the station may send: validation, then SQL (or the webhook) answers it."""
+        """A CALL the station may send: validation, then SQL (or the webhook) answers it. With
+        durable calls (gateway.logs_calls) ocpp.parse_logged writes the CALL and its CALLRESULT
+        into the message log in the transaction that stores the message, before the answer; a
+        CALL that gets a CALLERROR, or any CALL without durable calls, is logged here."""
+        by_sql = self.logs_calls_in_sql
+        received = datetime.now(timezone.utc)
+        if not by_sql:
+            self._record_call(call, received)
+        logged = False  # the CALL's rows are committed with its data
         try:
             # The message log has the payload as it came; validation and SQL read it normalised.
             payload = self._normalise(call.action, call.payload)
             self.schemas.check_request(call.action, payload)
-            reply_json = await self.parse(self.identity, call.unique_id, call.action,
-                                          orjson.dumps(payload).decode(), self.account,
-                                          self.version)
+            payload_json = orjson.dumps(payload).decode()
+            if by_sql:
+                # normalising copies only what it rewrites: the same object is the same payload
+                raw = None if payload is call.payload else orjson.dumps(call.payload).decode()
+                reply_json = await self.parse(self.identity, call.unique_id, call.action,
+                                              payload_json, self.account, self.version,
+                                              raw_json=raw, received=received)
+                logged = True
+            else:
+                reply_json = await self.parse(self.identity, call.unique_id, call.action,
+                                              payload_json, self.account, self.version)
             reply = orjson.loads(reply_json)
             try:
                 self.schemas.check_response(call.action, reply)
@@ -231,8 +254,13 @@ class Session:
                                    f"{e.description}: {reply_json}") from None
             answer = self.protocol.result(call, reply, reply_json)
         except ValidationError as e:
+            if by_sql:
+                self._record_call(call, received)
             answer = self.protocol.error(call, e.code, e.description, e.details)
         except Exception as e:  # noqa: BLE001 - every failure becomes a CALLERROR, never a crash
+            if by_sql and not logged:
+                self._record_call(call, received)
+            logged = False  # SQL logged a CALLRESULT (a reply that broke its schema): log the error
             err = to_ocpp_error(e)
             if err.internal:
                 # Transient or a bug: logged with its cause (PostgreSQL away: once per outage, by
@@ -245,7 +273,7 @@ class Session:
                 await self._send(answer, started, err.internal)
                 return
             answer = self.protocol.error(call, err.code, err.description, err.details)
-        await self._send(answer, started)
+        await self._send(answer, started, logged=logged)
 
     async def on_send(self, event: SendReceived) -> None:
         """2.1's SEND: processed like a CALL, but nothing goes back, not even an error."""
@@ -272,13 +300,17 @@ class Session:
             action, payload, integral_floats=self.config.integral_floats,
             utc_without_offset=self.config.timestamps_without_offset == "utc")
 
-    async def _send(self, reply: Reply, started: float, note: str | None = None) -> None:
-        """Send a reply and log it."""
+    async def _send(self, reply: Reply, started: float, note: str | None = None,
+                    logged: bool = False) -> None:
+        """Send a reply and log it (unless SQL has: logged)."""
         await self.ws.send_str(reply.frame)
         seconds = time.perf_counter() - started
         latency = seconds * 1000
         self.observer.answered(seconds)
         call, sent = reply.call, reply.result
+        if logged:
+            self.messages.written_elsewhere(2)  # the CALL and its CALLRESULT, by ocpp.parse_logged
+            return
         if isinstance(sent, rpc.CallError):
             self.observer.error_sent(sent.code)
             self.messages.record(self.identity, self.account, OUT, rpc.CALLERROR, call.action,

@@ -1,3 +1,18 @@
+-- cs.log_payload(action, payload): payload as the message log keeps it: station passwords never land in
+-- the log (cs.mask_secrets for the actions that can carry one); other actions pass as they are.
+-- Returns jsonb. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.log_payload(action text, payload jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT CASE WHEN action IN ('ChangeConfiguration', 'SetVariables', 'SetNetworkProfile',
+                                'GetConfiguration', 'GetVariables', 'NotifyReport')
+                THEN cs.mask_secrets(action, payload)
+                ELSE payload END;
+$$;
+
 -- ocpp.log_frames(frames): writes a batch of message-log rows in one INSERT. frames is an array of
 -- {"identity", "account", "direction": "in"|"out", "messageType": 2|3|4|null, "action", "uniqueId",
 -- "payload", "errorCode", "errorDescription", "at", "latencyMs"}; "at" defaults to now().
@@ -19,11 +34,7 @@ BEGIN
                                 error_code, error_description, created_at, latency_ms)
     SELECT f->>'identity', f->>'account', f->>'direction', (f->>'messageType')::smallint, f->>'action',
            f->>'uniqueId',
-           -- station passwords never land in the log (cs.mask_secrets); other actions pass as they are
-           CASE WHEN f->>'action' IN ('ChangeConfiguration', 'SetVariables', 'SetNetworkProfile',
-                                      'GetConfiguration', 'GetVariables', 'NotifyReport')
-                THEN cs.mask_secrets(f->>'action', nullif(f->'payload', 'null'::jsonb))
-                ELSE nullif(f->'payload', 'null'::jsonb) END,
+           cs.log_payload(f->>'action', nullif(f->'payload', 'null'::jsonb)),
            f->>'errorCode', f->>'errorDescription',
            coalesce((f->>'at')::timestamptz, now()), (f->>'latencyMs')::real
       FROM jsonb_array_elements(frames) AS f;
@@ -46,5 +57,53 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
     RETURN (SELECT m.removed FROM ocpp.partition_maintain() AS m WHERE m.table_name = 'message_log');
+END;
+$$;
+
+-- ocpp.parse_logged(identities, unique_ids, actions, payloads, accounts, versions, received, raw):
+-- ocpp.parse of each station CALL of a group, in order, and their message-log rows in the same
+-- transaction: the CALL (direction in, created_at its received time, its payload as it came: raw,
+-- or payloads when raw is null) and the CALLRESULT (direction out, latency_ms the time from
+-- received to now). A station is answered only after this commits, so an acknowledged message has
+-- its rows in the log whatever happens to the node after (the buffered writer of the front end
+-- keeps the rest: refusals, errors, commands, connects). The arrays are parallel; payloads and raw
+-- are JSON text. Returns the replies as JSON text, in the order of the arrays. Raises what
+-- ocpp.parse raises (the whole group is rolled back, rows included), OC006 when the arrays differ
+-- in length.
+CREATE OR REPLACE FUNCTION ocpp.parse_logged(identities text[], unique_ids text[], actions text[],
+                                             payloads text[], accounts text[], versions text[],
+                                             received timestamptz[], raw text[])
+RETURNS SETOF text
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+AS $$
+DECLARE
+    n       integer := coalesce(cardinality(identities), 0);
+    replies jsonb[] := '{}';
+BEGIN
+    IF n <> ALL (ARRAY[cardinality(unique_ids), cardinality(actions), cardinality(payloads),
+                       cardinality(accounts), cardinality(versions), cardinality(received),
+                       cardinality(raw)]) THEN
+        PERFORM cs.raise_ocpp('OC006', 'the arrays of a group differ in length', n::text);
+    END IF;
+    FOR i IN 1 .. n LOOP
+        replies := array_append(replies, ocpp.parse(identities[i], unique_ids[i], actions[i],
+                                                    payloads[i]::jsonb, accounts[i], versions[i]));
+    END LOOP;
+    INSERT INTO cs.message_log (identity, account, direction, message_type, action, unique_id, payload,
+                                created_at, latency_ms)
+    SELECT m.identity, m.account, r.direction, r.message_type, m.action, m.unique_id,
+           cs.log_payload(m.action, r.payload), r.at, r.latency_ms
+      FROM unnest(identities, accounts, actions, unique_ids, raw, payloads, received,
+                  replies) WITH ORDINALITY
+           AS m (identity, account, action, unique_id, raw, payload, received, reply, i)
+     CROSS JOIN LATERAL (VALUES
+           ('in', 2::smallint, coalesce(m.raw, m.payload)::jsonb, m.received, NULL::real),
+           ('out', 3::smallint, m.reply, clock_timestamp(),
+            (extract(epoch FROM clock_timestamp() - m.received) * 1000)::real))
+           AS r (direction, message_type, payload, at, latency_ms)
+     ORDER BY m.i, r.direction;
+    RETURN QUERY SELECT x::text FROM unnest(replies) WITH ORDINALITY AS u (x, i) ORDER BY u.i;
 END;
 $$;
