@@ -24,6 +24,7 @@ import asyncio
 import itertools
 import logging
 import random
+import time
 from typing import Any, Awaitable, Callable, Protocol
 
 from ocpp_cs.protocol import Call, CallError, actions
@@ -275,6 +276,8 @@ class Connection:
         if isinstance(answer, CallError):
             self.stats.error(self.identity, f"{action}: {answer.code} {answer.description}")
             raise CallErrorReceived(action, answer)
+        if self.stats.acked is not None:
+            self.stats.acked.append((self.identity, uid, time.monotonic()))
         if self.options.validate:
             try:
                 self.schemas.check_response(action, answer.payload)

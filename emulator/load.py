@@ -75,10 +75,12 @@ def _raise_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-async def run_load(options: LoadOptions, out: Callable[[str], None] = print) -> Stats:
-    """Run the fleet; print what it does; return the counters (errors must stay zero)."""
+async def run_load(options: LoadOptions, out: Callable[[str], None] = print,
+                   stats: Stats | None = None) -> Stats:
+    """Run the fleet; print what it does; return the counters (errors must stay zero). stats:
+    counters to fill (a benchmark watching the fleet while it runs), else new ones."""
     _raise_file_limit()
-    stats = Stats()
+    stats = stats or Stats()
     station_options = StationOptions(
         validate=False, heartbeat=options.heartbeat, meter_interval=options.meter_interval,
         autonomous=True, session_gap=options.session_gap, session_length=options.session_length,

@@ -21,6 +21,9 @@ class Stats:
     sessions_done: int = 0     # transactions stopped
     errors: int = 0            # CALLERRORs received, call timeouts, invalid payloads
     last_errors: list[str] = field(default_factory=list)
+    # a list: every CALL the central system answered with a CALLRESULT, as (identity, unique id,
+    # time.monotonic()), for a benchmark that checks them against the central system's log
+    acked: list[tuple[str, str, float]] | None = None
 
     def error(self, identity: str, what: str) -> None:
         self.errors += 1
@@ -30,4 +33,4 @@ class Stats:
 
     def line(self) -> str:
         return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self)
-                         if f.name != "last_errors")
+                         if f.name not in ("last_errors", "acked"))
