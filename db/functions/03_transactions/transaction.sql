@@ -99,6 +99,7 @@ BEGIN
             PERFORM cs.v16_insert_meter_values(st.id, tx.evse_id, tx.connector_id, tx.id,
                                                payload->'transactionData');
         END IF;
+        PERFORM cs.tariff_transaction_stopped(tx);  -- its cost (docs/tariffs.md)
     ELSIF tx.stopped_at IS DISTINCT FROM stop_time OR tx.meter_stop IS DISTINCT FROM stop_meter THEN
         INSERT INTO cs.review (station_id, action, reason, payload)
         VALUES (st.id, 'StopTransaction', 'transaction already stopped', payload);

@@ -284,6 +284,8 @@ BEGIN
            updated_at = now()
      WHERE t.id = tx.id;
 
+    reply := reply || cs.tariff_transaction_event(st, tx.id, event_type);  -- cost, totalCost (docs/tariffs.md)
+
     IF info ? 'remoteStartId' AND tx.remote_start_command IS NULL THEN
         PERFORM cs.v201_link_remote_start(tx.id, (info->>'remoteStartId')::integer);
     END IF;
