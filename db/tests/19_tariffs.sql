@@ -2,7 +2,7 @@
 -- of an EVSE and of an id token group, the cost of 1.6 and 2.0.1 transactions, recompute, CostUpdated,
 -- the California Pricing FinalCost message, the 2.1 tariff messages and their effects, every error.
 BEGIN;
-SELECT plan(61);
+SELECT plan(62);
 
 SELECT ocpp.node_start('nt');
 SELECT ocpp.connect('TF-16', NULL, '1.6', 'nt');
@@ -152,6 +152,10 @@ SELECT is(ocpp.parse('TF-201', 'e5', 'TransactionEvent', '{"eventType": "Ended",
     "triggerReason": "EVDeparted", "seqNo": 4, "transactionInfo": {"transactionId": "TX-A"},
     "meterValue": [{"timestamp": "2024-03-04T11:00:00Z", "sampledValue": [{"value": 10000, "context": "Transaction.End"}]}]}',
     NULL, '2.0.1'), '{"totalCost": 6.27}', 'a retransmitted Ended gets the same');
+SELECT is(ocpp.parse('TF-21', 'w1', 'TransactionEvent', '{"eventType": "Updated", "timestamp": "2024-03-04T10:30:00Z",
+    "triggerReason": "RunningCost", "seqNo": 0, "transactionInfo": {"transactionId": "TX-W"}, "evse": {"id": 1, "connectorId": 1},
+    "meterValue": [{"timestamp": "2024-03-04T10:30:00Z", "sampledValue": [{"value": 5000}]}]}', NULL, '2.1'),
+    '{"totalCost": 0.55}', '2.1 Updated: the running cost as totalCost (its first reading is the start: the fee and VAT)');
 DELETE FROM cs.tariff_assignment;
 SELECT is(ocpp.parse('TF-201', 'e6', 'TransactionEvent', '{"eventType": "Ended", "timestamp": "2024-03-04T11:00:00Z",
     "triggerReason": "EVDeparted", "seqNo": 0, "transactionInfo": {"transactionId": "TX-B"}}', NULL, '2.0.1'),

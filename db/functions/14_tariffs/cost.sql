@@ -216,7 +216,9 @@ $$;
 
 -- cs.tariff_transaction_event(st, transaction_id, event_type): a 2.0.1 / 2.1 TransactionEvent was
 -- applied to the transaction: its cost is stored (when a tariff applies). Ended: returns
--- {"totalCost"} (the final total with VAT, 0.00 for a free one). Updated of a running transaction:
+-- {"totalCost"} (the final total with VAT, 0.00 for a free one); a 2.1 station's Updated too (2.1:
+-- the running cost; 2.0.1 allows totalCost only when the transaction ended). Updated of a running
+-- transaction, either version:
 -- when setting tariff.cost_updated_interval (seconds) is above 0 and the last CostUpdated for it (or,
 -- before the first, the transaction's creation) is at least that long ago, queues CostUpdated with
 -- the running total (ocpp.cost_updated). Returns {} otherwise, and when no tariff applies. Raises
@@ -243,6 +245,9 @@ BEGIN
        AND coalesce(cost.cost_updated_at, tx.created_at) <= now() - make_interval(secs => period) THEN
         PERFORM ocpp.cost_updated(st.identity, tx.transaction_ref, cost.total);
         UPDATE cs.transaction_cost AS c SET cost_updated_at = now() WHERE c.transaction_id = tx.id;
+    END IF;
+    IF event_type = 'Updated' AND st.version = '2.1' THEN
+        RETURN jsonb_build_object('totalCost', cost.total);
     END IF;
     RETURN '{}'::jsonb;
 END;
