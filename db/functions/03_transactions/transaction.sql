@@ -56,7 +56,7 @@ $$;
 
 -- cs.v16_stop_transaction(st, payload): closes the station's running transaction transactionId with
 -- meterStop, timestamp, reason (Local when absent, as 1.6 says) and idTag, and stores transactionData
--- as meter values. A transaction the central system closed (closed_by: a rule or an operator) is
+-- as meter values, then its cost (cs.tariff_transaction_stopped). A transaction the central system closed (closed_by: a rule or an operator) is
 -- stopped again with the station's values, which know better, and a cs.review row says so. An
 -- unknown transactionId (or one of another station), or a transaction the station already stopped
 -- with other values, is acknowledged and kept in cs.review; an identical retry changes nothing.

@@ -91,8 +91,9 @@ $$;
 --   Ended event for a transaction the central system closed (closed_by) ends it again with the
 --   station's values (a review row); one for a transaction the station already ended at another
 --   time goes to cs.review.
--- Returns {} or {"idTokenInfo"} when idToken is given. Raises OC007 for a negative EVSE or connector
--- id.
+-- The cost: cs.tariff_transaction_event (docs/tariffs.md), which adds totalCost to the answer.
+-- Returns {} or {"idTokenInfo"} when idToken is given, with "totalCost" of a priced transaction on
+-- Ended (2.1: also on Updated). Raises OC007 for a negative EVSE or connector id.
 CREATE OR REPLACE FUNCTION cs.v201_transaction_event(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
