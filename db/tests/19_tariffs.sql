@@ -2,7 +2,7 @@
 -- of an EVSE and of an id token group, the cost of 1.6 and 2.0.1 transactions, recompute, CostUpdated,
 -- the California Pricing FinalCost message, the 2.1 tariff messages and their effects, every error.
 BEGIN;
-SELECT plan(62);
+SELECT plan(63);
 
 SELECT ocpp.node_start('nt');
 SELECT ocpp.connect('TF-16', NULL, '1.6', 'nt');
@@ -122,6 +122,12 @@ SELECT is(ocpp.transaction_cost(:tx3)->'total', '1.80', 'transaction_cost recomp
 SELECT is((SELECT total FROM cs.transaction_cost WHERE transaction_id = :tx3), 1.80, 'and stores it');
 SELECT is(ocpp.transaction_cost((SELECT id FROM cs.transaction WHERE id = :tx3)), ocpp.transaction_cost(:tx3),
           'recomputing twice gives the same');
+
+-- an operator closes a transaction the station never stopped: it is priced too
+SELECT (ocpp.parse('TF-16', 'u8', 'StartTransaction',
+    '{"connectorId": 1, "idTag": "T-ANY", "meterStart": 0, "timestamp": "2024-03-04T10:00:00Z"}')->>'transactionId')::int AS tx4 \gset
+SELECT is((ocpp.close_transaction(:tx4, 'Other', 2000, '2024-03-04T10:00:00Z')->'cost'->>'total')::numeric, 1.43,
+          'ocpp.close_transaction: the final cost (2 kWh at 0.40, no time, fee, VAT)');
 
 -- 2.0.1: totalCost on Ended, CostUpdated on Updated at the interval
 SELECT is(ocpp.parse('TF-201', 'e1', 'TransactionEvent', '{"eventType": "Started", "timestamp": "2024-03-04T10:00:00Z",
