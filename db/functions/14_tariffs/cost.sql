@@ -11,20 +11,26 @@
 -- thing heard of it (its last event or reading: no wall clock, so a recompute gives the same); the
 -- session fee; VAT on their sum. Times before the start count as the start; a transaction is priced
 -- for its first 366 days at most. Amounts rounded to 2 decimals, total = energy + time + fee + vat.
--- Returns a cs.transaction_cost row (not stored; null for an unknown tariff). Raises nothing.
+-- Returns the cost as {"tariff_id", "currency", "energy_wh", "energy", "time", "fee", "vat", "total",
+-- "final"} (cs.transaction_cost's columns; not stored), null for an unknown tariff. Raises nothing.
+-- (jsonb and record, not cs.transaction_cost / cs.tariff row types: the functions are deployed after
+-- every revision's upgrade, also one that stops before the revision that made those tables.)
 CREATE OR REPLACE FUNCTION cs.transaction_cost_compute(tx cs.transaction, tariff_id text)
-RETURNS cs.transaction_cost
+RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    t        cs.tariff;
+    t        record;   -- cs.tariff
     end_at   timestamptz;
     wh       numeric;
     e_cost   numeric;
     t_cost   numeric;
-    result   cs.transaction_cost;
+    e_amount numeric;
+    t_amount numeric;
+    f_amount numeric;
+    v_amount numeric;
 BEGIN
     SELECT * INTO t FROM cs.tariff AS x WHERE x.id = transaction_cost_compute.tariff_id;
     IF NOT FOUND THEN
@@ -75,35 +81,31 @@ BEGIN
     SELECT coalesce(sum(extract(epoch FROM s.ends_at - s.starts_at) / 3600 * s.time_price), 0) INTO t_cost
       FROM cs.tariff_segments(t.id, tx.started_at, end_at) AS s;
 
-    result.transaction_id := tx.id;
-    result.tariff_id := t.id;
-    result.currency := t.currency;
-    result.energy_wh := round(wh);
-    result.energy := round(e_cost, 2);
-    result.time := round(t_cost, 2);
-    result.fee := round(t.session_fee, 2);
-    result.vat := round((result.energy + result.time + result.fee) * t.vat_percent / 100, 2);
-    result.total := result.energy + result.time + result.fee + result.vat;
-    result.final := tx.stopped_at IS NOT NULL;
-    result.computed_at := now();
-    RETURN result;
+    e_amount := round(e_cost, 2);
+    t_amount := round(t_cost, 2);
+    f_amount := round(t.session_fee, 2);
+    v_amount := round((e_amount + t_amount + f_amount) * t.vat_percent / 100, 2);
+    RETURN jsonb_build_object('tariff_id', t.id, 'currency', t.currency, 'energy_wh', round(wh),
+                              'energy', e_amount, 'time', t_amount, 'fee', f_amount, 'vat', v_amount,
+                              'total', e_amount + t_amount + f_amount + v_amount, 'final', tx.stopped_at IS NOT NULL);
 END;
 $$;
 
 -- cs.transaction_cost_store(transaction_id, tariff_id): computes the transaction's cost and stores it
 -- in cs.transaction_cost (cost_updated_at kept). The tariff is tariff_id when given (2.1
 -- ChangeTransactionTariff), else the one stored for it before while it exists, else cs.tariff_for (its
--- station, EVSE and start token). Returns the stored row; null for an
--- unknown transaction or when no tariff applies (nothing stored). Raises nothing.
+-- station, EVSE and start token). Returns the stored row as jsonb (to_jsonb of the cs.transaction_cost
+-- row); null for an unknown transaction or when no tariff applies (nothing stored). Raises nothing.
 CREATE OR REPLACE FUNCTION cs.transaction_cost_store(transaction_id integer, tariff_id text DEFAULT NULL)
-RETURNS cs.transaction_cost
+RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
     tariff text;
-    cost   cs.transaction_cost;
+    cost   jsonb;
+    stored jsonb;
 BEGIN
     SELECT * INTO tx FROM cs.transaction AS x WHERE x.id = transaction_cost_store.transaction_id;
     IF NOT FOUND THEN
@@ -115,14 +117,17 @@ BEGIN
     IF cost IS NULL THEN
         RETURN NULL;
     END IF;
-    INSERT INTO cs.transaction_cost AS c
-    SELECT cost.*
+    INSERT INTO cs.transaction_cost AS c (transaction_id, tariff_id, currency, energy_wh, energy, time, fee, vat,
+                                          total, final, computed_at)
+    VALUES (tx.id, cost->>'tariff_id', cost->>'currency', (cost->>'energy_wh')::bigint, (cost->>'energy')::numeric,
+            (cost->>'time')::numeric, (cost->>'fee')::numeric, (cost->>'vat')::numeric, (cost->>'total')::numeric,
+            (cost->>'final')::boolean, now())
     ON CONFLICT ON CONSTRAINT transaction_cost_pkey DO UPDATE
        SET tariff_id = excluded.tariff_id, currency = excluded.currency, energy_wh = excluded.energy_wh,
            energy = excluded.energy, time = excluded.time, fee = excluded.fee, vat = excluded.vat,
            total = excluded.total, final = excluded.final, computed_at = excluded.computed_at
-    RETURNING * INTO cost;
-    RETURN cost;
+    RETURNING to_jsonb(c) INTO stored;
+    RETURN stored;
 END;
 $$;
 
@@ -132,15 +137,18 @@ $$;
 -- when none is stored. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.transaction_cost_json(transaction_id integer)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object('total', c.total, 'currency', c.currency, 'energy', c.energy, 'time', c.time,
                               'fee', c.fee, 'vat', c.vat, 'energyWh', c.energy_wh, 'tariffId', c.tariff_id,
                               'final', c.final, 'computedAt', cs.ocpp_time(c.computed_at))
       FROM cs.transaction_cost AS c
-     WHERE c.transaction_id = transaction_cost_json.transaction_id
+     WHERE c.transaction_id = transaction_cost_json.transaction_id);
+END;
 $$;
 
 -- ocpp.transaction_cost(id): recomputes the cost of transaction id (cs.transaction.id) from its
@@ -176,7 +184,7 @@ LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    cost     cs.transaction_cost;
+    cost     jsonb;
     identity text;
 BEGIN
     cost := cs.transaction_cost_store(tx.id);
@@ -191,9 +199,9 @@ BEGIN
         PERFORM ocpp.send(identity, 'DataTransfer', jsonb_build_object(
             'vendorId', 'org.openchargealliance.costmsg', 'messageId', 'FinalCost',
             'data', jsonb_build_object(
-                'transactionId', tx.id, 'cost', cost.total,
-                'priceText', format('%s %s, %s kWh', cost.total, cost.currency,
-                                    round(cost.energy_wh / 1000.0, 3)))::text));
+                'transactionId', tx.id, 'cost', cost->'total',
+                'priceText', format('%s %s, %s kWh', cost->>'total', cost->>'currency',
+                                    round((cost->>'energy_wh')::numeric / 1000, 3)))::text));
     END IF;
 END;
 $$;
@@ -229,7 +237,7 @@ LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    cost   cs.transaction_cost;
+    cost   jsonb;
     tx     cs.transaction;
     period numeric := (cs.setting('tariff.cost_updated_interval'))::numeric;
 BEGIN
@@ -238,16 +246,16 @@ BEGIN
         RETURN '{}'::jsonb;
     END IF;
     IF event_type = 'Ended' THEN
-        RETURN jsonb_build_object('totalCost', cost.total);
+        RETURN jsonb_build_object('totalCost', cost->'total');
     END IF;
     SELECT * INTO tx FROM cs.transaction AS t WHERE t.id = tariff_transaction_event.transaction_id;
     IF event_type = 'Updated' AND period > 0 AND tx.stopped_at IS NULL
-       AND coalesce(cost.cost_updated_at, tx.created_at) <= now() - make_interval(secs => period) THEN
-        PERFORM ocpp.cost_updated(st.identity, tx.transaction_ref, cost.total);
+       AND coalesce((cost->>'cost_updated_at')::timestamptz, tx.created_at) <= now() - make_interval(secs => period) THEN
+        PERFORM ocpp.cost_updated(st.identity, tx.transaction_ref, (cost->>'total')::numeric);
         UPDATE cs.transaction_cost AS c SET cost_updated_at = now() WHERE c.transaction_id = tx.id;
     END IF;
     IF event_type = 'Updated' AND st.version = '2.1' THEN
-        RETURN jsonb_build_object('totalCost', cost.total);
+        RETURN jsonb_build_object('totalCost', cost->'total');
     END IF;
     RETURN '{}'::jsonb;
 END;

@@ -9,10 +9,12 @@
 -- Raises nothing.
 CREATE OR REPLACE FUNCTION cs.tariff_price_at(tariff_id text, at timestamptz)
 RETURNS TABLE (energy_price numeric, time_price numeric)
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
+BEGIN
+    RETURN QUERY
     SELECT coalesce(p.energy_price, t.energy_price), coalesce(p.time_price, t.time_price)
       FROM cs.tariff AS t
      CROSS JOIN LATERAL (SELECT (tariff_price_at.at AT TIME ZONE t.time_zone) AS local) AS l
@@ -34,7 +36,8 @@ AS $$
                   END
             ORDER BY q.position
             LIMIT 1) AS p ON true
-     WHERE t.id = tariff_price_at.tariff_id
+     WHERE t.id = tariff_price_at.tariff_id;
+END;
 $$;
 
 -- cs.tariff_segments(tariff_id, from_at, to_at): [from_at, to_at) cut where the tariff's price can
@@ -99,10 +102,12 @@ $$;
 -- none applies. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.tariff_for(station_id integer, evse_id integer, id_tag text)
 RETURNS text
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT a.tariff_id
       FROM cs.tariff_assignment AS a
      WHERE (a.station_id IS NULL OR a.station_id = tariff_for.station_id)
@@ -112,7 +117,8 @@ AS $$
                                       FROM cs.id_tag AS i
                                      WHERE lower(i.id_tag) = lower(tariff_for.id_tag)))
      ORDER BY a.id_token_group IS NULL, a.evse_id IS NULL, a.station_id IS NULL, a.id
-     LIMIT 1
+     LIMIT 1);
+END;
 $$;
 
 -- cs.tariff_price_periods(station_id, evse_id, from_at, to_at): the interface for smart charging
@@ -130,7 +136,7 @@ STABLE
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    t cs.tariff;
+    t record;   -- a cs.tariff (functions are deployed before later revisions' tables exist: no row types)
 BEGIN
     SELECT * INTO t FROM cs.tariff AS x WHERE x.id = cs.tariff_for(station_id, evse_id, NULL);
     IF NOT FOUND THEN

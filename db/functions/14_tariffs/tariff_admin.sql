@@ -12,30 +12,42 @@ AS $$
     SELECT (ARRAY['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'])[day]
 $$;
 
--- cs.tariff_assignment_json(a): {"id", "tariffId", "identity" (null: every station), "evseId" (null:
--- every EVSE), "idTokenGroup" (null: any token), "createdAt"}. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.tariff_assignment_json(a cs.tariff_assignment)
+-- These take ids and return jsonb, not the row types of the tables: the functions are deployed after
+-- every revision's upgrade, also one that stops before the revision that made the tables (PL/pgSQL
+-- resolves table names when it runs, row types when the function is created).
+
+-- cs.tariff_assignment_json(assignment_id): {"id", "tariffId", "identity" (null: every station),
+-- "evseId" (null: every EVSE), "idTokenGroup" (null: any token), "createdAt"}; null for an unknown
+-- id. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.tariff_assignment_json(assignment_id integer)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object('id', a.id, 'tariffId', a.tariff_id,
                               'identity', (SELECT s.identity FROM cs.station AS s WHERE s.id = a.station_id),
                               'evseId', a.evse_id, 'idTokenGroup', a.id_token_group,
                               'createdAt', cs.ocpp_time(a.created_at))
+      FROM cs.tariff_assignment AS a
+     WHERE a.id = assignment_id);
+END;
 $$;
 
--- cs.tariff_json(t): a tariff as the API shows it: {"id", "currency", "energyPrice" (per kWh),
+-- cs.tariff_json(tariff_id): a tariff as the API shows it: {"id", "currency", "energyPrice" (per kWh),
 -- "timePrice" (per hour), "sessionFee", "vatPercent", "timeZone", "description", "periods": [{"start",
 -- "end" ("HH:MM", local), "days" (weekday names, null: every day), "energyPrice", "timePrice"}],
--- "updatedAt"}, prices without VAT. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.tariff_json(t cs.tariff)
+-- "updatedAt"}, prices without VAT; null for an unknown tariff. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.tariff_json(tariff_id text)
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
+BEGIN
+    RETURN (
     SELECT jsonb_build_object(
         'id', t.id, 'currency', t.currency, 'energyPrice', t.energy_price, 'timePrice', t.time_price,
         'sessionFee', t.session_fee, 'vatPercent', t.vat_percent, 'timeZone', t.time_zone,
@@ -46,6 +58,9 @@ AS $$
                                  'energyPrice', p.energy_price, 'timePrice', p.time_price) ORDER BY p.position)
                                FROM cs.tariff_period AS p WHERE p.tariff_id = t.id), '[]'::jsonb),
         'updatedAt', cs.ocpp_time(t.updated_at))
+      FROM cs.tariff AS t
+     WHERE t.id = tariff_json.tariff_id);
+END;
 $$;
 
 -- ocpp.set_tariff(tariff_id, currency, energy_price, time_price, session_fee, vat_percent, periods,
@@ -70,7 +85,7 @@ DECLARE
     p     jsonb;
     pos   integer := 0;
     days  smallint[];
-    saved cs.tariff;
+    saved record;   -- cs.tariff
 BEGIN
     PERFORM cs.check_text('tariff_id', tariff_id, 60);
     PERFORM cs.check_arg('currency', currency ~ '^[A-Z]{3}$', format('%s is not an ISO 4217 code', currency));
@@ -122,7 +137,7 @@ BEGIN
            coalesce((e.p->>'energyPrice')::numeric, saved.energy_price),
            coalesce((e.p->>'timePrice')::numeric, saved.time_price)
       FROM jsonb_array_elements(periods) WITH ORDINALITY AS e (p, n);
-    RETURN cs.tariff_json(saved);
+    RETURN cs.tariff_json(saved.id);
 END;
 $$;
 
@@ -138,18 +153,16 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    old cs.tariff;
     cur jsonb;
 BEGIN
     IF jsonb_typeof(body) IS DISTINCT FROM 'object' THEN
         PERFORM cs.raise_ocpp('OC006', 'body is not a JSON object', 'a tariff is a JSON object');
     END IF;
-    SELECT * INTO old FROM cs.tariff AS t WHERE t.id = api_set_tariff.tariff_id;
-    IF must_exist AND NOT FOUND THEN
+    cur := cs.tariff_json(tariff_id);
+    IF must_exist AND cur IS NULL THEN
         PERFORM cs.raise_ocpp('OC010', 'unknown tariff', format('no tariff %s', tariff_id));
     END IF;
-    cur := CASE WHEN old.id IS NOT NULL THEN cs.tariff_json(old) ELSE '{}'::jsonb END;
-    body := cur || body;
+    body := coalesce(cur, '{}'::jsonb) || body;
     RETURN ocpp.set_tariff(tariff_id, body->>'currency', coalesce((body->>'energyPrice')::numeric, 0),
                            coalesce((body->>'timePrice')::numeric, 0), coalesce((body->>'sessionFee')::numeric, 0),
                            coalesce((body->>'vatPercent')::numeric, 0), coalesce(body->'periods', '[]'::jsonb),
@@ -161,15 +174,18 @@ $$;
 -- ocpp.tariff_assignments shows them). Returns a jsonb array ([] when none). Raises nothing.
 CREATE OR REPLACE FUNCTION ocpp.tariffs()
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-    SELECT coalesce(jsonb_agg(cs.tariff_json(t) || jsonb_build_object('assignments', (
-               SELECT coalesce(jsonb_agg(cs.tariff_assignment_json(a) ORDER BY a.id), '[]'::jsonb)
+BEGIN
+    RETURN (
+    SELECT coalesce(jsonb_agg(cs.tariff_json(t.id) || jsonb_build_object('assignments', (
+               SELECT coalesce(jsonb_agg(cs.tariff_assignment_json(a.id) ORDER BY a.id), '[]'::jsonb)
                  FROM cs.tariff_assignment AS a WHERE a.tariff_id = t.id)) ORDER BY t.id), '[]'::jsonb)
-      FROM cs.tariff AS t
+      FROM cs.tariff AS t);
+END;
 $$;
 
 -- ocpp.tariff(tariff_id): one tariff as ocpp.tariffs shows it. Returns jsonb. Raises OC010 for an
@@ -223,7 +239,7 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
     st_id integer;
-    saved cs.tariff_assignment;
+    saved integer;
 BEGIN
     IF NOT EXISTS (SELECT FROM cs.tariff AS t WHERE t.id = assign_tariff.tariff_id) THEN
         PERFORM cs.raise_ocpp('OC010', 'unknown tariff', format('no tariff %s', tariff_id));
@@ -241,7 +257,7 @@ BEGIN
     VALUES (tariff_id, st_id, evse_id, id_token_group)
     ON CONFLICT ON CONSTRAINT tariff_assignment_scope_key DO UPDATE
        SET tariff_id = excluded.tariff_id, created_at = now()
-    RETURNING * INTO saved;
+    RETURNING a.id INTO saved;
     RETURN cs.tariff_assignment_json(saved);
 END;
 $$;
@@ -266,11 +282,13 @@ $$;
 -- ([] when none). Raises nothing.
 CREATE OR REPLACE FUNCTION ocpp.tariff_assignments()
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-    SELECT coalesce(jsonb_agg(cs.tariff_assignment_json(a) ORDER BY a.id), '[]'::jsonb)
-      FROM cs.tariff_assignment AS a
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(cs.tariff_assignment_json(a.id) ORDER BY a.id), '[]'::jsonb)
+              FROM cs.tariff_assignment AS a);
+END;
 $$;

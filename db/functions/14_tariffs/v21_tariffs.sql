@@ -15,7 +15,7 @@ STABLE
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    t          cs.tariff;
+    t          record;   -- cs.tariff
     taxes      jsonb;
     energy     jsonb;
     time_part  jsonb;
