@@ -1,8 +1,8 @@
-"""Tariffs and cost end to end (docs/tariffs.md) with independent stations, the `ocpp` package's v201
-and v16 ChargePoint: totalCost on a 2.0.1 Ended event and CostUpdated during the transaction, the
-stored cost of a 1.6 transaction in the REST API with the California Pricing FinalCost message to a
-station that announces it, the REST tariff resources and their errors, and the cost on the web UI's
-transaction page."""
+"""Tariffs and cost end to end (docs/tariffs.md) with independent stations, the `ocpp` package's
+ChargePoints: totalCost on a 2.0.1 Ended event and CostUpdated during the transaction (v201), a stored
+tariff sent to a 2.1 station (v21, SetDefaultTariff), the stored cost of a 1.6 transaction in the REST
+API with the California Pricing FinalCost message to a station that announces it (v16), the REST
+tariff resources and their errors, and the cost on the web UI's transaction page."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +17,9 @@ from ocpp.v16 import call_result as result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import call_result as result201
+from ocpp.v21 import ChargePoint as ChargePoint21
+from ocpp.v21 import call as call21
+from ocpp.v21 import call_result as result21
 
 from browser import expect
 from conftest import wait_for
@@ -64,6 +67,19 @@ class Station16(ChargePoint16):
     async def on_data_transfer(self, vendor_id, message_id=None, data=None, **kw):
         self.transfers.append({"vendorId": vendor_id, "messageId": message_id, "data": data})
         return result16.DataTransfer(status="Accepted")
+
+
+class Station21(ChargePoint21):
+    """A 2.1 station that accepts the default tariffs it is sent and keeps them."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.tariffs: list[dict] = []
+
+    @on("SetDefaultTariff")
+    async def on_set_default_tariff(self, evse_id, tariff, **kw):
+        self.tariffs.append({"evseId": evse_id, "tariff": tariff})
+        return result21.SetDefaultTariff(status="Accepted")
 
 
 @contextlib.asynccontextmanager
@@ -117,6 +133,24 @@ async def test_v201_total_cost_on_ended_and_cost_updated_while_charging(server, 
     listed = json.loads(await db.sql("select ocpp.transactionlist('TAR201', 1)"))[0]
     assert {k: listed["cost"][k] for k in ("total", "currency", "energy", "time", "fee", "vat", "final")} \
         == {"total": 4.0, "currency": "EUR", "energy": 3.0, "time": 0, "fee": 1.0, "vat": 0, "final": True}
+
+
+async def test_v21_station_gets_a_stored_tariff(server, db):
+    await db.sql("select ocpp.set_tariff('NIGHT', 'EUR', 0.40, session_fee => 0.5, vat_percent => 10, "
+                 "periods => '[{\"start\": \"22:00\", \"end\": \"06:00\", \"energyPrice\": 0.2}]')")
+    async with connected(server.url, "TAR21", Station21, "2.1") as cp:
+        boot = await cp.call(call21.BootNotification(
+            charging_station={"model": "M", "vendorName": "V"}, reason="PowerUp"))
+        assert boot.status == "Accepted"
+        await answered(db, int(await db.sql("select ocpp.set_default_tariff('TAR21', 'NIGHT', 1)")))
+    [sent] = cp.tariffs
+    # the ocpp package hands the payload over in snake_case
+    assert sent["evseId"] == 1 and sent["tariff"]["tariff_id"] == "NIGHT"
+    assert [p["price_kwh"] for p in sent["tariff"]["energy"]["prices"]] == [0.2, 0.4]
+    assert sent["tariff"]["energy"]["prices"][0]["conditions"] == {"start_time_of_day": "22:00",
+                                                                    "end_time_of_day": "06:00"}
+    assert sent["tariff"]["fixed_fee"]["prices"] == [{"price_fixed": 0.5}]
+    assert await db.sql("select string_agg(evse_id || ':' || tariff_id, ',') from cs.station_tariff") == "1:NIGHT"
 
 
 async def v16_session(server, db, identity: str, california: bool, wh: int = 10000):
