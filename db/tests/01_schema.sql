@@ -17,7 +17,8 @@ SELECT tables_are('cs', ARRAY[
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
-    'station_certificate', 'message_log_default', 'meter_value_default']);
+    'station_certificate', 'message_log_default', 'meter_value_default',
+    'tariff', 'tariff_period', 'tariff_assignment', 'transaction_cost', 'station_tariff']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'parse_logged', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -44,7 +45,10 @@ SELECT functions_are('ocpp', ARRAY[
     'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first',
     'set_station_key', 'set_station_security_profile', 'bind_station_certificate', 'unbind_station_certificate',
     'change_station_password', 'rotate_station_password', 'raise_security_profile',
-    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval']);
+    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval',
+    'set_tariff', 'api_set_tariff', 'tariffs', 'tariff', 'delete_tariff', 'assign_tariff', 'unassign_tariff',
+    'tariff_assignments', 'transaction_cost', 'set_default_tariff', 'change_transaction_tariff', 'get_tariffs',
+    'clear_tariffs']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -75,7 +79,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          118::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          131::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -136,6 +140,7 @@ SELECT results_eq(
              ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
              ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
+             ('tariff.california_pricing', 'true'), ('tariff.cost_updated_interval', '0'),
              ('transaction.dedupe_start', 'true'), ('transaction.stop_on_available', 'true'),
              ('transaction.stop_on_boot', 'true')$$,
     'the shipped settings');

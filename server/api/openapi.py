@@ -29,6 +29,21 @@ def _object(**properties: Any) -> dict[str, Any]:
 
 CONNECTOR = _object(evseId={"type": "integer"}, connectorId={"type": "integer"}, status=TEXT,
                     errorCode=TEXT, info=TEXT, vendorId=TEXT, vendorErrorCode=TEXT, timestamp=TIME)
+NUMBER = {"type": "number", "minimum": 0}
+TARIFF_FIELDS: dict[str, Any] = {
+    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "energyPrice": {**NUMBER, "description": "per kWh, without VAT"},
+    "timePrice": {**NUMBER, "description": "per hour of the transaction, without VAT"},
+    "sessionFee": {**NUMBER, "description": "once per transaction, without VAT"},
+    "vatPercent": {"type": "number", "minimum": 0, "maximum": 100, "exclusiveMaximum": True},
+    "timeZone": {"type": "string", "description": "of the periods' local times (default UTC)"},
+    "description": TEXT,
+    "periods": {"type": "array", "maxItems": 100, "items": {"type": "object", "properties": {
+        "start": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+        "end": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+        "days": {"type": "array", "nullable": True, "items": {"type": "string", "enum": [
+            "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}},
+        "energyPrice": NUMBER, "timePrice": NUMBER}, "required": ["start", "end"]}}}
 SCHEMAS: dict[str, Any] = {
     "Any": {},
     "Empty": {"type": "object"},
@@ -73,8 +88,26 @@ SCHEMAS: dict[str, Any] = {
                            meterStop=INT, energy={**INT, "description": "meterStop - meterStart, Wh"},
                            startedAt=TIME, stoppedAt=TIME, stopReason=TEXT, stopIdTag=TEXT,
                            reservationId=INT, running={"type": "boolean"},
+                           cost={"$ref": "#/components/schemas/TransactionCost"},
                            meterValues={"type": "array", "items": OBJECT,
                                         "description": "GET /transactions/{id} only"}),
+    "TransactionCost": {**_object(
+        total={"type": "number", "description": "with VAT"}, currency={"type": "string"},
+        energy={"type": "number"}, time={"type": "number"}, fee={"type": "number"},
+        vat={"type": "number"}, energyWh={"type": "integer"}, tariffId=TEXT,
+        final={"type": "boolean", "description": "false while the transaction runs"}, computedAt=TIME),
+        "nullable": True, "description": "only on a priced transaction (docs/tariffs.md)"},
+    "Tariff": {"type": "object", "required": ["id", "currency"], "properties": {
+        "id": {"type": "string", "minLength": 1, "maxLength": 60}, **TARIFF_FIELDS}},
+    "TariffUpdate": {"type": "object", "properties": TARIFF_FIELDS},
+    "TariffList": {"type": "array", "items": {"$ref": "#/components/schemas/Tariff"}},
+    "TariffAssignment": {"type": "object", "required": ["tariffId"], "properties": {
+        "id": {"type": "integer", "readOnly": True}, "tariffId": {"type": "string"},
+        "identity": {"type": "string", "nullable": True, "description": "null: every station"},
+        "evseId": {"type": "integer", "nullable": True, "description": "null: every EVSE"},
+        "idTokenGroup": {"type": "string", "nullable": True,
+                         "description": "groupIdToken / parentIdTag; null: any token"}}},
+    "TariffAssignmentList": {"type": "array", "items": {"$ref": "#/components/schemas/TariffAssignment"}},
     "TransactionList": {"type": "array", "items": {"$ref": "#/components/schemas/Transaction"}},
     "ReservationList": {"type": "array", "items": _object(
         reservationId={"type": "integer"}, identity={"type": "string"}, evseId={"type": "integer"},
@@ -126,7 +159,7 @@ def _ref(name: str) -> dict[str, Any]:
 def _path_parameter(name: str, path: str) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "integer"} if name == "id" else {"type": "string"}
     description = {"identity": "the station's identity", "id": "the id",
-                   "idTag": "the id tag",
+                   "idTag": "the id tag", "tariffId": "the tariff's id",
                    "version": "an OCPP version: 1.5, 1.6, 2.0.1 or 2.1",
                    "operation": "an OCPP operation (action) name"}[name]
     if name == "operation" and path.startswith("/ChargePoint/"):

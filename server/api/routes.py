@@ -214,6 +214,63 @@ async def transaction(request: web.Request) -> web.Response:
     return json_text(await call(queries(request).transaction(path_int(request, "id"))))
 
 
+async def transaction_cost(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).transaction_cost(path_int(request, "id"))))
+
+
+async def tariffs(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).tariffs()))
+
+
+async def tariff(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).tariff(request.match_info["tariffId"])))
+
+
+async def _set_tariff(request: web.Request, tariff_id: str | None, must_exist: bool, status: int) -> web.Response:
+    """The body is passed to SQL whole (ocpp.api_set_tariff checks it); only the id is read here."""
+    body = await json_body(request)
+    tariff_id = tariff_id if tariff_id is not None else text_field(body, "id")
+    if not tariff_id:
+        raise ApiError(400, "BadRequest", "id is required", field="id")
+    body.pop("id", None)
+    return json_text(await call(queries(request).set_tariff(tariff_id, orjson.dumps(body).decode(), must_exist)),
+                     status)
+
+
+async def create_tariff(request: web.Request) -> web.Response:
+    return await _set_tariff(request, None, False, 201)
+
+
+async def update_tariff(request: web.Request) -> web.Response:
+    return await _set_tariff(request, request.match_info["tariffId"], True, 200)
+
+
+async def delete_tariff(request: web.Request) -> web.Response:
+    await call(queries(request).delete_tariff(request.match_info["tariffId"]))
+    return web.Response(status=204)
+
+
+async def tariff_assignments(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).tariff_assignments()))
+
+
+async def assign_tariff(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    tariff_id = text_field(body, "tariffId")
+    if not tariff_id:
+        raise ApiError(400, "BadRequest", "tariffId is required", field="tariffId")
+    evse_id = body.get("evseId")
+    if evse_id is not None and (not isinstance(evse_id, int) or isinstance(evse_id, bool)):
+        raise ApiError(400, "BadRequest", "evseId must be an integer", field="evseId")
+    return json_text(await call(queries(request).assign_tariff(
+        tariff_id, text_field(body, "identity"), evse_id, text_field(body, "idTokenGroup"))), 201)
+
+
+async def unassign_tariff(request: web.Request) -> web.Response:
+    await call(queries(request).unassign_tariff(path_int(request, "id")))
+    return web.Response(status=204)
+
+
 async def reservations(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(queries(request).reservationlist(
@@ -347,6 +404,25 @@ ROUTES: list[Route] = [
           response="TransactionList"),
     Route("GET", "/transactions/{id}", transaction, "One transaction with its meter values", "Transactions",
           response="Transaction", errors=(404,)),
+    Route("POST", "/transactions/{id}/cost", transaction_cost,
+          "Recompute the cost of a transaction from its stored meter values (null: no tariff applies)",
+          "Transactions", response="TransactionCost", errors=(404,)),
+    Route("GET", "/tariffs", tariffs, "Every tariff with its periods and assignments", "Tariffs",
+          response="TariffList", errors=()),
+    Route("POST", "/tariffs", create_tariff, "Add or replace a tariff", "Tariffs", body="Tariff",
+          response="Tariff", status=201),
+    Route("GET", "/tariffs/{tariffId}", tariff, "One tariff", "Tariffs", response="Tariff", errors=(404,)),
+    Route("PUT", "/tariffs/{tariffId}", update_tariff, "Change a tariff (absent fields keep their values)",
+          "Tariffs", body="TariffUpdate", response="Tariff", errors=(400, 404)),
+    Route("DELETE", "/tariffs/{tariffId}", delete_tariff, "Remove a tariff and its assignments", "Tariffs",
+          status=204, errors=(404,)),
+    Route("GET", "/tariff-assignments", tariff_assignments, "Where each tariff applies", "Tariffs",
+          response="TariffAssignmentList", errors=()),
+    Route("POST", "/tariff-assignments", assign_tariff,
+          "Apply a tariff at a station / EVSE / id token group (replaces the tariff of that scope)", "Tariffs",
+          body="TariffAssignment", response="TariffAssignment", status=201, errors=(400, 404)),
+    Route("DELETE", "/tariff-assignments/{id}", unassign_tariff, "Remove a tariff assignment", "Tariffs",
+          status=204, errors=(404,)),
     Route("GET", "/reservations", reservations, "Reservations, newest first", "Reservations",
           query=RANGE + [("status", "string", "only this status (Accepted, Used, Cancelled, Expired, "
                                              "Removed, NoTransaction)")] + PAGING,

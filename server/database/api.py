@@ -84,6 +84,34 @@ class ApiQueries:
         return await self._value("reservationlist", identity, date_from, date_to, limit, offset,
                                  status)
 
+    async def transaction_cost(self, transaction_id: int) -> str:
+        """Recomputes and stores the cost of a transaction (ocpp.transaction_cost); null: no tariff."""
+        return await self._value("transaction_cost", transaction_id)
+
+    # --- tariffs (docs/tariffs.md) ---
+
+    async def tariffs(self) -> str:
+        return await self._value("tariffs")
+
+    async def tariff(self, tariff_id: str) -> str:
+        return await self._value("tariff", tariff_id)
+
+    async def set_tariff(self, tariff_id: str, body_json: str, must_exist: bool) -> str:
+        return await self._value("set_tariff", tariff_id, body_json, must_exist)
+
+    async def delete_tariff(self, tariff_id: str) -> None:
+        await self._value("delete_tariff", tariff_id)
+
+    async def tariff_assignments(self) -> str:
+        return await self._value("tariff_assignments")
+
+    async def assign_tariff(self, tariff_id: str, identity: str | None, evse_id: int | None,
+                            id_token_group: str | None) -> str:
+        return await self._value("assign_tariff", tariff_id, identity, evse_id, id_token_group)
+
+    async def unassign_tariff(self, assignment_id: int) -> None:
+        await self._value("unassign_tariff", assignment_id)
+
     # --- id tags ---
 
     async def id_tags(self, limit: int, offset: int) -> str:

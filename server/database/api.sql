@@ -79,3 +79,27 @@ SELECT ocpp.api_message_log_after($1::bigint, $2::bigint, $3::integer)::text;
 
 -- name: message_log_newest
 SELECT coalesce((ocpp.api_message_log(NULL, NULL, NULL, 1, 0)->0->>'id')::bigint, 0);
+
+-- name: tariffs
+SELECT ocpp.tariffs()::text;
+
+-- name: tariff
+SELECT ocpp.tariff($1)::text;
+
+-- name: set_tariff
+SELECT ocpp.api_set_tariff($1, $2::text::jsonb, $3::boolean)::text;
+
+-- name: delete_tariff
+SELECT ocpp.delete_tariff($1);
+
+-- name: tariff_assignments
+SELECT ocpp.tariff_assignments()::text;
+
+-- name: assign_tariff
+SELECT ocpp.assign_tariff($1, $2, $3::integer, $4)::text;
+
+-- name: unassign_tariff
+SELECT ocpp.unassign_tariff($1::integer);
+
+-- name: transaction_cost
+SELECT ocpp.transaction_cost($1::integer)::text;

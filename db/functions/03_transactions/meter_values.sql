@@ -65,7 +65,8 @@ END;
 $$;
 
 -- cs.v16_meter_values(st, payload): stores the MeterValues of connectorId (and transactionId as sent)
--- with cs.v16_insert_meter_values. Returns {}. Raises nothing.
+-- with cs.v16_insert_meter_values, and the running cost of the transaction (cs.tariff_meter_values).
+-- Returns {}. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v16_meter_values(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -76,6 +77,7 @@ DECLARE
 BEGIN
     PERFORM cs.v16_insert_meter_values(st.id, evse, CASE WHEN evse = 0 THEN 0 ELSE 1 END,
                                        (payload->>'transactionId')::integer, payload->'meterValue');
+    PERFORM cs.tariff_meter_values(st.id, (payload->>'transactionId')::integer);  -- running cost
     RETURN '{}'::jsonb;
 END;
 $$;

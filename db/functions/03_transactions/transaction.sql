@@ -55,11 +55,12 @@ END;
 $$;
 
 -- cs.v16_stop_transaction(st, payload): closes the station's running transaction transactionId with
--- meterStop, timestamp, reason (Local when absent, as 1.6 says) and idTag, and stores transactionData
--- as meter values. A transaction the central system closed (closed_by: a rule or an operator) is
--- stopped again with the station's values, which know better, and a cs.review row says so. An
--- unknown transactionId (or one of another station), or a transaction the station already stopped
--- with other values, is acknowledged and kept in cs.review; an identical retry changes nothing.
+-- meterStop, timestamp, reason (Local when absent, as 1.6 says) and idTag, stores transactionData as
+-- meter values, then its cost (cs.tariff_transaction_stopped). A transaction the central system
+-- closed (closed_by: a rule or an operator) is stopped again with the station's values, which know
+-- better, and a cs.review row says so. An unknown transactionId (or one of another station), or a
+-- transaction the station already stopped with other values, is acknowledged and kept in cs.review;
+-- an identical retry changes nothing.
 -- Returns {"idTagInfo"} when idTag is given (no ConcurrentTx check), else {}. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v16_stop_transaction(st cs.station, payload jsonb)
 RETURNS jsonb
@@ -99,6 +100,7 @@ BEGIN
             PERFORM cs.v16_insert_meter_values(st.id, tx.evse_id, tx.connector_id, tx.id,
                                                payload->'transactionData');
         END IF;
+        PERFORM cs.tariff_transaction_stopped(tx);  -- its cost (docs/tariffs.md)
     ELSIF tx.stopped_at IS DISTINCT FROM stop_time OR tx.meter_stop IS DISTINCT FROM stop_meter THEN
         INSERT INTO cs.review (station_id, action, reason, payload)
         VALUES (st.id, 'StopTransaction', 'transaction already stopped', payload);
@@ -153,7 +155,8 @@ $$;
 -- a station that did not: stopped_at stop_at (not before the start), stop_reason reason, meter_stop
 -- the given one, else the last register value stored for it (cs.transaction_register_wh), else
 -- meter_start; closed_by (BootNotification, StatusNotification or operator; closed_by_user the
--- session user for operator). Then a ChangeAvailability answered Scheduled takes effect. A 2.0.1
+-- session user for operator). Then a ChangeAvailability answered Scheduled takes effect, and a priced
+-- transaction gets its final cost (cs.transaction_cost_store). A 2.0.1
 -- transaction's stopped_reason stays what the station sent (nothing). Returns the updated row.
 -- Raises nothing.
 CREATE OR REPLACE FUNCTION cs.close_transaction(tx cs.transaction, reason text, closed_by text,
@@ -176,6 +179,7 @@ BEGIN
     RETURNING * INTO closed;
     IF FOUND THEN
         PERFORM cs.apply_scheduled_availability(closed.station_id, closed.evse_id);
+        PERFORM cs.transaction_cost_store(closed.id);  -- docs/tariffs.md
     END IF;
     RETURN closed;
 END;

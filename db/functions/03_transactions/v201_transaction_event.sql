@@ -91,8 +91,9 @@ $$;
 --   Ended event for a transaction the central system closed (closed_by) ends it again with the
 --   station's values (a review row); one for a transaction the station already ended at another
 --   time goes to cs.review.
--- Returns {} or {"idTokenInfo"} when idToken is given. Raises OC007 for a negative EVSE or connector
--- id.
+-- The cost: cs.tariff_transaction_event (docs/tariffs.md), which adds totalCost to the answer.
+-- Returns {} or {"idTokenInfo"} when idToken is given, with "totalCost" of a priced transaction on
+-- Ended (2.1: also on Updated). Raises OC007 for a negative EVSE or connector id.
 CREATE OR REPLACE FUNCTION cs.v201_transaction_event(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -283,6 +284,8 @@ BEGIN
            last_event_at = greatest(t.last_event_at, event_at),
            updated_at = now()
      WHERE t.id = tx.id;
+
+    reply := reply || cs.tariff_transaction_event(st, tx.id, event_type);  -- cost, totalCost (docs/tariffs.md)
 
     IF info ? 'remoteStartId' AND tx.remote_start_command IS NULL THEN
         PERFORM cs.v201_link_remote_start(tx.id, (info->>'remoteStartId')::integer);

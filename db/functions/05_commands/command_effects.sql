@@ -729,8 +729,8 @@ $$;
 -- OCPP 2.0.1 and 2.1 ------------------------------------------------------------------------------
 
 -- cs.v201_command_effect(cmd): dispatches the answered 2.0.1 / 2.1 command cmd on its action. Actions
--- without an effect (Reset, UnlockConnector, TriggerMessage, ClearCache, DataTransfer, the 2.1 ones)
--- keep only the response on the command. Returns nothing.
+-- without an effect (Reset, UnlockConnector, TriggerMessage, ClearCache, DataTransfer, the 2.1 ones
+-- but the tariff messages) keep only the response on the command. Returns nothing.
 CREATE OR REPLACE FUNCTION cs.v201_command_effect(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
@@ -744,6 +744,8 @@ BEGIN
             PERFORM cs.remote_stop_accepted(cmd, cs.transaction_of(cmd.station_id, cmd.payload->'transactionId'));
         WHEN 'GetTransactionStatus' THEN
             PERFORM cs.v201_effect_get_transaction_status(cmd);
+        WHEN 'SetDefaultTariff', 'ClearTariffs', 'GetTariffs', 'ChangeTransactionTariff' THEN
+            PERFORM cs.v21_effect_tariff(cmd);   -- 14_tariffs/v21_tariffs.sql
         WHEN 'CostUpdated' THEN
             UPDATE cs.transaction AS t
                SET total_cost = (cmd.payload->>'totalCost')::numeric, total_cost_at = now(), updated_at = now()

@@ -83,7 +83,10 @@ BEGIN
         'stopReason', t.stop_reason,
         'stopIdTag', t.stop_id_tag,
         'reservationId', t.reservation_id,
-        'running', t.stopped_at IS NULL);
+        'running', t.stopped_at IS NULL)
+        -- only a priced transaction has a cost (docs/tariffs.md)
+        || coalesce((SELECT jsonb_build_object('cost', c) FROM cs.transaction_cost_json(t.id) AS c WHERE c IS NOT NULL),
+                    '{}'::jsonb);
 END;
 $$;
 
@@ -91,8 +94,9 @@ $$;
 -- identity), newest first, 1.6 and 2.0.1 alike: {"id" (ocpp-cs's own number, for ocpp.api_transaction),
 -- "transactionId" (the 1.6 integer, or the 2.0.1 station's transactionId string), "identity", "evseId",
 -- "connectorId", "idTag", "idTagStatus", "meterStart", "meterStop", "energy" (meterStop - meterStart,
--- Wh), "startedAt", "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running"}. Returns a jsonb
--- array ([] when none; lim null means no limit). Raises OC007 for a negative lim.
+-- Wh), "startedAt", "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running", and "cost"
+-- (cs.transaction_cost_json) when the transaction is priced}. Returns a jsonb array ([] when none; lim
+-- null means no limit). Raises OC007 for a negative lim.
 CREATE OR REPLACE FUNCTION ocpp.transactionlist(identity text DEFAULT NULL, lim integer DEFAULT 100)
 RETURNS jsonb
 LANGUAGE plpgsql

@@ -20,7 +20,8 @@ $$;
 -- ocpp.set_setting(key, value): changes a setting. Returns nothing.
 -- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
 -- outside its list, a non-positive interval, a node lease outside 1-86400 s or grace outside 0-86400 s,
--- partitions ahead outside 1-366; meter_value.retention also takes null).
+-- partitions ahead outside 1-366, tariff.cost_updated_interval outside 0-86400 s; meter_value.retention
+-- also takes null).
 CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
 RETURNS void
 LANGUAGE plpgsql
@@ -62,12 +63,15 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric BETWEEN 1 AND 86400
         WHEN 'node.grace_seconds' THEN
             jsonb_typeof(v) = 'number' AND v::numeric BETWEEN 0 AND 86400
+        WHEN 'tariff.cost_updated_interval' THEN
+            jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 0 AND 86400
         WHEN 'station.password_cost' THEN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
         ELSE
             jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
                                           -- station.password_hex_fallback, transaction.stop_on_boot,
-                                          -- transaction.stop_on_available, history.exact_retention
+                                          -- transaction.stop_on_available, history.exact_retention,
+                                          -- tariff.california_pricing
     END;
 
     -- an operator call, not the hot path: a subtransaction to test the interval is fine

@@ -25,6 +25,7 @@ export function transactionRows(rows, {station = true} = {}) {
     {title: "Stopped", class: "nowrap", cell: t => t.running ? badge("running", "charging") : fmtTime(t.stoppedAt)},
     {title: "Energy", class: "num", cell: t => fmtEnergy(t.energy)},
     {title: "Reason", cell: t => t.stopReason || ""},
+    {title: "Cost", class: "num", cell: t => t.cost ? `${Number(t.cost.total).toFixed(2)} ${t.cost.currency}` : ""},
   ].filter(Boolean), rows, "No transaction matches.");
 }
 
@@ -107,6 +108,14 @@ export function meterSeries(tx) {
   return {energy: [...unique.values()].sort((a, b) => a.t - b.t), power: powerPoints.sort((a, b) => a.t - b.t)};
 }
 
+/** The cost of a priced transaction (docs/tariffs.md): "12.34 EUR" and its parts; null when unpriced. */
+export function costText(cost) {
+  if (!cost) return null;
+  const money = v => Number(v).toFixed(2);
+  return `${money(cost.total)} ${cost.currency}${cost.final ? "" : " so far"} (energy ${money(cost.energy)}, ` +
+         `time ${money(cost.time)}, fee ${money(cost.fee)}, VAT ${money(cost.vat)})`;
+}
+
 function keyValues(pairs) {
   return el("dl", {class: "kv"}, pairs.filter(([, v]) => v !== undefined).map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "—")]));
 }
@@ -136,6 +145,7 @@ export async function renderDetail(main, {signal, params}) {
         ["Meter stop", tx.meterStop === null ? "—" : `${tx.meterStop} Wh`],
         ["Energy", fmtEnergy(tx.energy ?? (energy.length ? energy[energy.length - 1].v : null))],
         ["Stop reason", tx.stopReason || "—"], ["Reservation", tx.reservationId ?? "—"],
+        ["Cost", tx.cost ? el("span", {id: "tx-cost"}, costText(tx.cost)) : undefined],
       ])),
       section("Energy and power", el("div", {class: "chart-box"}, lineChart([
         {name: "Energy delivered", unit: "Wh", color: "#2563eb", axis: "left", points: energy},

@@ -1,0 +1,25 @@
+"""Tariffs and the cost of transactions (issue 15): cs.tariff, cs.tariff_period, cs.tariff_assignment,
+cs.transaction_cost, cs.station_tariff and the tariff.* settings.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-05
+"""
+from pathlib import Path
+
+from alembic import op
+
+revision = "0012"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # The schema change as it was at this revision, frozen beside it (db/schema/ moves on, this does not).
+    sql = Path(__file__).with_suffix(".sql").read_text()
+    op.get_bind().connection.driver_connection.execute(sql)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("ocpp-cs migrates forward only; restore a backup to go back")
