@@ -171,7 +171,7 @@ async def _first_token(app: web.Application, listeners: list[Listener]) -> None:
     """A new installation gets one operator token, printed once, so its web UI and API can be
     used at once (ocpp.api_token_first: never again once any token existed). Called once the ports
     are bound, on the server's own pool."""
-    from .keys import API_QUERIES
+    from .app import API_QUERIES
 
     token = await app[API_QUERIES].token_first("admin", "operator")
     if token:

@@ -148,7 +148,8 @@ async def charge_point_operation(request: web.Request) -> web.Response:
     payload = await json_body(request)
     timeout = request.config_dict[CONFIG].api.command_timeout
     db = queries(request)
-    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode()))
+    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode(),
+                                    request_token(request)[0]))  # its name is createdBy
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         command = orjson.loads(await call(db.command(command_id)))
