@@ -172,8 +172,10 @@ def command_response(command: dict[str, Any]) -> web.Response:
         return error_response(502, error.get("code", "InternalError"), error.get("description", ""),
                               details=error.get("details") or {}, commandId=command["id"])
     if status == "refused" and error.get("code") != "SecurityError" and "field" in (error.get("details") or {}):
+        # a missing property is named itself, not the object that lacks it
+        field = (error["details"].get("missing") or [error["details"]["field"]])[0]
         return error_response(400, error.get("code", "FormationViolation"), error.get("description", ""),
-                              field=error["details"]["field"], details=error["details"],
+                              field=field, details=error["details"],
                               commandId=command["id"])
     if status == "refused":  # a Rejected station, or one not reachable from this node
         return error_response(503, error.get("code", "GenericError"), error.get("description", ""),
