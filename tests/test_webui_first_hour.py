@@ -56,3 +56,21 @@ async def test_the_page_has_an_icon(server, operator, ui):
                 assert r.status == 200 and r.content_type == "image/svg+xml", (path, r.status)
                 assert body.startswith(b"<svg")
     assert failed == []
+
+
+@screenshot_on_failure
+async def test_last_seen_moves_on_heartbeats(server, db, operator, ui):
+    """A heartbeat changes no state (no station NOTIFY), yet the station page's "Last seen" follows it."""
+    from ocpp.v16 import call
+    from test_station_flow import station
+
+    async with station(server.url, "SEEN1") as cp:
+        await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        await db.sql("update cs.station set last_seen = now() - interval '3 hours' where identity = 'SEEN1'")
+        await ui.sign_in(operator)
+        await ui.open("#/stations/SEEN1")
+        facts = ui.page.locator(".facts")
+        await expect(facts).to_contain_text(re.compile(r"Last seen\s*3 h ago"))
+        await expect(ui.page.locator("#live-state")).to_have_text("● live")
+        await cp.call(call.Heartbeat())
+        await expect(facts).to_contain_text(re.compile(r"Last seen\s*(just now|\d+ s ago)"))
