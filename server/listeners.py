@@ -91,7 +91,7 @@ async def listen(runner: web.AppRunner, listeners: list[Listener]) -> None:
         except OSError as e:
             raise ConfigError(f"cannot listen on {listener.host}:{listener.port}: "
                               f"{e.strerror or e} (another ocpp-cs running? choose another "
-                              f"--port{' or [tls] port' if listener.scheme == 'wss' else ''})") from None
+                              f"{'--tls-port' if listener.scheme == 'wss' else '--port'})") from None
 
 
 def run(app: web.Application, config: Config, listeners: list[Listener],
