@@ -27,7 +27,9 @@ ENV OCPP_CS_DATABASE_DATA_DIR=/var/lib/ocpp-cs
 USER ocpp
 
 EXPOSE 9220
+# /ping on the port ocpp-cs is configured with (conf/ocpp-cs.toml and OCPP_CS_SERVER_PORT, read as
+# serve reads them), not a fixed 9220.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD python -c "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:9220/ping', timeout=2).status != 200)"
+    CMD python -c "import sys, urllib.request; from ocpp_cs.config import config_path_default, load; s = load(config_path_default()).server; h = s.host if s.host not in ('', '0.0.0.0', '::') else '127.0.0.1'; sys.exit(urllib.request.urlopen(f'http://{h}:{s.port}/ping', timeout=2).status != 200)"
 
 CMD ["ocpp-cs", "serve"]

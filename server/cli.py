@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from . import __version__
-from .config import Config, ConfigError, config_path_default, load
+from .config import Config, ConfigError, config_path_default, default_data_dir, load
 from .embedded import OWNER, SERVER_LOGIN, EmbeddedError, EmbeddedPostgres, find_bindir
 from ocpp_emulator.scenario import ScenarioError
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from .database import Login
+    from .listeners import Listener
 
 log = logging.getLogger("ocpp_cs")
 
@@ -29,7 +32,11 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", metavar="DSN",
                         help="PostgreSQL to use (postgresql://...); without it the embedded "
                              "cluster in --data-dir is used")
-    parser.add_argument("--data-dir", metavar="DIR", help="folder of the embedded PostgreSQL cluster")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder of the embedded PostgreSQL cluster (default here: "
+                             f"{default_data_dir()}; /var/lib/ocpp-cs as root, "
+                             "~/.local/share/ocpp-cs otherwise; [database] data_dir, "
+                             "OCPP_CS_DATABASE_DATA_DIR)")
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -57,9 +64,11 @@ class Logins:
 
 
 @contextmanager
-def database(config: Config, *, settings: dict[str, str] | None = None) -> Iterator[Logins]:
+def database(config: Config, *, settings: dict[str, str] | None = None,
+             create: bool = True) -> Iterator[Logins]:
     """The logins to use; starts the embedded cluster when no URL is configured, and stops it after
-    if this process started it."""
+    if this process started it. create=False (psql, token) refuses a data folder that holds no
+    cluster yet instead of making an empty one there."""
     if config.database.url:
         yield Logins(server=config.database.url,
                      owner=config.database.owner_url or config.database.url)
@@ -68,6 +77,10 @@ def database(config: Config, *, settings: dict[str, str] | None = None) -> Itera
         raise ConfigError("[database] owner_url (OCPP_CS_DATABASE_OWNER_URL) needs [database] url: "
                           "the embedded cluster makes its own owner")
     cluster = EmbeddedPostgres(config.database.data_dir, settings=settings or {})
+    if not create and not cluster.initialised():
+        raise EmbeddedError(f"no ocpp-cs database in {cluster.data_dir}: `ocpp-cs serve --data-dir "
+                            f"{cluster.data_dir}` makes one (or give the --data-dir or "
+                            "--database-url of an existing one)")
     cluster.start()
     try:
         yield Logins(server=cluster.dsn(user=SERVER_LOGIN), owner=cluster.dsn(user=OWNER))
@@ -114,8 +127,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _refuse_superuser(config, logins.server)  # before the migrations change anything
         if config.database.migrate:
             migrate.upgrade(logins.owner)
-        if config.api.auth and not config.api.demo:
-            _first_token(_login(config, logins.server))
         app = build_app(config, logins.server)
         if config.emulator.enabled and not config.server.plain:
             # The emulator's stations speak ws:// only (they have no client certificate to offer).
@@ -129,11 +140,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 sessions += load_scenario(args.scenario)
             attach_to_app(app, config.server.port, config.server.host, sessions=sessions)
         _tune_gc()
-        log.info("ocpp-cs %s (node %s): stations at %s; web UI at %s", __version__, config.node,
-                 ", ".join(listener.station_url for listener in listeners),
-                 ", ".join(("https" if listener.ssl_context else "http")
-                           + f"://{listener.host}:{listener.port}/" for listener in listeners))
-        run(app, config, listeners, _event_loop(), shutdown_timeout=10)
+        first_token = config.api.auth and not config.api.demo
+
+        async def on_listening() -> None:
+            log.info("ocpp-cs %s (node %s): stations at %s; web UI at %s", __version__, config.node,
+                     ", ".join(listener.station_url for listener in listeners),
+                     ", ".join(listener.web_url for listener in listeners))
+            if first_token:  # only now: a start that fails (a port in use) does not burn it
+                await _first_token(app, listeners)
+
+        run(app, config, listeners, _event_loop(), shutdown_timeout=10, on_listening=on_listening)
     return 0
 
 
@@ -151,15 +167,19 @@ def _api_query(login: Login, name: str, *args: object) -> object:
     return asyncio.run(run())
 
 
-def _first_token(login: Login) -> None:
+async def _first_token(app: web.Application, listeners: list[Listener]) -> None:
     """A new installation gets one operator token, printed once, so its web UI and API can be
-    used at once (ocpp.api_token_first: never again once any token existed)."""
-    token = _api_query(login, "token_first", "admin", "operator")
+    used at once (ocpp.api_token_first: never again once any token existed). Called once the ports
+    are bound, on the server's own pool."""
+    from .app import API_QUERIES
+
+    token = await app[API_QUERIES].token_first("admin", "operator")
     if token:
         log.warning("first start: an operator token named admin was made for the web UI and the REST "
                     "API; it is shown this once, only its hash is kept:\n\n    %s\n\n"
-                    "Sign in with it at http://HOST:PORT/; more: ocpp-cs token create NAME --role "
-                    "operator|read; revoke: ocpp-cs token revoke admin", token)
+                    "Sign in with it at %s; more: ocpp-cs token create NAME --role "
+                    "operator|read; revoke: ocpp-cs token revoke admin", token,
+                    " or ".join(listener.web_url for listener in listeners))
 
 
 def _tune_gc() -> None:
@@ -213,7 +233,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from .database import DatabaseError
 
     config = _config(args)
-    with database(config) as logins:
+    with database(config, create=False) as logins:
         login = _login(config, logins.server)
         try:
             if args.token_command == "create":
@@ -246,7 +266,7 @@ def cmd_psql(args: argparse.Namespace, rest: list[str]) -> int:
     # The DBA's tool: the admin login, not the server's (which may only run ocpp.*).
     if config.database.url:
         return subprocess.call([psql, config.database.owner_url or config.database.url, *rest])
-    with database(config):
+    with database(config, create=False):
         cluster = EmbeddedPostgres(config.database.data_dir)
         return subprocess.call([psql, *cluster.psql_args(), *rest])
 
@@ -277,7 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     emulator = sub.add_parser(
         "emulator", help="run emulated charge points",
-        description="Run emulated OCPP 1.6 charge points defined by CONFIG_DIR/<name>/"
+        description="Run emulated charge points (OCPP 1.6 and 2.0.1 over WebSocket, 1.5 and 1.6 "
+                    "over SOAP: each station's \"OcppVersion\"; no 2.1 station yet) defined by "
+                    "CONFIG_DIR/<name>/"
                     "configuration.json against any central system, start charging sessions, "
                     "or run a load of N stations.")
     emulator.add_argument("--config-dir", metavar="DIR",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
 from aiohttp import web
 from aiohttp.web_runner import GracefulExit
@@ -27,6 +29,14 @@ class Listener:
     @property
     def station_url(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}/ocpp/IDENTITY"
+
+    @property
+    def web_url(self) -> str:
+        """The web UI's address as a browser on this machine or another one may open it: a
+        wildcard address is this machine's name."""
+        host = socket.gethostname() if self.host in ("", "0.0.0.0", "::") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"{'https' if self.ssl_context else 'http'}://{host}:{self.port}/"
 
 
 def plan(config: Config) -> list[Listener]:
@@ -73,22 +83,32 @@ class Site(web.TCPSite):
 
 
 async def listen(runner: web.AppRunner, listeners: list[Listener]) -> None:
-    """Start one site per listener on a runner that is set up (make_runner)."""
+    """Start one site per listener on a runner that is set up (make_runner). A port that cannot be
+    bound (in use, or privileged) is a ConfigError: one line for the operator, not a traceback."""
     for listener in listeners:
-        await Site(runner, listener).start()
+        try:
+            await Site(runner, listener).start()
+        except OSError as e:
+            raise ConfigError(f"cannot listen on {listener.host}:{listener.port}: "
+                              f"{e.strerror or e} (another ocpp-cs running? choose another "
+                              f"{'--tls-port' if listener.scheme == 'wss' else '--port'})") from None
 
 
 def run(app: web.Application, config: Config, listeners: list[Listener],
-        loop: asyncio.AbstractEventLoop, shutdown_timeout: float = 10.0) -> None:
+        loop: asyncio.AbstractEventLoop, shutdown_timeout: float = 10.0,
+        on_listening: Callable[[], Awaitable[None]] | None = None) -> None:
     """web.run_app for several listeners: SIGINT and SIGTERM stop the server gracefully (the
     runner's signal handlers raise GracefulExit), the application's cleanup runs, then the loop
-    closes."""
+    closes. on_listening runs once every port is bound (what must not happen for a start that
+    fails, such as printing the first token)."""
     async def main() -> None:
         runner = make_runner(app, config, handle_signals=True, shutdown_timeout=shutdown_timeout,
                              access_log=None)
         await runner.setup()
         try:
             await listen(runner, listeners)
+            if on_listening is not None:
+                await on_listening()
             await asyncio.Event().wait()  # until a signal
         finally:
             await runner.cleanup()

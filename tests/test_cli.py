@@ -187,3 +187,71 @@ async def test_serve_runs_a_session_on_its_emulator_stations(data_dir):
         assert out.stdout.strip() == "4 1", out.stdout + out.stderr
     finally:
         stop(proc)
+
+
+def test_help_names_every_emulator_version_and_the_data_dir_default():
+    out = run("emulator", "--help")
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for version in ("1.5", "1.6", "2.0.1"):
+        assert version in text, text
+    from ocpp_cs.config import default_data_dir
+    for command in (["serve"], ["psql"], ["db", "upgrade"], ["token", "create"]):
+        out = run(*command, "--help")
+        text = " ".join(out.stdout.split())
+        assert f"(default here: {default_data_dir()};" in text, (command, text)
+
+
+@pytest.mark.parametrize("command", [["psql", "-c", "select 1"], ["token", "create", "ci"],
+                                     ["token", "revoke", "ci"]])
+def test_psql_and_token_refuse_a_data_dir_without_a_cluster(tmp_path, command):
+    """They say so in one line and stop; no empty cluster appears in the folder."""
+    for data in (tmp_path / "missing", tmp_path / "empty"):
+        if data.name == "empty":
+            data.mkdir()
+        out = run(*command, "--data-dir", str(data),
+                  env={k: "" for k in os.environ if k.startswith("OCPP_CS_DATABASE_")})
+        assert out.returncode == 2, out.stderr
+        assert out.stderr.strip().splitlines() == [
+            f"ocpp-cs: no ocpp-cs database in {data}: `ocpp-cs serve --data-dir {data}` makes one "
+            "(or give the --data-dir or --database-url of an existing one)"], out.stderr
+        assert not (data / "pgdata").exists()
+        assert data.name == "empty" or not data.exists()
+
+
+async def test_a_port_in_use_is_one_line_and_keeps_the_first_token(data_dir):
+    """A start that cannot bind its port fails with one line and a non-zero exit, before the first
+    token is made; the next start prints it with the address it really listens on."""
+    import socket
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        proc = serve(data_dir, port)
+        _, err = proc.communicate(timeout=90)
+    finally:
+        taken.close()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and "first start" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(f"ocpp-cs: cannot listen on 127.0.0.1:{port}: ") and "in use" in last, err
+    out = run("psql", "--data-dir", str(data_dir), "-tAc", "select count(*) from cs.api_token")
+    assert out.stdout.strip() == "0", out.stderr
+
+    port = free_port()
+    proc = serve(data_dir, port)
+    try:
+        await wait_listening(port, proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the token is made just after the bind
+            out = run("psql", "--data-dir", str(data_dir), "-tAc", "select count(*) from cs.api_token")
+            if out.stdout.strip() == "1":
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        err = stop(proc)
+    first = re.search(r"first start: an operator token.*?\n\s+(ocs_[0-9a-f]{64})\n\n"
+                      r"Sign in with it at (\S+);", err, re.S)
+    assert first and first.group(2) == f"http://127.0.0.1:{port}/", err
+    assert err.index("stations at ws://127.0.0.1") < err.index("first start"), err

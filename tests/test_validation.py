@@ -66,3 +66,16 @@ def test_replies_are_checked_too():
 def test_station_actions_are_a_subset_of_the_schemas():
     assert V16.station_actions <= V16.actions
     assert "Reset" in V16.actions and "Reset" not in V16.station_actions
+
+
+@pytest.mark.parametrize("action, payload, field, missing", [
+    ("MeterValues", {"connectorId": 1}, "(payload)", ["meterValue"]),
+    ("BootNotification", {}, "(payload)", ["chargePointVendor", "chargePointModel"]),
+    ("MeterValues", {"connectorId": 1, "meterValue": [{"timestamp": "2026-01-01T10:00:00Z"}]},
+     "meterValue[0]", ["meterValue[0].sampledValue"]),
+])
+def test_a_missing_property_is_named(action, payload, field, missing):
+    with pytest.raises(ValidationError) as e:
+        V16.check_request(action, payload)
+    assert e.value.code == "OccurenceConstraintViolation"
+    assert e.value.details == {"field": field, "rule": "required", "missing": missing}

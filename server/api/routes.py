@@ -148,7 +148,8 @@ async def charge_point_operation(request: web.Request) -> web.Response:
     payload = await json_body(request)
     timeout = request.config_dict[CONFIG].api.command_timeout
     db = queries(request)
-    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode()))
+    command_id = await call(db.send(identity, operation, orjson.dumps(payload).decode(),
+                                    request_token(request)[0]))  # its name is createdBy
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         command = orjson.loads(await call(db.command(command_id)))
@@ -171,8 +172,10 @@ def command_response(command: dict[str, Any]) -> web.Response:
         return error_response(502, error.get("code", "InternalError"), error.get("description", ""),
                               details=error.get("details") or {}, commandId=command["id"])
     if status == "refused" and error.get("code") != "SecurityError" and "field" in (error.get("details") or {}):
+        # a missing property is named itself, not the object that lacks it
+        field = (error["details"].get("missing") or [error["details"]["field"]])[0]
         return error_response(400, error.get("code", "FormationViolation"), error.get("description", ""),
-                              field=error["details"]["field"], details=error["details"],
+                              field=field, details=error["details"],
                               commandId=command["id"])
     if status == "refused":  # a Rejected station, or one not reachable from this node
         return error_response(503, error.get("code", "GenericError"), error.get("description", ""),

@@ -133,9 +133,11 @@ class ApiQueries:
 
     # --- commands ---
 
-    async def send(self, identity: str, action: str, payload_json: str) -> int:
-        """Queues a command (ocpp.send); its id."""
-        return await self._value("send", identity, action, payload_json)
+    async def send(self, identity: str, action: str, payload_json: str,
+                   token: str | None = None) -> int:
+        """Queues a command (ocpp.send); its id. token: the caller's API token, whose name the
+        command records as its sender (createdBy; else the database login)."""
+        return await self._value("send", identity, action, payload_json, token)
 
     async def command(self, command_id: int) -> str:
         return await self._value("command", command_id)

@@ -15,7 +15,10 @@ SELECT ocpp.api_transactionlist($1, $2::text::timestamptz, $3::text::timestamptz
 SELECT ocpp.api_reservationlist($1, $2::text::timestamptz, $3::text::timestamptz, $4::integer, $5::integer, $6)::text;
 
 -- name: send
-SELECT ocpp.send($1, $2, $3::text::jsonb);
+-- $4: the caller's API token, or null; for this statement only, so that cs.command_creator names the
+-- command's sender by the token's name (created_by)
+WITH caller AS MATERIALIZED (SELECT set_config('ocpp.api_token', coalesce($4::text, ''), true))
+SELECT ocpp.send($1, $2, $3::text::jsonb) FROM caller;
 
 -- name: command
 SELECT ocpp.command($1::bigint)::text;

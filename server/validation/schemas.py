@@ -195,8 +195,15 @@ class Schemas:
         except fastjsonschema.JsonSchemaValueException as e:
             field = (e.name or "data").removeprefix("data").lstrip(".") or "(payload)"
             code = _KEYWORD_CODE.get(e.rule or "", "PropertyConstraintViolation")
+            details: dict[str, Any] = {"field": field, "rule": e.rule}
+            if e.rule == "required" and isinstance(e.value, dict):
+                # field is the object; missing names the properties it lacks, by their own paths
+                # (the REST API and the web UI point at the first)
+                prefix = "" if field == "(payload)" else field + "."
+                details["missing"] = [prefix + name for name in e.rule_definition or ()
+                                      if name not in e.value]
             raise ValidationError(code, f"{field}: {e.message.removeprefix(e.name or '').strip()}",
-                                  {"field": field, "rule": e.rule}) from None
+                                  details) from None
 
 
 @lru_cache(maxsize=None)

@@ -2,6 +2,7 @@
 they read and act through the REST API (/api/v1), so the UI can do nothing the API cannot.
 
   GET /                  the single page (static/index.html); its routes are #/... fragments
+  GET /favicon.ico       the icon (static/favicon.svg), for clients that do not read the page's link
   GET /ui/...            the files of static/
   GET|POST|DELETE /ui/session
                          who is signed in / sign in with an API token / sign out. The token goes in an
@@ -10,6 +11,7 @@ they read and act through the REST API (/api/v1), so the UI can do nothing the A
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ from ..api.auth import (SESSION_COOKIE, auth_enabled, request_token, same_origin
                         unauthorized)
 from ..api.http import api_errors, error_response, json_body, text_field
 from ..keys import API_QUERIES, CONFIG, LIVE
+
+log = logging.getLogger("ocpp_cs.webui")
 
 STATIC = Path(__file__).with_name("static")
 COOKIE_MAX_AGE = 12 * 3600  # seconds a sign-in lasts in the browser
@@ -71,7 +75,12 @@ async def live(request: web.Request) -> web.StreamResponse:
     if await session_role(request) is None:
         return unauthorized()
     ws = web.WebSocketResponse(heartbeat=30)
-    await ws.prepare(request)
+    try:
+        await ws.prepare(request)
+    except ConnectionResetError:
+        # A page left, or restarted its socket, while the token was checked: normal use.
+        log.debug("live feed: the browser left during the handshake (%s)", request.remote)
+        raise web.HTTPBadRequest() from None  # nobody is there to read it; aiohttp logs no error
     await request.config_dict[LIVE].serve(ws)
     return ws
 
@@ -79,6 +88,13 @@ async def live(request: web.Request) -> web.StreamResponse:
 async def index(request: web.Request) -> web.FileResponse:
     response = web.FileResponse(STATIC / "index.html")
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+async def favicon(request: web.Request) -> web.FileResponse:
+    # for clients that ask /favicon.ico without reading the page's <link rel="icon">
+    response = web.FileResponse(STATIC / "favicon.svg")
+    response.content_type = "image/svg+xml"
     return response
 
 
@@ -97,4 +113,5 @@ def webui_app() -> web.Application:
 def setup_webui(app: web.Application) -> None:
     """The single page at / and the rest of the UI under /ui in app."""
     app.router.add_get("/", index)
+    app.router.add_get("/favicon.ico", favicon)
     app.add_subapp("/ui", webui_app())

@@ -83,6 +83,8 @@ $$;
 -- for an action that is not a central-system operation of the station's version (nor, for 2.0.1 and
 -- 2.1, a 1.6 one that translates). A 1.5 station takes the 1.6 form of the 1.5 operations (its
 -- SOAP request is built by ocpp.jsontosoap); its answers have the 1.6 effects.
+-- created_by is cs.command_creator(): the name of the API token in the setting ocpp.api_token (the REST
+-- API and web UI set it), else the database role that logged in.
 CREATE OR REPLACE FUNCTION ocpp.send(identity text, action text, payload jsonb DEFAULT '{}',
                                      wait interval DEFAULT NULL)
 RETURNS bigint
@@ -147,22 +149,23 @@ BEGIN
     connected := cs.reachable(st.id, st.soap_from, st.version);
 
     IF st.registration_status = 'Rejected' THEN
-        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, error, finished_at)
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, error, finished_at,
+                                     created_by)
         VALUES (st.id, cmd_action, cmd_payload, requested, 'refused',
                 jsonb_build_object('code', 'SecurityError', 'description', 'station is rejected',
                                    'details', '{}'::jsonb),
-                now())
+                now(), cs.command_creator())
         RETURNING c.id INTO new_id;
     ELSIF NOT connected AND send.wait IS NULL THEN
-        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, finished_at)
-        VALUES (st.id, cmd_action, cmd_payload, requested, 'offline', now())
+        INSERT INTO cs.command AS c (station_id, action, payload, requested, status, finished_at, created_by)
+        VALUES (st.id, cmd_action, cmd_payload, requested, 'offline', now(), cs.command_creator())
         RETURNING c.id INTO new_id;
     ELSE
         INSERT INTO cs.command AS c (station_id, action, payload, requested, status, wait_until,
-                                     secret_path, credential_hash)
+                                     secret_path, credential_hash, created_by)
         VALUES (st.id, cmd_action, cmd_payload, requested, 'queued', now() + send.wait,
                 CASE WHEN secret IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(secret->'path')) END,
-                credential)
+                credential, cs.command_creator())
         RETURNING c.id INTO new_id;
         IF secret IS NOT NULL THEN  -- before ocpp_command: delivered in this order, in one transaction
             PERFORM pg_notify('ocpp_secret', jsonb_build_object('command', new_id, 'value', secret->'value',

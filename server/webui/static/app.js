@@ -118,8 +118,10 @@ async function route() {
     params: match.m.slice(1).map(decodeURIComponent), query, signal, session,
     signedIn(answer) {
       session = answer;
-      showChrome();
+      // The socket with the new cookie first: showChrome then finds it and opens no second one
+      // (a second would abort the first's handshake).
       live.restart();
+      showChrome();
       const back = returnTo;
       returnTo = "#/";
       navigate(back.startsWith("#/signin") ? "#/" : back);

@@ -171,9 +171,11 @@ export async function render(main, {params, signal, session}) {
         section("Reservations", reservations),
         section("Charging profiles", profiles),
         section("Boot data", boot))));
-  drawStation(station);
+  let shown = station;   // what drawStation last drew: a frame from the station moves its "Last seen"
+  const draw = s => { shown = s; drawStation(s); };
+  draw(station);
 
-  const loadStation = loader(el("div"), async () => { drawStation(await get(`/stations/${enc(identity)}`, {signal})); }, signal);
+  const loadStation = loader(el("div"), async () => { draw(await get(`/stations/${enc(identity)}`, {signal})); }, signal);
   const loadTxs = loader(txs, async () => transactionRows(await get(`/transactions${q({identity, limit: 10})}`, {signal}), {station: false}), signal);
   const loadConfig = loader(config, async () => two
     ? filtered(await get(`/stations/${enc(identity)}/variables`, {signal}), [
@@ -218,7 +220,11 @@ export async function render(main, {params, signal, session}) {
   subscribe(identity);
   const stopLive = onLive(m => {
     if (m.type === "frames") {
-      if (frames.add((m.frames || []).filter(f => f.identity === identity))) redrawLog();
+      const mine = (m.frames || []).filter(f => f.identity === identity);
+      if (frames.add(mine)) redrawLog();
+      // a heartbeat changes no state (no station NOTIFY) but is the station being seen
+      const seen = mine.filter(f => f.direction === "in").map(f => f.createdAt).sort().pop();
+      if (seen && (!shown.lastSeen || Date.parse(seen) > Date.parse(shown.lastSeen))) draw({...shown, lastSeen: seen});
     } else if (m.type === "stations" && (m.identities || []).includes(identity)) {
       refresh();
     } else if (m.type === "state" && m.state === "open") {
@@ -230,6 +236,7 @@ export async function render(main, {params, signal, session}) {
   get(`/message-log${q({identity, limit: 50})}`, {signal}).then(rows => { frames.add(rows); drawLog(); },
     e => { if (e.name !== "AbortError") clear(logBox, errorBox(e)); });
 
+  const ageing = setInterval(() => drawStation(shown), 30000);   // "Last seen … ago" keeps counting
   await Promise.all([loadTxs(), loadConfig(), loadReservations(), loadProfiles(), reloadCommands()]);
-  return () => { stopLive(); refresh.cancel(); redrawLog.cancel(); };
+  return () => { stopLive(); refresh.cancel(); redrawLog.cancel(); clearInterval(ageing); };
 }
