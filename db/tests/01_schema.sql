@@ -44,7 +44,8 @@ SELECT functions_are('ocpp', ARRAY[
     'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first',
     'set_station_key', 'set_station_security_profile', 'bind_station_certificate', 'unbind_station_certificate',
     'change_station_password', 'rotate_station_password', 'raise_security_profile',
-    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval']);
+    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval',
+    'declare_evse', 'seed_variable', 'set_station_auth_required']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -75,7 +76,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          117::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          120::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -135,7 +136,8 @@ SELECT results_eq(
              ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
              ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
-             ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
+             ('station.password_hex_fallback', 'true'), ('station.pending_policy', '"tolerant"'),
+             ('station.security_profile', '0'),
              ('transaction.dedupe_start', 'true'), ('transaction.stop_on_available', 'true'),
              ('transaction.stop_on_boot', 'true')$$,
     'the shipped settings');

@@ -178,9 +178,9 @@ $$;
 
 -- cs.command_json(cmd): the API view of a command: {"id", "identity", "action", "payload", "requested",
 -- "status", "response", "error", "uniqueId", "node", "waitUntil", "createdAt", "sentAt", "answeredAt",
--- "finishedAt", "createdBy", "parentId", "parts"} (requested: the 1.6-style request it was translated
--- from, or null; parentId: the split command this is a part of; parts: how many parts this one was split
--- into, see cs.command_split).
+-- "finishedAt", "createdBy"} (requested: the 1.6-style request it was translated from, or null), and
+-- only for a split command "parts" (how many parts it was split into) or for a part "parentId" (the
+-- split command's id), see cs.command_split.
 -- Returns jsonb. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_json(cmd cs.command)
 RETURNS jsonb
@@ -205,9 +205,8 @@ BEGIN
                'sentAt', cs.ocpp_time(cmd.sent_at),
                'answeredAt', cs.ocpp_time(cmd.answered_at),
                'finishedAt', cs.ocpp_time(cmd.finished_at),
-               'createdBy', cmd.created_by,
-               'parentId', cmd.parent_id,
-               'parts', cmd.parts);
+               'createdBy', cmd.created_by)
+           || jsonb_strip_nulls(jsonb_build_object('parentId', cmd.parent_id, 'parts', cmd.parts));
 END;
 $$;
 

@@ -72,7 +72,7 @@ DECLARE
     size      integer;
     item_size integer;
     part      jsonb := '[]';
-    parts     jsonb := '[]';
+    pieces    jsonb := '[]';
     item      jsonb;
 BEGIN
     IF spec IS NULL OR cmd.status <> 'queued' OR cmd.secret_path IS NOT NULL OR cmd.parent_id IS NOT NULL
@@ -94,7 +94,7 @@ BEGIN
         item_size := octet_length(item::text);
         IF jsonb_array_length(part) > 0
            AND (jsonb_array_length(part) >= max_items OR size + 2 + item_size > max_bytes) THEN
-            parts := parts || jsonb_build_array(part);
+            pieces := pieces || jsonb_build_array(part);
             part := '[]';
             size := base;
         END IF;
@@ -102,19 +102,19 @@ BEGIN
         part := part || jsonb_build_array(item);
     END LOOP;
     IF jsonb_array_length(part) > 0 THEN
-        parts := parts || jsonb_build_array(part);
+        pieces := pieces || jsonb_build_array(part);
     END IF;
-    IF jsonb_array_length(parts) < 2 THEN
+    IF jsonb_array_length(pieces) < 2 THEN
         RETURN 0;
     END IF;
 
     INSERT INTO cs.command (station_id, action, payload, status, wait_until, created_by, parent_id)
     SELECT cmd.station_id, cmd.action, jsonb_set(cmd.payload, ARRAY[spec->>'list'], p.part), 'queued',
            cmd.wait_until, cmd.created_by, cmd.id
-      FROM jsonb_array_elements(parts) WITH ORDINALITY AS p (part, n)
+      FROM jsonb_array_elements(pieces) WITH ORDINALITY AS p (part, n)
      ORDER BY p.n;
-    UPDATE cs.command AS c SET parts = jsonb_array_length(parts) WHERE c.id = cmd.id;
-    RETURN jsonb_array_length(parts);
+    UPDATE cs.command AS c SET parts = jsonb_array_length(pieces) WHERE c.id = cmd.id;
+    RETURN jsonb_array_length(pieces);
 END;
 $$;
 
