@@ -75,7 +75,7 @@ BEGIN
                     WHERE c.station_id = st.id AND c.action = ANY (cs.pending_requests(pending_allowed.action))
                       AND c.status IN ('sent', 'answered')
                       AND (c.created_at >= since
-                           OR (c.payload ? 'requestId' AND c.payload->'requestId' = payload->'requestId')));
+                           OR (c.payload ? 'requestId' AND c.payload->'requestId' = pending_allowed.payload->'requestId')));
 END;
 $$;
 
