@@ -79,3 +79,12 @@ SELECT ocpp.api_message_log_after($1::bigint, $2::bigint, $3::integer)::text;
 
 -- name: message_log_newest
 SELECT coalesce((ocpp.api_message_log(NULL, NULL, NULL, 1, 0)->0->>'id')::bigint, 0);
+
+-- name: declare_evse
+SELECT ocpp.declare_evse($1, $2::integer, $3::integer);
+
+-- name: seed_variable
+SELECT ocpp.seed_variable($1, $2, $3, $4, $5, $6, $7, $8::integer, $9::integer, $10, $11);
+
+-- name: set_station_auth_required
+SELECT ocpp.set_station_auth_required($1, $2::boolean);
