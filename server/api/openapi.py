@@ -142,9 +142,9 @@ def _ref(name: str) -> dict[str, Any]:
 
 
 def _path_parameter(name: str, path: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "integer"} if name == "id" else {"type": "string"}
+    schema: dict[str, Any] = {"type": "integer"} if name in ("id", "evseId") else {"type": "string"}
     description = {"identity": "the station's identity", "id": "the id",
-                   "idTag": "the id tag",
+                   "idTag": "the id tag", "evseId": "the EVSE id (0: the station itself)",
                    "version": "an OCPP version: 1.5, 1.6, 2.0.1 or 2.1",
                    "operation": "an OCPP operation (action) name"}[name]
     if name == "operation" and path.startswith("/ChargePoint/"):

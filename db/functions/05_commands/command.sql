@@ -538,11 +538,11 @@ REVOKE EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) FROM P
 GRANT EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) TO ocpp_frontend;
 
 -- ocpp.commands: the commands of the last 7 days and every unfinished one, newest first (requested:
--- the 1.6-style request a 2.0.1 command was translated from; parent_id, parts: see cs.command_split).
+-- the 1.6-style request a 2.0.1 command was translated from). The parts of a split command
+-- (cs.command_split) are in cs.command, not here: the view is deployed on databases of any revision.
 CREATE OR REPLACE VIEW ocpp.commands AS
 SELECT c.id, s.identity, c.action, c.status, c.payload, c.response, c.error, c.unique_id, c.node,
-       c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by, c.requested,
-       c.parent_id, c.parts
+       c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by, c.requested
   FROM cs.command AS c
   JOIN cs.station AS s ON s.id = c.station_id
  WHERE c.created_at > now() - interval '7 days' OR c.status IN ('queued', 'sent')
