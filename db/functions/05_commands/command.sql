@@ -165,7 +165,9 @@ BEGIN
                 CASE WHEN secret IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(secret->'path')) END,
                 credential)
         RETURNING c.id INTO new_id;
-        PERFORM cs.command_split(new_id);
+        IF secret IS NULL AND version IN ('2.0.1', '2.1') AND cs.command_split_list(cmd_action) IS NOT NULL THEN
+            PERFORM cs.command_split(new_id);  -- longer than the station's ItemsPerMessage / BytesPerMessage
+        END IF;
         IF secret IS NOT NULL THEN  -- before ocpp_command: delivered in this order, in one transaction
             PERFORM pg_notify('ocpp_secret', jsonb_build_object('command', new_id, 'value', secret->'value',
                                                                 'until', cs.ocpp_time(now() + coalesce(send.wait, interval '1 hour')))::text);
