@@ -46,5 +46,7 @@ INSERT INTO cs.setting (key, value, description) VALUES
      'ocpp.partition_maintain() also deletes the rows past retention from the partition that straddles the boundary (false: whole partitions only, rows stay up to a day / month longer)'),
     ('history.partitions_ahead', '3',
      'partitions ocpp.partition_maintain() keeps ready after the current one: days of cs.message_log, months of cs.meter_value (1-366)'),
+    ('station.pending_policy', '"tolerant"',
+     'what a Pending station may send: tolerant (anything) or strict (B02: only BootNotification, the messages the central system triggered or whose report it requested; the rest SecurityError)'),
     ('meter_value.retention', 'null',
      'age (by received_at) after which ocpp.partition_maintain() removes meter values; null keeps them forever');

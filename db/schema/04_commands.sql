@@ -31,7 +31,13 @@ CREATE TABLE cs.command (
     secret_path     text[],
     credential_hash text,
     -- commands to queue, in order, once the station accepts this one (cs.command_then)
-    then_queue  jsonb CHECK (jsonb_typeof(then_queue) = 'array')
+    then_queue  jsonb CHECK (jsonb_typeof(then_queue) = 'array'),
+    -- a request longer than the station's device-model limits (ItemsPerMessage / BytesPerMessage,
+    -- cs.command_split) is sent as parts: the row the caller holds has parts (how many) and is never
+    -- claimed itself; each part row has parent_id, is claimed in turn, and when the last one is final
+    -- the parent takes their merged answer (cs.command_part_finished)
+    parent_id   bigint REFERENCES cs.command (id) ON DELETE CASCADE,
+    parts       integer CHECK (parts > 1)
 );
 
 -- what the dispatcher claims: the oldest queued command per station
@@ -43,6 +49,8 @@ CREATE INDEX command_sent_node_idx ON cs.command (node) WHERE status = 'sent';
 CREATE INDEX command_station_idx ON cs.command (station_id, created_at);
 CREATE INDEX command_created_idx ON cs.command (created_at);
 -- the TransactionEvent handler finds the RequestStartTransaction of a remoteStartId
+-- the parts of a split command (cs.command_part_finished)
+CREATE INDEX command_parent_idx ON cs.command (parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX command_remote_start_idx ON cs.command (station_id, (payload->>'remoteStartId'))
     WHERE action = 'RequestStartTransaction';
 
@@ -51,3 +59,21 @@ CREATE SEQUENCE cs.remote_start_id_seq AS integer;
 -- requestId of GetBaseReport, GetReport, GetMonitoringReport, GetChargingProfiles, GetDisplayMessages,
 -- CustomerInformation, UpdateFirmware, PublishFirmware when the caller gives none
 CREATE SEQUENCE cs.request_id_seq AS integer;
+
+-- A part of a split command reached a final status: the parent learns it (cs.command_part_finished,
+-- db/functions/05_commands/command_parts.sql), whichever function or sweep finished the part.
+CREATE FUNCTION cs.command_part_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    PERFORM cs.command_part_finished(NEW);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER command_part_finished AFTER UPDATE OF status ON cs.command
+    FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND OLD.status IS DISTINCT FROM NEW.status
+                       AND NEW.status NOT IN ('queued', 'sent'))
+    EXECUTE FUNCTION cs.command_part_trigger();

@@ -48,7 +48,8 @@ SELECT functions_are('ocpp', ARRAY[
     'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval',
     'set_tariff', 'api_set_tariff', 'tariffs', 'tariff', 'delete_tariff', 'assign_tariff', 'unassign_tariff',
     'tariff_assignments', 'transaction_cost', 'set_default_tariff', 'change_transaction_tariff', 'get_tariffs',
-    'clear_tariffs']);
+    'clear_tariffs',
+    'declare_evse', 'seed_variable', 'set_station_auth_required']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -79,7 +80,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          131::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          134::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -139,7 +140,8 @@ SELECT results_eq(
              ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
              ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
-             ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
+             ('station.password_hex_fallback', 'true'), ('station.pending_policy', '"tolerant"'),
+             ('station.security_profile', '0'),
              ('tariff.california_pricing', 'true'), ('tariff.cost_updated_interval', '0'),
              ('transaction.dedupe_start', 'true'), ('transaction.stop_on_available', 'true'),
              ('transaction.stop_on_boot', 'true')$$,

@@ -128,7 +128,10 @@ SCHEMAS: dict[str, Any] = {
                        payload=OBJECT, requested={**OBJECT, "nullable": True}, status={"type": "string"},
                        response={**OBJECT, "nullable": True}, error={**OBJECT, "nullable": True},
                        uniqueId=TEXT, node=TEXT, waitUntil=TIME, createdAt=TIME, sentAt=TIME,
-                       answeredAt=TIME, finishedAt=TIME, createdBy=TEXT),
+                       answeredAt=TIME, finishedAt=TIME, createdBy=TEXT,
+                       parts={"type": "integer", "description": "a split command only: how many parts "
+                                                                "(device-model limits, docs/commands.md)"},
+                       parentId={"type": "integer", "description": "a part only: the split command"}),
     "CommandList": {"type": "array", "items": {"$ref": "#/components/schemas/Command"}},
     "MessageLogList": {"type": "array", "items": _object(
         id={"type": "integer"}, identity={"type": "string"}, account=TEXT,
@@ -146,6 +149,21 @@ SCHEMAS: dict[str, Any] = {
         "attributeType": {"type": "string"}, "value": {"type": "string", "nullable": True},
         "mutability": {"type": "string", "nullable": True}, "dataType": {"type": "string", "nullable": True},
         "unit": {"type": "string", "nullable": True}, "updatedAt": {"type": "string", "format": "date-time"}}}},
+    "EvseDeclaration": {"type": "object", "properties": {
+        "connectors": {"type": "integer", "minimum": 0, "maximum": 64, "default": 1,
+                       "description": "connectors 1..n of the EVSE (0: none, as EVSE 0 takes)"}}},
+    "VariableSeed": {"type": "object", "required": ["component", "variable"], "properties": {
+        "component": {"type": "string", "minLength": 1, "maxLength": 50},
+        "variable": {"type": "string", "minLength": 1, "maxLength": 50},
+        "value": {"type": "string", "maxLength": 2500, "nullable": True},
+        "attributeType": {"type": "string", "enum": ["Actual", "Target", "MinSet", "MaxSet"], "default": "Actual"},
+        "componentInstance": {"type": "string", "maxLength": 50}, "variableInstance": {"type": "string", "maxLength": 50},
+        "evseId": {"type": "integer", "minimum": 0}, "connectorId": {"type": "integer", "minimum": 0},
+        "mutability": {"type": "string", "enum": ["ReadOnly", "WriteOnly", "ReadWrite"], "nullable": True},
+        "dataType": {"type": "string", "nullable": True}}},
+    "AuthRequired": {"type": "object", "required": ["required"], "properties": {
+        "required": {"type": "boolean", "nullable": True,
+                     "description": "null: follow the setting station.auth_required"}}},
     "Operations": {"type": "object", "required": ["version", "operations"], "properties": {
         "version": {"type": "string"}, "operations": {"type": "array", "items": {"type": "string"}}}},
     "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
@@ -157,9 +175,10 @@ def _ref(name: str) -> dict[str, Any]:
 
 
 def _path_parameter(name: str, path: str) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "integer"} if name == "id" else {"type": "string"}
+    schema: dict[str, Any] = {"type": "integer"} if name in ("id", "evseId") else {"type": "string"}
     description = {"identity": "the station's identity", "id": "the id",
                    "idTag": "the id tag", "tariffId": "the tariff's id",
+                   "evseId": "the EVSE id (0: the station itself)",
                    "version": "an OCPP version: 1.5, 1.6, 2.0.1 or 2.1",
                    "operation": "an OCPP operation (action) name"}[name]
     if name == "operation" and path.startswith("/ChargePoint/"):

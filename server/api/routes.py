@@ -345,6 +345,41 @@ async def variables(request: web.Request) -> web.Response:
     return json_text(await call(queries(request).variables(request.match_info["identity"])))
 
 
+async def declare_evse(request: web.Request) -> web.Response:
+    """ocpp.declare_evse, then the station's EVSEs as GET /stations/{identity}/evses shows them."""
+    identity, db = request.match_info["identity"], queries(request)
+    body = await json_body(request)
+    await call(db.declare_evse(identity, path_int(request, "evseId"), int_body(body, "connectors", 1, 64)))
+    return json_text(await call(db.evses(identity)))
+
+
+async def seed_variable(request: web.Request) -> web.Response:
+    """ocpp.seed_variable, then the station's device model as GET /stations/{identity}/variables."""
+    identity, db = request.match_info["identity"], queries(request)
+    body = await json_body(request)
+    component, variable = text_field(body, "component"), text_field(body, "variable")
+    if not component or not variable:
+        raise ApiError(400, "BadRequest", "component and variable are required",
+                       field="variable" if component else "component")
+    await call(db.seed_variable(
+        identity, component, variable, text_field(body, "value"),
+        text_field(body, "attributeType") or "Actual", text_field(body, "componentInstance") or "",
+        text_field(body, "variableInstance") or "", int_body(body, "evseId", 0),
+        int_body(body, "connectorId", 0), text_field(body, "mutability"), text_field(body, "dataType")))
+    return json_text(await call(db.variables(identity)))
+
+
+async def set_station_auth_required(request: web.Request) -> web.Response:
+    """ocpp.set_station_auth_required (null: follow station.auth_required), then the station."""
+    identity, db = request.match_info["identity"], queries(request)
+    body = await json_body(request)
+    required = body.get("required")
+    if "required" not in body or not (required is None or isinstance(required, bool)):
+        raise ApiError(400, "BadRequest", "required must be true, false or null", field="required")
+    await call(db.set_station_auth_required(identity, required))
+    return json_text(await call(db.station(identity)))
+
+
 async def operations(request: web.Request) -> web.Response:
     return json_text(await call(queries(request).operations(request.match_info["version"])))
 
@@ -456,6 +491,15 @@ ROUTES: list[Route] = [
     Route("GET", "/stations/{identity}/variables", variables,
           "The device model of a 2.0.1 / 2.1 station (NotifyReport, GetVariables, SetVariables)",
           "Stations", response="VariableList", errors=(404,)),
+    Route("PUT", "/stations/{identity}/evses/{evseId}", declare_evse,
+          "Declare an EVSE and its connectors before the station reports them (ocpp.declare_evse)",
+          "Provisioning", body="EvseDeclaration", errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/variables", seed_variable,
+          "Seed a device-model value, e.g. an ItemsPerMessage limit (ocpp.seed_variable)", "Provisioning",
+          body="VariableSeed", response="VariableList", errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/auth-required", set_station_auth_required,
+          "Require HTTP Basic auth of this station, or not, or follow the setting (ocpp.set_station_auth_required)",
+          "Provisioning", body="AuthRequired", response="Station", errors=(400, 404)),
     Route("GET", "/schemas/{version}", operations,
           "The operations a central system sends to a station of this OCPP version", "Schemas",
           response="Operations", errors=(404,)),

@@ -64,6 +64,22 @@ class ApiQueries:
     async def variables(self, identity: str) -> str:
         return await self._value("variables", identity)
 
+    # --- provisioning (docs/provisioning.md) ---
+
+    async def declare_evse(self, identity: str, evse_id: int, connectors: int) -> int:
+        return await self._value("declare_evse", identity, evse_id, connectors)
+
+    async def seed_variable(self, identity: str, component: str, variable: str, value: str | None,
+                            attribute_type: str, component_instance: str, variable_instance: str,
+                            evse_id: int, connector_id: int, mutability: str | None,
+                            data_type: str | None) -> None:
+        await self._value("seed_variable", identity, component, variable, value, attribute_type,
+                          component_instance, variable_instance, evse_id, connector_id, mutability,
+                          data_type)
+
+    async def set_station_auth_required(self, identity: str, required: bool | None) -> None:
+        await self._value("set_station_auth_required", identity, required)
+
     async def operations(self, version: str) -> str:
         return await self._value("operations", version)
 

@@ -106,3 +106,12 @@ SELECT ocpp.unassign_tariff($1::integer);
 
 -- name: transaction_cost
 SELECT ocpp.transaction_cost($1::integer)::text;
+
+-- name: declare_evse
+SELECT ocpp.declare_evse($1, $2::integer, $3::integer);
+
+-- name: seed_variable
+SELECT ocpp.seed_variable($1, $2, $3, $4, $5, $6, $7, $8::integer, $9::integer, $10, $11);
+
+-- name: set_station_auth_required
+SELECT ocpp.set_station_auth_required($1, $2::boolean);

@@ -2,9 +2,10 @@
 -- Looks the station up once (creating an unknown one, registration from boot.unknown_station),
 -- updates last_seen, refuses a Rejected station anything but BootNotification, and hands the message
 -- to the handler of its version: '1.6' cs.v16_parse, '2.0.1' cs.v201_parse, '2.1' cs.v21_parse.
--- A Pending station may send anything (a 2.0.1 station sends what the central system triggers while
--- Pending, and a triggered message cannot be told from another). Returns the CALLRESULT payload.
--- Raises OC002 for an unknown version, OC005 for a Rejected station, OC006 when the payload is not a
+-- What a Pending station may send follows station.pending_policy (cs.pending_check: tolerant, anything;
+-- strict, B02). Returns the CALLRESULT payload.
+-- Raises OC002 for an unknown version, OC005 for a Rejected station or a message a Pending station may
+-- not send, OC006 when the payload is not a
 -- JSON object, OC007 for an empty identity, and whatever the version's handler raises.
 -- The hot path: no subtransactions, one UPDATE for the lookup of a known station.
 -- TimeZone is fixed to UTC so that a station timestamp without offset reads as UTC (OCPP times are UTC)
@@ -36,6 +37,9 @@ BEGIN
     IF st.registration_status = 'Rejected' AND parse.action IS DISTINCT FROM 'BootNotification' THEN
         PERFORM cs.raise_ocpp('OC005', 'station is rejected',
                               format('%s may only send BootNotification', st.identity));
+    END IF;
+    IF st.registration_status = 'Pending' THEN
+        PERFORM cs.pending_check(st, parse.action, parse.payload);
     END IF;
 
     CASE parse.version

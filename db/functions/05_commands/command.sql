@@ -81,7 +81,8 @@ $$;
 -- Returns the command id. Raises OC010 for an unknown station, OC007 for a negative wait, OC006 when payload
 -- is not a JSON object, OC002 for a station of another version than 1.5 (SOAP), 1.6, 2.0.1, 2.1, OC001
 -- for an action that is not a central-system operation of the station's version (nor, for 2.0.1 and
--- 2.1, a 1.6 one that translates). A 1.5 station takes the 1.6 form of the 1.5 operations (its
+-- 2.1, a 1.6 one that translates). A request longer than a 2.0.1 / 2.1 station's ItemsPerMessage or
+-- BytesPerMessage is queued as parts (cs.command_split): the id returned is the parent's. A 1.5 station takes the 1.6 form of the 1.5 operations (its
 -- SOAP request is built by ocpp.jsontosoap); its answers have the 1.6 effects.
 -- created_by is cs.command_creator(): the name of the API token in the setting ocpp.api_token (the REST
 -- API and web UI set it), else the database role that logged in.
@@ -167,6 +168,9 @@ BEGIN
                 CASE WHEN secret IS NOT NULL THEN ARRAY(SELECT jsonb_array_elements_text(secret->'path')) END,
                 credential, cs.command_creator())
         RETURNING c.id INTO new_id;
+        IF secret IS NULL AND version IN ('2.0.1', '2.1') AND cs.command_split_list(cmd_action) IS NOT NULL THEN
+            PERFORM cs.command_split(new_id);  -- longer than the station's ItemsPerMessage / BytesPerMessage
+        END IF;
         IF secret IS NOT NULL THEN  -- before ocpp_command: delivered in this order, in one transaction
             PERFORM pg_notify('ocpp_secret', jsonb_build_object('command', new_id, 'value', secret->'value',
                                                                 'until', cs.ocpp_time(now() + coalesce(send.wait, interval '1 hour')))::text);
@@ -179,7 +183,9 @@ $$;
 
 -- cs.command_json(cmd): the API view of a command: {"id", "identity", "action", "payload", "requested",
 -- "status", "response", "error", "uniqueId", "node", "waitUntil", "createdAt", "sentAt", "answeredAt",
--- "finishedAt", "createdBy"} (requested: the 1.6-style request it was translated from, or null).
+-- "finishedAt", "createdBy"} (requested: the 1.6-style request it was translated from, or null), and
+-- only for a split command "parts" (how many parts it was split into) or for a part "parentId" (the
+-- split command's id), see cs.command_split.
 -- Returns jsonb. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_json(cmd cs.command)
 RETURNS jsonb
@@ -204,7 +210,8 @@ BEGIN
                'sentAt', cs.ocpp_time(cmd.sent_at),
                'answeredAt', cs.ocpp_time(cmd.answered_at),
                'finishedAt', cs.ocpp_time(cmd.finished_at),
-               'createdBy', cmd.created_by);
+               'createdBy', cmd.created_by)
+           || jsonb_strip_nulls(jsonb_build_object('parentId', cmd.parent_id, 'parts', cmd.parts));
 END;
 $$;
 
@@ -221,7 +228,8 @@ BEGIN
 END;
 $$;
 
--- ocpp.cancel_command(id): a queued command becomes cancelled. Returns true when it was cancelled,
+-- ocpp.cancel_command(id): a queued command becomes cancelled; for a split command its parts still
+-- queued do (the parent is final once a part in flight is). Returns true when something was cancelled,
 -- false when it was no longer queued (sent or final). Raises OC010 for an unknown id.
 CREATE OR REPLACE FUNCTION ocpp.cancel_command(id bigint)
 RETURNS boolean
@@ -235,6 +243,11 @@ BEGIN
     IF cmd.status <> 'queued' THEN
         RETURN false;
     END IF;
+    IF cmd.parts IS NOT NULL THEN
+        UPDATE cs.command AS c SET status = 'cancelled', finished_at = now()
+         WHERE c.parent_id = cmd.id AND c.status = 'queued';
+        RETURN FOUND;
+    END IF;
     UPDATE cs.command AS c SET status = 'cancelled', finished_at = now() WHERE c.id = cmd.id;
     RETURN true;
 END;
@@ -242,7 +255,8 @@ $$;
 
 -- cs.command_sweep(): queued commands that can no longer be sent become final: offline when the
 -- station is not connected and its wait is over (or it had none), refused (SecurityError) when the
--- station was Rejected since. Rows locked by another session are left for the next sweep.
+-- station was Rejected since. Rows locked by another session are left for the next sweep. A split
+-- command is left to its parts (cs.command_part_finished).
 -- Returns the number of commands finished. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.command_sweep()
 RETURNS integer
@@ -256,7 +270,7 @@ BEGIN
         SELECT c.id, s.registration_status = 'Rejected' AS rejected
           FROM cs.command AS c
           JOIN cs.station AS s ON s.id = c.station_id
-         WHERE c.status = 'queued'
+         WHERE c.status = 'queued' AND c.parts IS NULL
            AND (s.registration_status = 'Rejected'
                 OR (NOT cs.reachable(s.id, s.soap_from, s.version)
                     AND (c.wait_until IS NULL OR c.wait_until <= now())))
@@ -278,7 +292,8 @@ $$;
 -- ocpp.command_claim(node, identities, lim): for the dispatcher on node. First finishes the queued
 -- commands that can no longer be sent (cs.command_sweep). Then, for at most lim stations connected to
 -- node (only those of identities when given) with no command outstanding, marks the oldest queued
--- command sent with a fresh unique_id, node and sent_at. Stations another claim is working on are
+-- command sent with a fresh unique_id, node and sent_at (a split command's parts, never the split
+-- command itself, cs.command_split). Stations another claim is working on are
 -- skipped (SKIP LOCKED), so two claims never send two CALLs to one station.
 -- Returns a jsonb array of {"id", "identity", "action", "payload", "uniqueId", "secretPath"}, oldest
 -- first; secretPath, when not null, is where the payload holds a masked new station password whose clear
@@ -314,7 +329,8 @@ BEGIN
          WHERE c.node = command_claim.node
            AND (identities IS NULL OR s.identity = ANY (identities))
            AND s.registration_status <> 'Rejected'
-           AND EXISTS (SELECT FROM cs.command AS q WHERE q.station_id = c.station_id AND q.status = 'queued')
+           AND EXISTS (SELECT FROM cs.command AS q
+                        WHERE q.station_id = c.station_id AND q.status = 'queued' AND q.parts IS NULL)
          ORDER BY c.station_id
            FOR NO KEY UPDATE OF c SKIP LOCKED
     LOOP
@@ -325,7 +341,7 @@ BEGIN
            SET status = 'sent', unique_id = gen_random_uuid()::text, node = command_claim.node,
                sent_at = now()
          WHERE c.id = (SELECT q.id FROM cs.command AS q
-                        WHERE q.station_id = conn.station_id AND q.status = 'queued'
+                        WHERE q.station_id = conn.station_id AND q.status = 'queued' AND q.parts IS NULL
                         ORDER BY q.id
                         LIMIT 1
                           FOR UPDATE SKIP LOCKED)
@@ -527,7 +543,8 @@ REVOKE EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) FROM P
 GRANT EXECUTE ON PROCEDURE ocpp.call(text, text, jsonb, jsonb, interval) TO ocpp_frontend;
 
 -- ocpp.commands: the commands of the last 7 days and every unfinished one, newest first (requested:
--- the 1.6-style request a 2.0.1 command was translated from).
+-- the 1.6-style request a 2.0.1 command was translated from). The parts of a split command
+-- (cs.command_split) are in cs.command, not here: the view is deployed on databases of any revision.
 CREATE OR REPLACE VIEW ocpp.commands AS
 SELECT c.id, s.identity, c.action, c.status, c.payload, c.response, c.error, c.unique_id, c.node,
        c.wait_until, c.created_at, c.sent_at, c.answered_at, c.finished_at, c.created_by, c.requested

@@ -759,6 +759,9 @@ BEGIN
         WHEN 'GetBaseReport', 'GetReport', 'GetMonitoringReport', 'GetChargingProfiles', 'GetDisplayMessages',
              'CustomerInformation' THEN
             PERFORM cs.v201_effect_report_request(cmd);
+            IF cmd.action = 'CustomerInformation' THEN
+                PERFORM cs.v201_effect_customer_clear(cmd);  -- N10.FR.02
+            END IF;
         WHEN 'SetVariableMonitoring' THEN
             PERFORM cs.v201_effect_set_variable_monitoring(cmd);
         WHEN 'ClearVariableMonitoring' THEN

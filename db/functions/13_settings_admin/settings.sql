@@ -57,6 +57,8 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 1 AND 366
         WHEN 'station.security_profile' THEN
             jsonb_typeof(v) = 'number' AND v::numeric IN (0, 1, 2, 3)
+        WHEN 'station.pending_policy' THEN
+            jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('tolerant', 'strict')
         WHEN 'station.certificate_binding' THEN
             jsonb_typeof(v) = 'string' AND v #>> '{}' IN ('cn', 'mapping', 'any')
         WHEN 'node.lease_seconds' THEN
