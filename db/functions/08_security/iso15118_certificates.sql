@@ -19,17 +19,24 @@ AS $$
                              THEN '0' ELSE ltrim(lower(hash_data->>'serialNumber'), '0') END)
 $$;
 
--- cs.v2g_certificate_find(hash_data): the cs.v2g_certificate row of the OCSPRequestDataType
--- hash_data (cs.v2g_hash_key), or null. Raises nothing.
+-- cs.v2g_certificate_find(hash_data): the id of the cs.v2g_certificate row of the OCSPRequestDataType
+-- hash_data (cs.v2g_hash_key), or null. (PL/pgSQL: the functions are deployed at every revision, also
+-- at those before the table.) Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v2g_certificate_find(hash_data jsonb)
-RETURNS cs.v2g_certificate
-LANGUAGE sql
+RETURNS integer
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT c.* FROM cs.v2g_certificate AS c, cs.v2g_hash_key(hash_data) AS k
+DECLARE
+    k  jsonb := cs.v2g_hash_key(hash_data);
+    id integer;
+BEGIN
+    SELECT c.id INTO id FROM cs.v2g_certificate AS c
      WHERE c.hash_algorithm = k->>'hashAlgorithm' AND c.issuer_name_hash = k->>'issuerNameHash'
-       AND c.issuer_key_hash = k->>'issuerKeyHash' AND c.serial_number = k->>'serialNumber'
+       AND c.issuer_key_hash = k->>'issuerKeyHash' AND c.serial_number = k->>'serialNumber';
+    RETURN id;
+END;
 $$;
 
 -- cs.v2g_pem_body(pem): the base64 body of the first certificate of a PEM text, whitespace removed,
@@ -129,7 +136,7 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    c cs.v2g_certificate;
+    c record;  -- a cs.v2g_certificate row (no %ROWTYPE: deployable before the table)
 BEGIN
     SELECT * INTO c FROM cs.v2g_certificate AS v WHERE v.id = certificate_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -172,10 +179,12 @@ SET search_path = cs, pg_temp
 AS $$
 DECLARE
     hash_data jsonb := payload->'ocspRequestData';
-    c         cs.v2g_certificate := cs.v2g_certificate_find(hash_data);
+    c         record;  -- a cs.v2g_certificate row
     ocsp_url  text := cs.setting('iso15118.ocsp_url') #>> '{}';
     k         jsonb;
+    new_id    integer;
 BEGIN
+    SELECT * INTO c FROM cs.v2g_certificate AS v WHERE v.id = cs.v2g_certificate_find(hash_data);
     IF c.id IS NOT NULL THEN
         IF c.ocsp_response IS NOT NULL AND (c.ocsp_next_update IS NULL OR c.ocsp_next_update > now()) THEN
             RETURN jsonb_build_object('status', 'Accepted', 'ocspResult', c.ocsp_response);
@@ -192,8 +201,8 @@ BEGIN
         VALUES (k->>'hashAlgorithm', k->>'issuerNameHash', k->>'issuerKeyHash', k->>'serialNumber',
                 ocsp_url, 'unknown')
         ON CONFLICT ON CONSTRAINT v2g_certificate_hash_key DO NOTHING
-        RETURNING id INTO c.id;
-        PERFORM pg_notify('ocpp_pki', 'ocsp:' || c.id);
+        RETURNING id INTO new_id;
+        PERFORM pg_notify('ocpp_pki', 'ocsp:' || new_id);
         RETURN jsonb_build_object('status', 'Failed', 'statusInfo', jsonb_build_object(
             'reasonCode', 'OCSPPending', 'additionalInfo', 'the OCSP response is being fetched; ask again'));
     END IF;
@@ -231,7 +240,7 @@ BEGIN
            coalesce(bool_or(c.expires_at < now()), false)
       INTO known, revoked, expired
       FROM cs.v2g_certificate AS c
-     WHERE c.id IN (SELECT (cs.v2g_certificate_find(h)).id
+     WHERE c.id IN (SELECT cs.v2g_certificate_find(h)
                       FROM jsonb_array_elements(coalesce(payload->'iso15118CertificateHashData', '[]')) AS h)
         OR (payload->>'certificate' IS NOT NULL
             AND cs.v2g_pem_body(c.certificate) = cs.v2g_pem_body(payload->>'certificate'));

@@ -65,7 +65,7 @@ DECLARE
     exi         text := payload->>'exiRequest';
     req_action  text := payload->>'action';
     service_url text := cs.setting('iso15118.contract_service_url') #>> '{}';
-    r           cs.ev_certificate_response;
+    r           record;  -- a cs.ev_certificate_response row
     pending     bigint;
 BEGIN
     SELECT * INTO r FROM cs.ev_certificate_response AS e

@@ -57,7 +57,7 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    c cs.v2g_certificate;
+    c record;  -- a cs.v2g_certificate row (no %ROWTYPE: deployable before the table)
 BEGIN
     IF cert_status IS NULL OR cert_status NOT IN ('good', 'revoked', 'unknown') THEN
         PERFORM cs.raise_ocpp('OC007', 'invalid certificate status',
