@@ -2,7 +2,7 @@
 -- GetCertificateStatus from the prepared OCSP response, Get15118EVCertificate from prepared
 -- exiResponses and the contract-certificate service queue, and the pki worker's API.
 BEGIN;
-SELECT plan(58);
+SELECT plan(60);
 
 CREATE FUNCTION pg_temp.p(action text, body jsonb) RETURNS jsonb LANGUAGE sql AS $$
     SELECT ocpp.parse('PNC-1', 'u', action, body, NULL, '2.0.1')
@@ -109,6 +109,8 @@ SELECT is(pg_temp.auth(jsonb_build_array(pg_temp.h('f00d')))->>'certificateStatu
           'a remote responder''s revoked answer is the certificate''s status');
 SELECT is(pg_temp.p('GetCertificateStatus', jsonb_build_object('ocspRequestData', pg_temp.h('abc')))#>>'{statusInfo,reasonCode}',
           'UnknownCertificate', 'an unknown certificate: Failed, UnknownCertificate');
+SELECT is(pg_temp.p('GetCertificateStatus', jsonb_build_object('ocspRequestData', pg_temp.h('abc', 'not hex')))#>>'{statusInfo,reasonCode}',
+          'InvalidHashData', 'hash data that is not hex: Failed, InvalidHashData');
 SELECT ocpp.set_setting('iso15118.ocsp_url', '"http://ocsp.operator/"');
 SELECT is(pg_temp.p('GetCertificateStatus', jsonb_build_object('ocspRequestData', pg_temp.h('abc')))#>>'{statusInfo,reasonCode}',
           'OCSPPending', 'with iso15118.ocsp_url: OCSPPending');
@@ -149,6 +151,12 @@ SELECT is(pg_temp.p('Get15118EVCertificate', '{"iso15118SchemaVersion": "x", "ac
 SELECT throws_ok($$SELECT ocpp.ev_certificate_forwarded((SELECT id FROM cs.ev_certificate_response WHERE source = 'service'),
                                                         '{"status": "Accepted", "exiResponse": ""}')$$,
                  'OC010', 'no such pending request', 'a request answered already');
+CREATE FUNCTION pg_temp.pki(identity text, payload jsonb) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT '{"status": "Accepted", "exiResponse": "SE9PSw=="}'::jsonb
+$$;
+INSERT INTO cs.action_handler (action, handler) VALUES ('Get15118EVCertificate', 'pg_temp.pki(text, jsonb)');
+SELECT is(pg_temp.p('Get15118EVCertificate', '{"iso15118SchemaVersion": "x", "action": "Install", "exiRequest": "UkVRLTE="}')->>'exiResponse',
+          'SE9PSw==', 'a cs.action_handler row answers before the built-in provider');
 SELECT throws_ok($$SELECT ocpp.ev_certificate_forward_failed(-1, 'x')$$, 'OC010', 'no such pending request',
                  'forward_failed of an unknown request');
 

@@ -18,6 +18,7 @@ log = logging.getLogger("ocpp_cs.pki")
 
 CHANNEL = "ocpp_pki"
 BATCH = 100  # items taken from SQL per round; a longer backlog is taken in the next rounds
+MAX_OCSP_RESULT = 5500  # characters: GetCertificateStatusResponse.ocspResult's maxLength
 
 
 class PkiWorker:
@@ -77,9 +78,14 @@ class PkiWorker:
                 prepared = self.responder.prepare(item)
             else:
                 raise RemoteError("no local OCSP responder ([iso15118] ocsp_responder = none)")
-        except (RemoteError, ValueError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - whatever went wrong, this certificate waits its retry
             log.info("OCSP response of certificate %s: %s", item["id"], e)
-            await self.gateway.ocsp_response_failed(item["id"], str(e))
+            await self.gateway.ocsp_response_failed(item["id"], f"{type(e).__name__}: {e}")
+            return
+        if len(prepared.response_b64) > MAX_OCSP_RESULT:
+            await self.gateway.ocsp_response_failed(
+                item["id"], f"the response has {len(prepared.response_b64)} characters of base64, "
+                            f"more than ocspResult may carry ({MAX_OCSP_RESULT})")
             return
         stored = await self.gateway.ocsp_response_prepared(
             item["id"], prepared.response_b64, prepared.cert_status, prepared.this_update,
@@ -93,9 +99,10 @@ class PkiWorker:
         try:
             reply = await ask_contract_service(session, request["url"], request["identity"],
                                                request["payload"])
-        except RemoteError as e:
+        except Exception as e:  # noqa: BLE001 - whatever went wrong, this request waits its retry
             log.info("Get15118EVCertificate request %s: %s", request["id"], e)
-            await self.gateway.ev_certificate_forward_failed(request["id"], str(e))
+            await self.gateway.ev_certificate_forward_failed(
+                request["id"], str(e) if isinstance(e, RemoteError) else f"{type(e).__name__}: {e}")
             return
         try:
             await self.gateway.ev_certificate_forwarded(request["id"], reply)

@@ -168,7 +168,7 @@ $$;
 -- certificates ocpp-cs knows: Accepted with ocspResult when the certificate of ocspRequestData is in
 -- cs.v2g_certificate with an OCSP response not past its nextUpdate; Failed with reasonCode
 -- OCSPPending when it is there without one (the pki worker prepares it; the station asks again);
--- for a certificate not there: with setting iso15118.ocsp_url, it is added with that responder
+-- Failed/InvalidHashData when the hashes or the serial number are not hex; for a certificate not there: with setting iso15118.ocsp_url, it is added with that responder
 -- (NOTIFY ocpp_pki) and answered Failed/OCSPPending; without, Failed/UnknownCertificate. Null (the
 -- caller's NoPKI answer) when no certificate is known at all and no OCSP URL is set.
 -- Returns the answer or null. Raises nothing.
@@ -192,8 +192,13 @@ BEGIN
         RETURN jsonb_build_object('status', 'Failed', 'statusInfo', jsonb_build_object(
             'reasonCode', 'OCSPPending', 'additionalInfo', 'the OCSP response is being prepared; ask again'));
     END IF;
+    k := cs.v2g_hash_key(hash_data);
+    IF k->>'issuerNameHash' !~ '^([0-9a-f]{2}){1,64}$' OR k->>'issuerKeyHash' !~ '^([0-9a-f]{2}){1,64}$'
+       OR k->>'serialNumber' !~ '^[0-9a-f]{1,40}$' THEN
+        RETURN jsonb_build_object('status', 'Failed', 'statusInfo', jsonb_build_object(
+            'reasonCode', 'InvalidHashData', 'additionalInfo', 'the hashes and the serial number must be hex'));
+    END IF;
     IF ocsp_url <> '' THEN
-        k := cs.v2g_hash_key(hash_data);
         -- the station's responderURL is kept apart: asking a URL a station names would let any
         -- station make the central system send requests anywhere
         INSERT INTO cs.v2g_certificate (hash_algorithm, issuer_name_hash, issuer_key_hash, serial_number,
