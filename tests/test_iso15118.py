@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 import websockets
 from aiohttp import web
 from cryptography import x509
@@ -207,6 +208,8 @@ class RemotePki:
         self.revoked: set[int] = set()
         self.ocsp_requests = 0
         self.contract_requests: list[dict] = []
+        self.url = ""
+        self.broken_requests = 0
 
     async def ocsp(self, request: web.Request) -> web.Response:
         self.ocsp_requests += 1
@@ -229,58 +232,93 @@ class RemotePki:
         return web.json_response({"status": "Accepted", "exiResponse": exi.decode()})
 
 
+    async def broken(self, request: web.Request) -> web.Response:
+        self.broken_requests += 1
+        return web.Response(status=500, text="down for maintenance")
+
+
 @pytest.fixture
 def server_config(server_config):
     server_config.iso15118.scan_interval = 0.2  # remote responses are refreshed by the scan
     return server_config
 
 
-async def test_http_provider(server):
-    remote = RemotePki()
+@pytest_asyncio.fixture
+async def remote():
+    """The remote PKI on a free port of 127.0.0.1; its base URL is remote.url."""
+    pki = RemotePki()
     app = web.Application()
-    app.router.add_post("/ocsp", remote.ocsp)
-    app.router.add_post("/contract", remote.contract)
+    app.router.add_post("/ocsp", pki.ocsp)
+    app.router.add_post("/contract", pki.contract)
+    app.router.add_post("/broken", pki.broken)
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        db = server.db
-        await db.sql(f"""select ocpp.set_setting('iso15118.ocsp_url', '"http://127.0.0.1:{port}/ocsp"'),
-                                ocpp.set_setting('iso15118.contract_service_url', '"http://127.0.0.1:{port}/contract"')""")
-        cert = issue(remote.ca, remote.key, "DE-RRR-C1")
-        data = hash_data(cert, remote.ca, "http://ignored.example/")
-        async with station(server.url, "PNC-HTTP") as cp:
-            first = await status_of(cp, data)
-            assert first.status == "Failed" and first.status_info["reason_code"] == "OCSPPending"
+    pki.url = f"http://127.0.0.1:{port}"
+    yield pki
+    await runner.cleanup()
 
-            async def with_status(wanted):
-                r = await status_of(cp, data)
-                if r.status != "Accepted":
-                    return None
-                response = verified_ocsp(r.ocsp_result, remote.ca, cert.serial_number)
-                return response if response.certificate_status == wanted else None
 
-            await wait_for(lambda: with_status(ocsp.OCSPCertStatus.GOOD))
-            assert (await cp.call(authorize("DERRRC1", [data]))).certificate_status == "Accepted"
-            remote.revoked.add(cert.serial_number)
-            await wait_for(lambda: with_status(ocsp.OCSPCertStatus.REVOKED))
-            bad = await cp.call(authorize("DERRRC1", [data]))
-            assert bad.certificate_status == "CertificateRevoked" and bad.id_token_info["status"] == "Invalid"
+async def test_http_provider(server, remote):
+    db = server.db
+    await db.sql(f"""select ocpp.set_setting('iso15118.ocsp_url', '"{remote.url}/ocsp"'),
+                            ocpp.set_setting('iso15118.contract_service_url', '"{remote.url}/contract"')""")
+    cert = issue(remote.ca, remote.key, "DE-RRR-C1")
+    data = hash_data(cert, remote.ca, "http://ignored.example/")
+    async with station(server.url, "PNC-HTTP") as cp:
+        first = await status_of(cp, data)
+        assert first.status == "Failed" and first.status_info["reason_code"] == "OCSPPending"
 
-            request = dict(iso15118_schema_version="urn:iso:15118:2:2013:MsgDef", action="Install",
-                           exi_request="RVhJLXJlcXVlc3Q=")
-            pending = await cp.call(call.Get15118EVCertificate(**request))
-            assert pending.status == "Failed" and pending.status_info["reason_code"] == "Pending"
+        async def with_status(wanted):
+            r = await status_of(cp, data)
+            if r.status != "Accepted":
+                return None
+            response = verified_ocsp(r.ocsp_result, remote.ca, cert.serial_number)
+            return response if response.certificate_status == wanted else None
 
-            async def answered():
-                r = await cp.call(call.Get15118EVCertificate(**request))
-                return r if r.status == "Accepted" else None
+        await wait_for(lambda: with_status(ocsp.OCSPCertStatus.GOOD))
+        assert (await cp.call(authorize("DERRRC1", [data]))).certificate_status == "Accepted"
+        remote.revoked.add(cert.serial_number)
+        await wait_for(lambda: with_status(ocsp.OCSPCertStatus.REVOKED))
+        bad = await cp.call(authorize("DERRRC1", [data]))
+        assert bad.certificate_status == "CertificateRevoked" and bad.id_token_info["status"] == "Invalid"
 
-            reply = await wait_for(answered)
-            assert base64.b64decode(reply.exi_response) == b"CertificateInstallationRes for RVhJLXJlcXVlc3Q="
-            assert remote.contract_requests[0]["identity"] == "PNC-HTTP"
-            assert remote.contract_requests[0]["request"]["exiRequest"] == "RVhJLXJlcXVlc3Q="
-            assert len(remote.contract_requests) == 1  # asked once, the station asked several times
-    finally:
-        await runner.cleanup()
+        request = dict(iso15118_schema_version="urn:iso:15118:2:2013:MsgDef", action="Install",
+                       exi_request="RVhJLXJlcXVlc3Q=")
+        pending = await cp.call(call.Get15118EVCertificate(**request))
+        assert pending.status == "Failed" and pending.status_info["reason_code"] == "Pending"
+
+        async def answered():
+            r = await cp.call(call.Get15118EVCertificate(**request))
+            return r if r.status == "Accepted" else None
+
+        reply = await wait_for(answered)
+        assert base64.b64decode(reply.exi_response) == b"CertificateInstallationRes for RVhJLXJlcXVlc3Q="
+        assert remote.contract_requests[0]["identity"] == "PNC-HTTP"
+        assert remote.contract_requests[0]["request"]["exiRequest"] == "RVhJLXJlcXVlc3Q="
+        assert len(remote.contract_requests) == 1  # asked once, the station asked several times
+
+
+async def test_http_provider_failures_are_recorded_and_retried(server, remote):
+    db = server.db
+    await db.sql(f"""select ocpp.set_setting('iso15118.ocsp_url', '"{remote.url}/broken"'),
+                            ocpp.set_setting('iso15118.contract_service_url', '"{remote.url}/broken"'),
+                            ocpp.set_setting('iso15118.ocsp_retry', '"1 second"')""")
+    cert = issue(remote.ca, remote.key, "DE-RRR-C2")
+    async with station(server.url, "PNC-DOWN") as cp:
+        assert (await status_of(cp, hash_data(cert, remote.ca))).status_info["reason_code"] == "OCSPPending"
+        pending = await cp.call(call.Get15118EVCertificate(
+            iso15118_schema_version="urn:iso:15118:2:2013:MsgDef", action="Install", exi_request="RE9XTg=="))
+        assert pending.status_info["reason_code"] == "Pending"
+
+        async def recorded():
+            return await db.sql("select (select ocsp_error from cs.v2g_certificate) || ' / ' || "
+                                "(select error from cs.ev_certificate_response) "
+                                "where (select attempts from cs.ev_certificate_response) >= 2")
+
+        errors = await wait_for(recorded)  # failed, recorded, and tried again after iso15118.ocsp_retry
+        assert errors.count("answered HTTP 500") == 2, errors
+        again = await status_of(cp, hash_data(cert, remote.ca))
+        assert again.status == "Failed" and again.ocsp_result is None
+        assert remote.broken_requests >= 4
