@@ -240,6 +240,8 @@ class RemotePki:
 @pytest.fixture
 def server_config(server_config):
     server_config.iso15118.scan_interval = 0.2  # remote responses are refreshed by the scan
+    # (the remote responder's nextUpdate is always within iso15118.ocsp_refresh_before: each one is
+    # fetched again once iso15118.ocsp_retry, set to 1 second by the tests, has passed)
     return server_config
 
 
@@ -263,7 +265,8 @@ async def remote():
 async def test_http_provider(server, remote):
     db = server.db
     await db.sql(f"""select ocpp.set_setting('iso15118.ocsp_url', '"{remote.url}/ocsp"'),
-                            ocpp.set_setting('iso15118.contract_service_url', '"{remote.url}/contract"')""")
+                            ocpp.set_setting('iso15118.contract_service_url', '"{remote.url}/contract"'),
+                            ocpp.set_setting('iso15118.ocsp_retry', '"1 second"')""")
     cert = issue(remote.ca, remote.key, "DE-RRR-C1")
     data = hash_data(cert, remote.ca, "http://ignored.example/")
     async with station(server.url, "PNC-HTTP") as cp:

@@ -63,7 +63,7 @@ INSERT INTO cs.setting (key, value, description) VALUES
     ('iso15118.ocsp_refresh_before', '"1 hour"',
      'an OCSP response is prepared again this long before its nextUpdate'),
     ('iso15118.ocsp_retry', '"5 minutes"',
-     'wait after a failed attempt to prepare or fetch an OCSP response before the next one'),
+     'wait after a failed attempt to prepare or fetch an OCSP response (or ask the contract service) before the next one, and least time between two refreshes of one response'),
     ('iso15118.ocsp_url', '""',
      'OCSP responder asked about certificates GetCertificateStatus names and cs.v2g_certificate does not hold; empty: none (answer Failed)'),
     ('iso15118.contract_service_url', '""',

@@ -2,7 +2,7 @@
 -- GetCertificateStatus from the prepared OCSP response, Get15118EVCertificate from prepared
 -- exiResponses and the contract-certificate service queue, and the pki worker's API.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 
 CREATE FUNCTION pg_temp.p(action text, body jsonb) RETURNS jsonb LANGUAGE sql AS $$
     SELECT ocpp.parse('PNC-1', 'u', action, body, NULL, '2.0.1')
@@ -90,6 +90,8 @@ SELECT is(pg_temp.p('GetCertificateStatus', jsonb_build_object('ocspRequestData'
           '{"status": "Accepted", "ocspResult": "T0NTUA=="}', 'GetCertificateStatus: Accepted with it');
 SELECT ok(NOT ocpp.ocsp_to_refresh() @> '[{"serialNumber": "beef"}]', 'and it is no longer due');
 UPDATE cs.v2g_certificate SET ocsp_next_update = now() + interval '10 minutes' WHERE serial_number = 'beef';
+SELECT ok(NOT ocpp.ocsp_to_refresh() @> '[{"serialNumber": "beef"}]', 'near its nextUpdate, but made within iso15118.ocsp_retry');
+UPDATE cs.v2g_certificate SET updated_at = now() - interval '6 minutes' WHERE serial_number = 'beef';
 SELECT ok(ocpp.ocsp_to_refresh() @> '[{"serialNumber": "beef"}]', 'due again within iso15118.ocsp_refresh_before of nextUpdate');
 UPDATE cs.v2g_certificate SET ocsp_next_update = now() - interval '1 second' WHERE serial_number = 'beef';
 SELECT is(pg_temp.p('GetCertificateStatus', jsonb_build_object('ocspRequestData', pg_temp.h('beef')))->>'status', 'Failed',

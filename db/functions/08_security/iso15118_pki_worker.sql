@@ -3,8 +3,9 @@
 -- does the crypto and the HTTP the database cannot, ocpp.parse answers stations from what it stored.
 -- docs/iso15118.md.
 
--- ocpp.ocsp_to_refresh(lim): the certificates whose OCSP response is missing or due (nextUpdate within
--- setting iso15118.ocsp_refresh_before), not failed within iso15118.ocsp_retry, the most urgent first.
+-- ocpp.ocsp_to_refresh(lim): the certificates whose OCSP response is missing, or due (nextUpdate within
+-- setting iso15118.ocsp_refresh_before) and not changed within iso15118.ocsp_retry, not failed within
+-- iso15118.ocsp_retry, the most urgent first.
 -- Returns an array of {"id", "hashAlgorithm", "issuerNameHash", "issuerKeyHash", "serialNumber",
 -- "status", "revokedAt", "revocationReason", "responderUrl", "validitySeconds"} (responderUrl null: the
 -- local responder signs; validitySeconds from iso15118.ocsp_validity). Raises OC007 for a lim below 1.
@@ -31,7 +32,9 @@ BEGIN
                    'validitySeconds', extract(epoch FROM validity)::bigint)
                  ORDER BY c.ocsp_next_update NULLS FIRST, c.id)
           FROM (SELECT * FROM cs.v2g_certificate AS v
-                 WHERE (v.ocsp_response IS NULL OR v.ocsp_next_update < now() + refresh_before)
+                 WHERE (v.ocsp_response IS NULL
+                        -- a responder whose nextUpdate is always near is asked once per retry, not in a loop
+                        OR (v.ocsp_next_update < now() + refresh_before AND v.updated_at < now() - retry))
                    AND (v.ocsp_failed_at IS NULL OR v.ocsp_failed_at < now() - retry)
                  ORDER BY v.ocsp_next_update NULLS FIRST, v.id
                  LIMIT lim) AS c), '[]'::jsonb);
