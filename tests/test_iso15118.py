@@ -325,3 +325,35 @@ async def test_http_provider_failures_are_recorded_and_retried(server, remote):
         again = await status_of(cp, hash_data(cert, remote.ca))
         assert again.status == "Failed" and again.ocsp_result is None
         assert remote.broken_requests >= 4
+
+
+def test_a_delegated_responder_signs_and_carries_its_certificate(tmp_path):
+    """[iso15118] responder_cert/responder_key: the issuer's delegated OCSP signer answers instead of
+    the local CA; a verifier finds its certificate in the response."""
+    from ocpp_cs.pki import LocalResponder
+
+    ca, ca_key = make_ca("eMSP sub-CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    delegated = (x509.CertificateBuilder()
+                 .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OCSP signer")]))
+                 .issuer_name(ca.subject).public_key(key.public_key())
+                 .serial_number(x509.random_serial_number())
+                 .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+                 .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.OCSP_SIGNING]), critical=True)
+                 .sign(ca_key, hashes.SHA256()))
+    (tmp_path / "r.pem").write_bytes(delegated.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "r.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    responder = LocalResponder.from_files(str(tmp_path / "r.pem"), str(tmp_path / "r.key"))
+    cert = issue(ca, ca_key, "DE-DDD-C1")
+    h = hash_data(cert, ca)
+    prepared = responder.prepare({**h, "status": "revoked", "revokedAt": "2026-01-02T03:04:05Z",
+                                  "revocationReason": "cessationOfOperation", "validitySeconds": 3600})
+    response = verified_ocsp(prepared.response_b64, delegated, cert.serial_number)
+    assert response.certificate_status == ocsp.OCSPCertStatus.REVOKED
+    assert response.revocation_reason == x509.ReasonFlags.cessation_of_operation
+    assert response.revocation_time_utc == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    assert response.certificates == [delegated]
+    assert response.issuer_key_hash.hex() == h["issuerKeyHash"]
+    assert response.next_update_utc - response.this_update_utc == dt.timedelta(hours=1)
