@@ -12,6 +12,7 @@ The flow runs one way; each folder is one box of it, and imports only the boxes 
     messagelog/  every frame, written to PostgreSQL in batches off the reply path
     dispatcher/  commands queued in SQL, woken by NOTIFY (a scan behind it), sent to the stations
     signer/      the development CA that signs the CSRs stations send
+    pki/         ISO 15118 certificate services: local OCSP responder, OCSP and contract-service HTTP
     webhook/     webhook mode: station messages POSTed to your URL instead of ocpp.parse
     api/         the REST API, an aiohttp sub-app at /api/v1, and its OpenAPI spec
     webui/       the web UI, a sub-app at /ui, and its live feed of NOTIFYs

@@ -4,8 +4,8 @@ background work that lives as long as the app does.
 Each box gets what it needs under a typed key of keys.py (the REST API and the web UI are
 sub-applications that read them through request.config_dict), so nothing below imports this module.
 Every connection to PostgreSQL is the database package's: the gateway's pool, and one LISTEN
-connection (database/listener.py) whose channels the dispatcher, the signer and the live feed
-subscribe to before it starts."""
+connection (database/listener.py) whose channels the dispatcher, the signer, the pki worker and the
+live feed subscribe to before it starts."""
 from __future__ import annotations
 
 import asyncio
@@ -25,6 +25,7 @@ from .keys import (API_QUERIES, CONFIG, DISPATCHER, ENDPOINT, GATEWAY, LISTENER,
 from .messagelog import MessageLog
 from .metrics import NodeMetrics, metrics_response
 from .nodes import NodeLease
+from .pki import LocalResponder, PkiWorker
 from .signer import LocalCA, Signer
 from .transport import SoapEndpoint, Stations, WebSocketEndpoint
 from .transport.proxy import TrustedProxies
@@ -159,13 +160,33 @@ def build_app(config: Config, dsn: str) -> web.Application:
         yield
         await stop_tasks(task)
 
+    async def pki(app: web.Application) -> AsyncIterator[None]:
+        c = config.iso15118
+        if not c.worker:
+            yield
+            return
+        if c.ocsp_responder not in ("local-ca", "none"):
+            raise ValueError(f"[iso15118] ocsp_responder must be local-ca or none, not {c.ocsp_responder!r}")
+        responder = None
+        if c.responder_cert and c.responder_key:
+            responder = LocalResponder.from_files(c.responder_cert, c.responder_key)
+        elif c.ocsp_responder == "local-ca":
+            ca = LocalCA(config.local_ca_dir, config.certificates.validity_days)
+            responder = LocalResponder(ca.cert, ca.key)
+        worker = PkiWorker(app[GATEWAY], responder, http_timeout=c.http_timeout,
+                           scan_interval=c.scan_interval)
+        worker.subscribe(app[LISTENER])
+        task = asyncio.create_task(worker.run(), name="pki")
+        yield
+        await stop_tasks(task)
+
     async def listen(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(app[LISTENER].run(), name="listener")
         yield
         await stop_tasks(task)
 
     app.cleanup_ctx.extend([database, message_log, live_feed, webhook, stations, node_lease, signer,
-                            listen])
+                            pki, listen])
     app.on_shutdown.append(close_sockets)
 
     async def ocpp_websocket(request: web.Request) -> web.StreamResponse:

@@ -155,6 +155,24 @@ class CertificatesConfig:
 
 
 @dataclass
+class Iso15118Config:
+    # The pki worker (server/pki/, docs/iso15118.md): prepares the OCSP responses GetCertificateStatus
+    # answers with and asks the contract-certificate service; the URLs are SQL settings (iso15118.*).
+    worker: bool = True
+    # Who signs the OCSP responses of the local provider: "local-ca" (the [certificates] local CA, the
+    # issuer of the certificates it answers for) or "none" (only remote responders are asked).
+    ocsp_responder: str = "local-ca"
+    # A delegated OCSP responder (certificate with id-kp-OCSPSigning, issued by the CA of the
+    # certificates) signs instead of the local CA when both are set: PEM files.
+    responder_cert: str = ""
+    responder_key: str = ""
+    # Seconds an HTTP request to an OCSP responder or the contract-certificate service may take.
+    http_timeout: float = 10.0
+    # Seconds between scans when no NOTIFY ocpp_pki came.
+    scan_interval: float = 60.0
+
+
+@dataclass
 class EmulatorConfig:
     enabled: bool = True
 
@@ -212,6 +230,7 @@ class Config:
     message_log: MessageLogConfig = field(default_factory=MessageLogConfig)
     soap: SoapConfig = field(default_factory=SoapConfig)
     certificates: CertificatesConfig = field(default_factory=CertificatesConfig)
+    iso15118: Iso15118Config = field(default_factory=Iso15118Config)
     emulator: EmulatorConfig = field(default_factory=EmulatorConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)

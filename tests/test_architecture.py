@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str]] = {
     "ocpp_cs.database": {"ocpp_cs.protocol", "ocpp_cs.config"},
     "ocpp_cs.messagelog": {"ocpp_cs.database", "ocpp_cs.protocol"},
     "ocpp_cs.signer": {"ocpp_cs.database", "ocpp_cs.config"},
+    # ISO 15118 certificate services: the local OCSP responder and the HTTP hooks (docs/iso15118.md)
+    "ocpp_cs.pki": {"ocpp_cs.database"},
     "ocpp_cs.transport": {"ocpp_cs.protocol", "ocpp_cs.validation", "ocpp_cs.config",
                           "ocpp_cs.database", "ocpp_cs.messagelog", "ocpp_cs.signer"},
     "ocpp_cs.webhook": {"ocpp_cs.protocol", "ocpp_cs.validation", "ocpp_cs.config"},
@@ -57,7 +59,7 @@ ALLOWED: dict[str, set[str]] = {
     "ocpp_cs.app": {"ocpp_cs.protocol", "ocpp_cs.validation", "ocpp_cs.config", "ocpp_cs.keys",
                     "ocpp_cs.database", "ocpp_cs.messagelog", "ocpp_cs.signer", "ocpp_cs.transport",
                     "ocpp_cs.webhook", "ocpp_cs.dispatcher", "ocpp_cs.api", "ocpp_cs.webui",
-                    "ocpp_cs.nodes", "ocpp_cs.metrics"},
+                    "ocpp_cs.nodes", "ocpp_cs.metrics", "ocpp_cs.pki"},
     "ocpp_cs.cli": {"ocpp_cs", "ocpp_cs.config", "ocpp_cs.database", "ocpp_cs.embedded",
                     "ocpp_cs.migrate", "ocpp_cs.listeners", "ocpp_cs.app", "ocpp_emulator"},
     "ocpp_emulator": {"ocpp_cs.protocol", "ocpp_cs.validation"},

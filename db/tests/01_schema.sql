@@ -18,7 +18,8 @@ SELECT tables_are('cs', ARRAY[
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
     'station_certificate', 'message_log_default', 'meter_value_default',
-    'tariff', 'tariff_period', 'tariff_assignment', 'transaction_cost', 'station_tariff']);
+    'tariff', 'tariff_period', 'tariff_assignment', 'transaction_cost', 'station_tariff',
+    'v2g_certificate', 'ev_certificate_response']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'parse_logged', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -80,7 +81,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          134::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          143::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -137,6 +138,9 @@ SELECT results_eq(
              ('boot.heartbeat_interval', '300'), ('boot.retry_interval', '60'),
              ('boot.unknown_station', '"Accepted"'), ('data_transfer.unknown_vendor', '"UnknownVendorId"'),
              ('history.exact_retention', 'true'), ('history.partitions_ahead', '3'),
+             ('iso15118.contract_service_url', '""'), ('iso15118.ocsp_refresh_before', '"1 hour"'),
+             ('iso15118.ocsp_retry', '"5 minutes"'), ('iso15118.ocsp_url', '""'),
+             ('iso15118.ocsp_validity', '"1 day"'),
              ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
              ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),

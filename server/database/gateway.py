@@ -1,5 +1,5 @@
 """The gateway: the pool, and one method per named statement of queries.sql that the station side
-(transport, dispatcher, signer, message log) runs."""
+(transport, dispatcher, signer, pki worker, message log) runs."""
 from __future__ import annotations
 
 import asyncio
@@ -182,6 +182,29 @@ class Gateway:
 
     async def certificate_request_rejected(self, request_id: int, reason: str) -> None:
         await self.pool.execute(self.q["certificate_request_rejected"], request_id, reason)
+
+    async def ocsp_to_refresh(self, limit: int = 100) -> list[dict[str, Any]]:
+        return orjson.loads(await self.pool.fetchval(self.q["ocsp_to_refresh"], limit))
+
+    async def ocsp_response_prepared(self, certificate_id: int, response_b64: str, cert_status: str,
+                                     this_update: datetime, next_update: datetime,
+                                     revoked_at: datetime | None = None,
+                                     revocation_reason: str | None = None) -> bool:
+        return await self.pool.fetchval(self.q["ocsp_response_prepared"], certificate_id, response_b64,
+                                        cert_status, this_update, next_update, revoked_at,
+                                        revocation_reason)
+
+    async def ocsp_response_failed(self, certificate_id: int, error: str) -> None:
+        await self.pool.execute(self.q["ocsp_response_failed"], certificate_id, error)
+
+    async def ev_certificate_requests_to_forward(self, limit: int = 100) -> list[dict[str, Any]]:
+        return orjson.loads(await self.pool.fetchval(self.q["ev_certificate_requests_to_forward"], limit))
+
+    async def ev_certificate_forwarded(self, request_id: int, reply: dict[str, Any]) -> None:
+        await self.pool.execute(self.q["ev_certificate_forwarded"], request_id, orjson.dumps(reply).decode())
+
+    async def ev_certificate_forward_failed(self, request_id: int, error: str) -> None:
+        await self.pool.execute(self.q["ev_certificate_forward_failed"], request_id, error)
 
     async def log_cleanup(self) -> int:
         return await self.pool.fetchval(self.q["log_cleanup"])

@@ -1,8 +1,8 @@
 """One LISTEN connection per node, shared by everyone who waits for a NOTIFY.
 
 A LISTEN needs a connection of its own (a pooled one drops it on release), and one is enough: the
-dispatcher (ocpp_command, ocpp_secret), the signer (ocpp_csr) and the live feed (ocpp_log,
-ocpp_station) subscribe to their channels here before the listener runs, and each notification is
+dispatcher (ocpp_command, ocpp_secret), the signer (ocpp_csr), the pki worker (ocpp_pki) and the live
+feed (ocpp_log, ocpp_station) subscribe to their channels here before the listener runs, and each notification is
 handed to the callbacks of its channel (in the event loop; a callback only notes it and wakes its
 owner). Like procrastinate's listen_notify, the connection LISTENs on every channel at once, and
 again after each reconnect.

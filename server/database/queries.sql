@@ -65,6 +65,24 @@ SELECT ocpp.certificate_request_signed($1, $2);
 -- name: certificate_request_rejected
 SELECT ocpp.certificate_request_rejected($1, $2);
 
+-- name: ocsp_to_refresh
+SELECT ocpp.ocsp_to_refresh($1)::text;
+
+-- name: ocsp_response_prepared
+SELECT ocpp.ocsp_response_prepared($1, $2, $3, $4, $5, $6, $7);
+
+-- name: ocsp_response_failed
+SELECT ocpp.ocsp_response_failed($1, $2);
+
+-- name: ev_certificate_requests_to_forward
+SELECT ocpp.ev_certificate_requests_to_forward($1)::text;
+
+-- name: ev_certificate_forwarded
+SELECT ocpp.ev_certificate_forwarded($1, $2::jsonb);
+
+-- name: ev_certificate_forward_failed
+SELECT ocpp.ev_certificate_forward_failed($1, $2);
+
 -- name: parsexml
 SELECT ocpp.parsexml($1::xml, $2)::text;
 

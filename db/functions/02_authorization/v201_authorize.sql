@@ -99,8 +99,8 @@ END;
 $$;
 
 -- cs.v201_authorize(st, payload): returns {"idTokenInfo"} for payload idToken (see
--- cs.v201_id_token_info, with the ConcurrentTx check). certificate and iso15118CertificateHashData are
--- not checked (no certificateStatus is answered; docs/v201.md). Raises nothing.
+-- cs.v201_id_token_info, with the ConcurrentTx check), with certificateStatus when the payload carries
+-- iso15118CertificateHashData or a certificate (cs.iso15118_authorize; docs/iso15118.md). Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v201_authorize(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
@@ -108,7 +108,8 @@ STABLE
 SET search_path = cs, pg_temp
 AS $$
 BEGIN
-    RETURN jsonb_build_object('idTokenInfo', cs.v201_id_token_info(payload->'idToken', true));
+    RETURN cs.iso15118_authorize(payload,
+                                 jsonb_build_object('idTokenInfo', cs.v201_id_token_info(payload->'idToken', true)));
 END;
 $$;
 

@@ -34,7 +34,8 @@ $$;
 
 -- cs.v201_service_request(st, action, payload): a request ocpp-cs answers through its
 -- cs.action_handler hook: Get15118EVCertificate, GetCertificateStatus, GetCertificateChainStatus
--- (2.1), PullDynamicScheduleUpdate (2.1), VatNumberValidation (2.1). Without a handler the answer is
+-- (2.1), PullDynamicScheduleUpdate (2.1), VatNumberValidation (2.1). Without a handler the first two
+-- go to the built-in provider (cs.iso15118_service); when it has nothing either the answer is
 -- Get15118EVCertificate {"status": "Failed", "statusInfo": {"reasonCode": "NoPKI"}, "exiResponse": ""},
 -- GetCertificateStatus {"status": "Failed", "statusInfo": {"reasonCode": "NoPKI"}},
 -- GetCertificateChainStatus every requested certificate with status Failed and nextUpdate now,
@@ -48,7 +49,8 @@ LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    reply jsonb := cs.call_action_handler(st, action, payload);
+    -- the hook first, then the built-in ISO 15118 provider (docs/iso15118.md), then the answers below
+    reply jsonb := coalesce(cs.call_action_handler(st, action, payload), cs.iso15118_service(st, action, payload));
 BEGIN
     IF reply IS NULL THEN
         reply := CASE action

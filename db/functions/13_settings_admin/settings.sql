@@ -20,7 +20,8 @@ $$;
 -- ocpp.set_setting(key, value): changes a setting. Returns nothing.
 -- Raises OC010 for an unknown key, OC007 for a value the key does not allow (wrong JSON type, a status
 -- outside its list, a non-positive interval, a node lease outside 1-86400 s or grace outside 0-86400 s,
--- partitions ahead outside 1-366, tariff.cost_updated_interval outside 0-86400 s; meter_value.retention
+-- partitions ahead outside 1-366, tariff.cost_updated_interval outside 0-86400 s, an iso15118 URL neither
+-- empty nor http(s)); meter_value.retention
 -- also takes null).
 CREATE OR REPLACE FUNCTION ocpp.set_setting(key text, value jsonb)
 RETURNS void
@@ -69,6 +70,11 @@ BEGIN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 0 AND 86400
         WHEN 'station.password_cost' THEN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
+        WHEN 'iso15118.ocsp_validity' THEN jsonb_typeof(v) = 'string'
+        WHEN 'iso15118.ocsp_refresh_before' THEN jsonb_typeof(v) = 'string'
+        WHEN 'iso15118.ocsp_retry' THEN jsonb_typeof(v) = 'string'
+        WHEN 'iso15118.ocsp_url' THEN jsonb_typeof(v) = 'string' AND v #>> '{}' ~ '^(https?://.+)?$'
+        WHEN 'iso15118.contract_service_url' THEN jsonb_typeof(v) = 'string' AND v #>> '{}' ~ '^(https?://.+)?$'
         ELSE
             jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
                                           -- station.password_hex_fallback, transaction.stop_on_boot,
@@ -77,7 +83,8 @@ BEGIN
     END;
 
     -- an operator call, not the hot path: a subtransaction to test the interval is fine
-    IF valid AND set_setting.key IN ('message_log.retention', 'meter_value.retention')
+    IF valid AND set_setting.key IN ('message_log.retention', 'meter_value.retention', 'iso15118.ocsp_validity',
+                                     'iso15118.ocsp_refresh_before', 'iso15118.ocsp_retry')
        AND jsonb_typeof(v) = 'string' THEN
         BEGIN
             valid := (v #>> '{}')::interval > interval '0';

@@ -3,7 +3,7 @@ BytesPerMessage is sent as parts (cs.command.parent_id, parts, the trigger that 
 the setting station.pending_policy.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-05
 """
 from pathlib import Path
@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import op
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
