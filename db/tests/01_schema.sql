@@ -50,7 +50,10 @@ SELECT functions_are('ocpp', ARRAY[
     'set_tariff', 'api_set_tariff', 'tariffs', 'tariff', 'delete_tariff', 'assign_tariff', 'unassign_tariff',
     'tariff_assignments', 'transaction_cost', 'set_default_tariff', 'change_transaction_tariff', 'get_tariffs',
     'clear_tariffs',
-    'declare_evse', 'seed_variable', 'set_station_auth_required']);
+    'declare_evse', 'seed_variable', 'set_station_auth_required',
+    'register_v2g_certificate', 'revoke_v2g_certificate', 'prepare_ev_certificate', 'ocsp_to_refresh',
+    'ocsp_response_prepared', 'ocsp_response_failed', 'ev_certificate_requests_to_forward',
+    'ev_certificate_forwarded', 'ev_certificate_forward_failed']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
