@@ -17,7 +17,8 @@ SELECT tables_are('cs', ARRAY[
     'event_stream_data', 'der_notification', 'settlement',
     'display_message', 'monitoring_setting', 'network_profile', 'published_firmware', 'report_request',
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
-    'station_certificate', 'message_log_default', 'meter_value_default']);
+    'station_certificate', 'message_log_default', 'meter_value_default',
+    'site', 'site_station', 'site_evse', 'site_allocation']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -44,7 +45,9 @@ SELECT functions_are('ocpp', ARRAY[
     'api_message_log_after', 'api_configuration', 'api_variables', 'api_operations', 'api_token_first',
     'set_station_key', 'set_station_security_profile', 'bind_station_certificate', 'unbind_station_certificate',
     'change_station_password', 'rotate_station_password', 'raise_security_profile',
-    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval']);
+    'close_transaction', 'suspicious_transactions', 'set_station_heartbeat_interval',
+    'set_site', 'delete_site', 'sites', 'add_station_to_site', 'remove_station_from_site', 'set_site_evse',
+    'site_load']);
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -75,7 +78,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          117::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          124::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -133,7 +136,10 @@ SELECT results_eq(
              ('boot.unknown_station', '"Accepted"'), ('data_transfer.unknown_vendor', '"UnknownVendorId"'),
              ('history.exact_retention', 'true'), ('history.partitions_ahead', '3'),
              ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
-             ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
+             ('node.lease_seconds', '15'), ('site.draw_max_age', '300'), ('site.min_current', '6'),
+             ('site.profile_id', '1500'), ('site.stack_level', '5'), ('site.underuse_headroom', '2'),
+             ('site.underuse_ratio', '0.8'), ('smart_charging.ev_schedule', 'true'),
+             ('smart_charging.evse_max_current', '32'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
              ('station.password_hex_fallback', 'true'), ('station.security_profile', '0'),
              ('transaction.dedupe_start', 'true'), ('transaction.stop_on_available', 'true'),

@@ -65,7 +65,8 @@ BEGIN
         WHEN 'station.password_cost' THEN
             jsonb_typeof(v) = 'number' AND v::numeric = trunc(v::numeric) AND v::numeric BETWEEN 4 AND 16
         ELSE
-            jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
+            coalesce(cs.site_setting_valid(set_setting.key, v),   -- site.*, smart_charging.*
+            jsonb_typeof(v) = 'boolean')  -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
                                           -- station.password_hex_fallback, transaction.stop_on_boot,
                                           -- transaction.stop_on_available, history.exact_retention
     END;

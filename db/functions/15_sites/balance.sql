@@ -1,0 +1,136 @@
+-- Site load balancing, the loop (docs/site-load-balancing.md): who charges on a site, what each draws,
+-- the division (cs.site_divide) and the TxProfiles sent when a limit changes. Called from the
+-- transaction and meter value handlers through cs.site_rebalance_station.
+
+-- cs.evse_draw_a(s, transaction_id): what the transaction draws now, in A per phase: the highest
+-- phase of its last Current.Import sample, else its last Power.Active.Import (W, kW) / (voltage ×
+-- phases of site s); only samples received within setting site.draw_max_age seconds. Returns numeric,
+-- null when none. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.evse_draw_a(s cs.site, transaction_id integer)
+RETURNS numeric
+LANGUAGE sql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+    WITH recent AS (
+        SELECT m.sampled_at, m.measurand,
+               CASE WHEN m.measurand = 'Current.Import' THEN m.numeric_value
+                    ELSE m.numeric_value * CASE m.unit WHEN 'kW' THEN 1000 ELSE 1 END / (s.voltage * s.phases)
+               END AS amps
+          FROM cs.meter_value AS m
+         WHERE m.transaction_id = evse_draw_a.transaction_id
+           AND m.received_at > now() - make_interval(secs => (cs.setting('site.draw_max_age'))::numeric)
+           AND m.numeric_value IS NOT NULL AND abs(m.numeric_value) < 1e9
+           AND ((m.measurand = 'Current.Import' AND m.unit = 'A')
+                OR (m.measurand = 'Power.Active.Import' AND m.unit IN ('W', 'kW')))
+    ), last AS (
+        SELECT r.measurand, max(r.sampled_at) AS at FROM recent AS r GROUP BY r.measurand
+    )
+    SELECT round(max(r.amps), 1)
+      FROM recent AS r JOIN last AS l ON l.measurand = r.measurand AND l.at = r.sampled_at
+     WHERE r.measurand = CASE WHEN EXISTS (SELECT FROM last WHERE last.measurand = 'Current.Import')
+                              THEN 'Current.Import' ELSE 'Power.Active.Import' END
+$$;
+
+-- cs.site_rebalance(site_id, renegotiate_station, renegotiate_evse): divides the site's limit among
+-- the EVSEs with a running transaction on its stations (cs.site_divide) and sends a TxProfile
+-- (cs.send_evse_schedule) to each EVSE whose limit changed, and to renegotiate_station /
+-- renegotiate_evse even when it did not (new EV charging needs). Each EVSE's cap for the division is
+-- the least of its maximum (cs.site_evse, cs.site_station), the EV's (cs.ev_max_current) and, when
+-- it under-uses its limit (last draw < setting site.underuse_ratio × its limit), its draw + setting
+-- site.underuse_headroom (never below its minimum): the rest goes to the others, and a draw that
+-- comes back near the cap lifts it at the next meter value. Rows of ended transactions leave
+-- cs.site_allocation. Serialized per site (the site row is locked). Returns the number of
+-- SetChargingProfile commands queued. Raises nothing (an unknown site: 0).
+CREATE OR REPLACE FUNCTION cs.site_rebalance(site_id integer, renegotiate_station integer DEFAULT NULL,
+                                             renegotiate_evse integer DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    s         cs.site;
+    ratio     numeric := (cs.setting('site.underuse_ratio'))::numeric;
+    headroom  numeric := (cs.setting('site.underuse_headroom'))::numeric;
+    default_min numeric := (cs.setting('site.min_current'))::numeric;
+    evses     jsonb;
+    r         record;
+    sent      integer := 0;
+    cmd       bigint;
+BEGIN
+    SELECT * INTO s FROM cs.site AS x WHERE x.id = site_rebalance.site_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
+
+    DELETE FROM cs.site_allocation AS a
+     WHERE a.site_id = s.id
+       AND NOT EXISTS (SELECT FROM cs.transaction AS t JOIN cs.site_station AS m ON m.station_id = t.station_id
+                        WHERE t.id = a.transaction_id AND t.stopped_at IS NULL AND m.site_id = s.id);
+
+    -- one running transaction per EVSE (the latest), in arrival order; an under-using EVSE is held to
+    -- its draw + headroom, never below its minimum
+    SELECT coalesce(jsonb_agg(to_jsonb(c) || jsonb_build_object(
+               'max', CASE WHEN c.previous_tx = c.transaction_id AND c.previous_a > 0 AND c.draw IS NOT NULL
+                                AND c.draw < ratio * c.previous_a
+                           THEN least(coalesce(c.max, greatest(c.min, c.draw + headroom)),
+                                      greatest(c.min, c.draw + headroom))
+                           ELSE c.max END)
+               ORDER BY c.created_at, c.transaction_id), '[]'::jsonb)
+      INTO evses
+      FROM (SELECT DISTINCT ON (t.station_id, t.evse_id)
+                   t.station_id || '/' || t.evse_id AS key, t.station_id, t.evse_id, t.id AS transaction_id,
+                   t.created_at, coalesce(e.priority, m.priority) AS priority,
+                   coalesce(e.min_current, m.min_current, default_min) AS min,
+                   (SELECT min(x) FROM unnest(ARRAY[e.max_current, m.max_current,
+                                                    cs.ev_max_current(t.station_id, t.evse_id, t.id)]) AS x) AS max,
+                   cs.evse_draw_a(s, t.id) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx
+              FROM cs.site_station AS m
+              JOIN cs.transaction AS t ON t.station_id = m.station_id AND t.stopped_at IS NULL AND t.evse_id > 0
+              LEFT JOIN cs.site_evse AS e ON e.station_id = t.station_id AND e.evse_id = t.evse_id
+              LEFT JOIN cs.site_allocation AS a ON a.station_id = t.station_id AND a.evse_id = t.evse_id
+             WHERE m.site_id = s.id
+             ORDER BY t.station_id, t.evse_id, t.started_at DESC, t.id DESC) AS c;
+
+    FOR r IN SELECT c.station_id, c.evse_id, c.transaction_id, c.draw AS draw_a, c.previous_a, c.previous_tx,
+                    d.limit_a
+               FROM cs.site_divide(cs.site_limit_a(s), evses) AS d
+               JOIN jsonb_to_recordset(evses) AS c (key text, station_id integer, evse_id integer,
+                                                    transaction_id integer, draw numeric, previous_a numeric,
+                                                    previous_tx integer) ON c.key = d.key LOOP
+        IF r.previous_tx IS DISTINCT FROM r.transaction_id OR r.previous_a IS DISTINCT FROM r.limit_a
+           OR (r.station_id = renegotiate_station AND r.evse_id = renegotiate_evse) THEN
+            cmd := cs.send_evse_schedule(r.station_id, r.evse_id, r.transaction_id, r.limit_a, s);
+            sent := sent + (cmd IS NOT NULL)::integer;
+            INSERT INTO cs.site_allocation AS a (station_id, evse_id, site_id, transaction_id, limit_a, draw_a,
+                                                 command_id)
+            VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, cmd)
+            ON CONFLICT (station_id, evse_id) DO UPDATE
+               SET site_id = EXCLUDED.site_id, transaction_id = EXCLUDED.transaction_id,
+                   limit_a = EXCLUDED.limit_a, draw_a = EXCLUDED.draw_a, command_id = EXCLUDED.command_id,
+                   allocated_at = now();
+        ELSE
+            UPDATE cs.site_allocation AS a SET draw_a = r.draw_a
+             WHERE a.station_id = r.station_id AND a.evse_id = r.evse_id;
+        END IF;
+    END LOOP;
+    RETURN sent;
+END;
+$$;
+
+-- cs.site_rebalance_station(station_id): the hook of the transaction and meter value handlers:
+-- cs.site_rebalance of the station's site, nothing when it has none. Returns nothing. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_rebalance_station(station_id integer)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    site integer;
+BEGIN
+    SELECT m.site_id INTO site FROM cs.site_station AS m WHERE m.station_id = site_rebalance_station.station_id;
+    IF FOUND THEN
+        PERFORM cs.site_rebalance(site);
+    END IF;
+END;
+$$;

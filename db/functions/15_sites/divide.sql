@@ -1,0 +1,111 @@
+-- Site load balancing, the arithmetic (docs/site-load-balancing.md): a site's limit in A per phase,
+-- and its division among the charging EVSEs. Pure functions: pgTAP drives them without stations.
+
+-- cs.site_limit_a(s): the site's limit in A per phase: limit_value when limit_unit is A, else
+-- limit_value W / (voltage × phases), rounded down to 0.1 A. Returns numeric. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_limit_a(s cs.site)
+RETURNS numeric
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT floor(CASE s.limit_unit WHEN 'W' THEN s.limit_value / (s.voltage * s.phases)
+                                   ELSE s.limit_value END * 10) / 10
+$$;
+
+-- cs.site_to_unit(s, current_a): current_a (A per phase) in the site's unit: A as is, W as
+-- current_a × voltage × phases rounded down to a whole W. Returns numeric. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_to_unit(s cs.site, current_a numeric)
+RETURNS numeric
+LANGUAGE sql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+    SELECT CASE s.limit_unit WHEN 'W' THEN floor(current_a * s.voltage * s.phases) ELSE current_a END
+$$;
+
+-- cs.site_divide(site_limit, evses): divides site_limit (A per phase) among evses, a JSON array of
+-- {"key", "priority", "min", "max"} in arrival order (max null: no cap). The rule:
+--   1. admission: by priority (highest first), then arrival, each EVSE gets its minimum (least(min,
+--      max)) while the minimums admitted so far fit in the limit; one that does not fit gets 0 and
+--      waits (a later, smaller minimum may still fit);
+--   2. the rest goes to the admitted EVSEs tier by tier, highest priority first: within a tier in
+--      equal shares (water-filling: an EVSE that reaches its max drops out and its share is shared
+--      again), each share rounded down to 0.1 A, so the sum never exceeds site_limit; a lower tier gets
+--      what the higher one could not take.
+-- Returns TABLE (key, limit_a) in the order given. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_divide(site_limit numeric, evses jsonb)
+RETURNS TABLE (key text, limit_a numeric)
+LANGUAGE plpgsql
+IMMUTABLE
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    n         integer := coalesce(jsonb_array_length(evses), 0);
+    keys      text[];
+    prio      integer[];
+    mins      numeric[];
+    maxs      numeric[];
+    alloc     numeric[];
+    admitted  boolean[];
+    rest      numeric := greatest(coalesce(site_limit, 0), 0);
+    tier      integer;
+    open_n    integer;
+    share     numeric;
+    give      numeric;
+    given     numeric;
+    i         integer;
+BEGIN
+    IF n = 0 THEN
+        RETURN;
+    END IF;
+    SELECT array_agg(e->>'key' ORDER BY o), array_agg(coalesce((e->>'priority')::integer, 0) ORDER BY o),
+           array_agg(greatest(coalesce((e->>'min')::numeric, 0), 0) ORDER BY o),
+           array_agg((e->>'max')::numeric ORDER BY o)
+      INTO keys, prio, mins, maxs
+      FROM jsonb_array_elements(evses) WITH ORDINALITY AS x (e, o);
+    alloc := array_fill(0::numeric, ARRAY[n]);
+    admitted := array_fill(false, ARRAY[n]);
+
+    -- 1. minimums, by priority then arrival
+    FOR i IN SELECT o FROM unnest(prio) WITH ORDINALITY AS p (v, o) ORDER BY v DESC, o LOOP
+        mins[i] := least(mins[i], coalesce(maxs[i], mins[i]));
+        IF mins[i] <= rest THEN
+            admitted[i] := true;
+            alloc[i] := mins[i];
+            rest := rest - mins[i];
+        END IF;
+    END LOOP;
+
+    -- 2. the rest, tier by tier, in equal shares up to each max
+    FOR tier IN SELECT DISTINCT v FROM unnest(prio) AS v ORDER BY v DESC LOOP
+        LOOP
+            open_n := 0;
+            FOR i IN 1 .. n LOOP
+                IF admitted[i] AND prio[i] = tier AND (maxs[i] IS NULL OR alloc[i] < maxs[i]) THEN
+                    open_n := open_n + 1;
+                END IF;
+            END LOOP;
+            EXIT WHEN open_n = 0;
+            share := floor(rest / open_n * 10) / 10;
+            EXIT WHEN share <= 0;
+            given := 0;
+            FOR i IN 1 .. n LOOP
+                IF admitted[i] AND prio[i] = tier AND (maxs[i] IS NULL OR alloc[i] < maxs[i]) THEN
+                    give := least(share, coalesce(maxs[i] - alloc[i], share));
+                    alloc[i] := alloc[i] + give;
+                    given := given + give;
+                END IF;
+            END LOOP;
+            rest := rest - given;
+            EXIT WHEN given = share * open_n;   -- nobody capped: the shares are final
+        END LOOP;
+    END LOOP;
+
+    FOR i IN 1 .. n LOOP
+        key := keys[i];
+        limit_a := alloc[i];
+        RETURN NEXT;
+    END LOOP;
+END;
+$$;
