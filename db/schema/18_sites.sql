@@ -47,6 +47,7 @@ CREATE TABLE cs.site_allocation (
     transaction_id integer NOT NULL REFERENCES cs.transaction (id) ON DELETE CASCADE,
     limit_a        numeric NOT NULL,
     draw_a         numeric,
+    held           boolean NOT NULL DEFAULT false,   -- under-using: held to draw_a + site.underuse_headroom
     command_id     bigint REFERENCES cs.command (id) ON DELETE SET NULL,
     allocated_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (station_id, evse_id)

@@ -72,7 +72,7 @@ BEGIN
         rate := least(coalesce((dc->>'evMaxPower')::numeric, cap_a * voltage * phases), cap_a * voltage * phases);
         rate_w := rate;
     END IF;
-    rate := floor(greatest(rate, 0) * 10) / 10;
+    rate := trunc(greatest(rate, 0), 1);
 
     IF departure > from_at AND energy > 0 AND rate_w > 0
        AND to_regprocedure('cs.tariff_price_periods(integer,integer,timestamptz,timestamptz)') IS NOT NULL THEN
@@ -131,7 +131,7 @@ BEGIN
         'duration', CASE WHEN departure > from_at THEN ceil(extract(epoch FROM departure - from_at))::integer END,
         'chargingSchedulePeriod',
         (SELECT jsonb_agg(jsonb_build_object('startPeriod', floor((v->>'at')::numeric)::integer,
-                                             'limit', floor((v->>'limit')::numeric * 10) / 10)
+                                             'limit', trunc((v->>'limit')::numeric, 1))
                           ORDER BY (v->>'at')::numeric)
            FROM jsonb_array_elements(periods) AS v)));
 END;
@@ -157,7 +157,7 @@ BEGIN
     RETURN jsonb_build_object('chargingRateUnit', coalesce(s.limit_unit, 'A'), 'startSchedule', cs.ocpp_time(now()),
                               'chargingSchedulePeriod', jsonb_build_array(jsonb_build_object(
                                   'startPeriod', 0,
-                                  'limit', floor(coalesce(cs.site_to_unit(s, limit_a), limit_a) * 10) / 10)));
+                                  'limit', trunc(coalesce(cs.site_to_unit(s, limit_a), limit_a), 1))));
 END;
 $$;
 

@@ -36,10 +36,12 @@ $$;
 -- the EVSEs with a running transaction on its stations (cs.site_divide) and sends a TxProfile
 -- (cs.send_evse_schedule) to each EVSE whose limit changed, and to renegotiate_station /
 -- renegotiate_evse even when it did not (new EV charging needs). Each EVSE's cap for the division is
--- the least of its maximum (cs.site_evse, cs.site_station), the EV's (cs.ev_max_current) and, when
--- it under-uses its limit (last draw < setting site.underuse_ratio × its limit), its draw + setting
--- site.underuse_headroom (never below its minimum): the rest goes to the others, and a draw that
--- comes back near the cap lifts it at the next meter value. Rows of ended transactions leave
+-- the least of its maximum (cs.site_evse, cs.site_station) and the EV's (cs.ev_max_current); when
+-- it under-uses its limit (last draw < setting site.underuse_ratio × its limit) it is held to its
+-- draw + setting site.underuse_headroom (never below its minimum) while others can use the rest
+-- ("want" of cs.site_divide); it stays held while its draw stays more than half the headroom below
+-- its limit, and one that presses against it (draw + headroom / 2 >= limit) is released at the next
+-- meter value (no flapping for a steady draw). Rows of ended transactions leave
 -- cs.site_allocation. Serialized per site (the site row is locked). Returns the number of
 -- SetChargingProfile commands queued. Raises nothing (an unknown site: 0).
 CREATE OR REPLACE FUNCTION cs.site_rebalance(site_id integer, renegotiate_station integer DEFAULT NULL,
@@ -68,14 +70,13 @@ BEGIN
        AND NOT EXISTS (SELECT FROM cs.transaction AS t JOIN cs.site_station AS m ON m.station_id = t.station_id
                         WHERE t.id = a.transaction_id AND t.stopped_at IS NULL AND m.site_id = s.id);
 
-    -- one running transaction per EVSE (the latest), in arrival order; an under-using EVSE is held to
-    -- its draw + headroom, never below its minimum
+    -- one running transaction per EVSE (the latest), in arrival order; an under-using EVSE wants its
+    -- draw + headroom (cs.site_divide holds it there while others can use the rest)
     SELECT coalesce(jsonb_agg(to_jsonb(c) || jsonb_build_object(
-               'max', CASE WHEN c.previous_tx = c.transaction_id AND c.previous_a > 0 AND c.draw IS NOT NULL
-                                AND c.draw < ratio * c.previous_a
-                           THEN least(coalesce(c.max, greatest(c.min, c.draw + headroom)),
-                                      greatest(c.min, c.draw + headroom))
-                           ELSE c.max END)
+               'want', CASE WHEN c.previous_tx = c.transaction_id AND c.previous_a > 0 AND c.draw IS NOT NULL
+                                 AND (c.draw < ratio * c.previous_a
+                                      OR (c.held AND c.draw + headroom / 2 < c.previous_a))
+                            THEN c.draw + headroom END)
                ORDER BY c.created_at, c.transaction_id), '[]'::jsonb)
       INTO evses
       FROM (SELECT DISTINCT ON (t.station_id, t.evse_id)
@@ -84,7 +85,8 @@ BEGIN
                    coalesce(e.min_current, m.min_current, default_min) AS min,
                    (SELECT min(x) FROM unnest(ARRAY[e.max_current, m.max_current,
                                                     cs.ev_max_current(t.station_id, t.evse_id, t.id)]) AS x) AS max,
-                   cs.evse_draw_a(s, t.id) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx
+                   cs.evse_draw_a(s, t.id) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
+                   coalesce(a.held, false) AS held
               FROM cs.site_station AS m
               JOIN cs.transaction AS t ON t.station_id = m.station_id AND t.stopped_at IS NULL AND t.evse_id > 0
               LEFT JOIN cs.site_evse AS e ON e.station_id = t.station_id AND e.evse_id = t.evse_id
@@ -93,24 +95,24 @@ BEGIN
              ORDER BY t.station_id, t.evse_id, t.started_at DESC, t.id DESC) AS c;
 
     FOR r IN SELECT c.station_id, c.evse_id, c.transaction_id, c.draw AS draw_a, c.previous_a, c.previous_tx,
-                    d.limit_a
+                    c.want IS NOT NULL AS held, d.limit_a
                FROM cs.site_divide(cs.site_limit_a(s), evses) AS d
                JOIN jsonb_to_recordset(evses) AS c (key text, station_id integer, evse_id integer,
                                                     transaction_id integer, draw numeric, previous_a numeric,
-                                                    previous_tx integer) ON c.key = d.key LOOP
+                                                    previous_tx integer, want numeric) ON c.key = d.key LOOP
         IF r.previous_tx IS DISTINCT FROM r.transaction_id OR r.previous_a IS DISTINCT FROM r.limit_a
            OR (r.station_id = renegotiate_station AND r.evse_id = renegotiate_evse) THEN
             cmd := cs.send_evse_schedule(r.station_id, r.evse_id, r.transaction_id, r.limit_a, s);
             sent := sent + (cmd IS NOT NULL)::integer;
             INSERT INTO cs.site_allocation AS a (station_id, evse_id, site_id, transaction_id, limit_a, draw_a,
-                                                 command_id)
-            VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, cmd)
+                                                 held, command_id)
+            VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, r.held, cmd)
             ON CONFLICT (station_id, evse_id) DO UPDATE
                SET site_id = EXCLUDED.site_id, transaction_id = EXCLUDED.transaction_id,
-                   limit_a = EXCLUDED.limit_a, draw_a = EXCLUDED.draw_a, command_id = EXCLUDED.command_id,
-                   allocated_at = now();
+                   limit_a = EXCLUDED.limit_a, draw_a = EXCLUDED.draw_a, held = EXCLUDED.held,
+                   command_id = EXCLUDED.command_id, allocated_at = now();
         ELSE
-            UPDATE cs.site_allocation AS a SET draw_a = r.draw_a
+            UPDATE cs.site_allocation AS a SET draw_a = r.draw_a, held = r.held
              WHERE a.station_id = r.station_id AND a.evse_id = r.evse_id;
         END IF;
     END LOOP;

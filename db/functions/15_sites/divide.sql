@@ -9,8 +9,8 @@ LANGUAGE sql
 IMMUTABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT floor(CASE s.limit_unit WHEN 'W' THEN s.limit_value / (s.voltage * s.phases)
-                                   ELSE s.limit_value END * 10) / 10
+    SELECT trunc(CASE s.limit_unit WHEN 'W' THEN s.limit_value / (s.voltage * s.phases)
+                                   ELSE s.limit_value END, 1)
 $$;
 
 -- cs.site_to_unit(s, current_a): current_a (A per phase) in the site's unit: A as is, W as
@@ -25,14 +25,17 @@ AS $$
 $$;
 
 -- cs.site_divide(site_limit, evses): divides site_limit (A per phase) among evses, a JSON array of
--- {"key", "priority", "min", "max"} in arrival order (max null: no cap). The rule:
+-- {"key", "priority", "min", "max", "want"} in arrival order (max null: no cap; want: what an EVSE
+-- that under-uses its limit is held to first, null: max). The rule:
 --   1. admission: by priority (highest first), then arrival, each EVSE gets its minimum (least(min,
 --      max)) while the minimums admitted so far fit in the limit; one that does not fit gets 0 and
 --      waits (a later, smaller minimum may still fit);
 --   2. the rest goes to the admitted EVSEs tier by tier, highest priority first: within a tier in
---      equal shares (water-filling: an EVSE that reaches its max drops out and its share is shared
---      again), each share rounded down to 0.1 A, so the sum never exceeds site_limit; a lower tier gets
---      what the higher one could not take.
+--      equal shares (water-filling: an EVSE that reaches its cap, least(max, want), drops out and its
+--      share is shared again), each share rounded down to 0.1 A, so the sum never exceeds
+--      site_limit; a lower tier gets what the higher one could not take;
+--   3. what is still left goes the same way up to max, so an under-using EVSE keeps what nobody else
+--      can take.
 -- Returns TABLE (key, limit_a) in the order given. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.site_divide(site_limit numeric, evses jsonb)
 RETURNS TABLE (key text, limit_a numeric)
@@ -46,6 +49,9 @@ DECLARE
     prio      integer[];
     mins      numeric[];
     maxs      numeric[];
+    wants     numeric[];
+    caps      numeric[];
+    pass      integer;
     alloc     numeric[];
     admitted  boolean[];
     rest      numeric := greatest(coalesce(site_limit, 0), 0);
@@ -61,8 +67,8 @@ BEGIN
     END IF;
     SELECT array_agg(e->>'key' ORDER BY o), array_agg(coalesce((e->>'priority')::integer, 0) ORDER BY o),
            array_agg(greatest(coalesce((e->>'min')::numeric, 0), 0) ORDER BY o),
-           array_agg((e->>'max')::numeric ORDER BY o)
-      INTO keys, prio, mins, maxs
+           array_agg((e->>'max')::numeric ORDER BY o), array_agg((e->>'want')::numeric ORDER BY o)
+      INTO keys, prio, mins, maxs, wants
       FROM jsonb_array_elements(evses) WITH ORDINALITY AS x (e, o);
     alloc := array_fill(0::numeric, ARRAY[n]);
     admitted := array_fill(false, ARRAY[n]);
@@ -77,28 +83,34 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- 2. the rest, tier by tier, in equal shares up to each max
-    FOR tier IN SELECT DISTINCT v FROM unnest(prio) AS v ORDER BY v DESC LOOP
-        LOOP
-            open_n := 0;
-            FOR i IN 1 .. n LOOP
-                IF admitted[i] AND prio[i] = tier AND (maxs[i] IS NULL OR alloc[i] < maxs[i]) THEN
-                    open_n := open_n + 1;
-                END IF;
+    -- 2. the rest, tier by tier, in equal shares up to each cap (least(max, want)); 3. then up to max
+    FOR pass IN 1 .. 2 LOOP
+        FOR i IN 1 .. n LOOP
+            caps[i] := CASE WHEN pass = 1 AND wants[i] IS NOT NULL
+                            THEN least(coalesce(maxs[i], wants[i]), greatest(wants[i], mins[i])) ELSE maxs[i] END;
+        END LOOP;
+        FOR tier IN SELECT DISTINCT v FROM unnest(prio) AS v ORDER BY v DESC LOOP
+            LOOP
+                open_n := 0;
+                FOR i IN 1 .. n LOOP
+                    IF admitted[i] AND prio[i] = tier AND (caps[i] IS NULL OR alloc[i] < caps[i]) THEN
+                        open_n := open_n + 1;
+                    END IF;
+                END LOOP;
+                EXIT WHEN open_n = 0;
+                share := trunc(rest / open_n, 1);
+                EXIT WHEN share <= 0;
+                given := 0;
+                FOR i IN 1 .. n LOOP
+                    IF admitted[i] AND prio[i] = tier AND (caps[i] IS NULL OR alloc[i] < caps[i]) THEN
+                        give := least(share, coalesce(caps[i] - alloc[i], share));
+                        alloc[i] := alloc[i] + give;
+                        given := given + give;
+                    END IF;
+                END LOOP;
+                rest := rest - given;
+                EXIT WHEN given = share * open_n;   -- nobody capped: the shares are final
             END LOOP;
-            EXIT WHEN open_n = 0;
-            share := floor(rest / open_n * 10) / 10;
-            EXIT WHEN share <= 0;
-            given := 0;
-            FOR i IN 1 .. n LOOP
-                IF admitted[i] AND prio[i] = tier AND (maxs[i] IS NULL OR alloc[i] < maxs[i]) THEN
-                    give := least(share, coalesce(maxs[i] - alloc[i], share));
-                    alloc[i] := alloc[i] + give;
-                    given := given + give;
-                END IF;
-            END LOOP;
-            rest := rest - given;
-            EXIT WHEN given = share * open_n;   -- nobody capped: the shares are final
         END LOOP;
     END LOOP;
 
