@@ -61,6 +61,7 @@ DECLARE
     tuples    integer := greatest(coalesce(needs.max_schedule_tuples, 1024), 1);
     need_s    numeric;
     periods   jsonb := '[]'::jsonb;   -- [{"at": seconds from from_at, "limit"}]
+    slots     jsonb := '[]'::jsonb;   -- [{"starts", "ends", "charge"}] charged at the rate
     p         record;
     take      numeric;
     n         integer;
@@ -77,8 +78,6 @@ BEGIN
     IF departure > from_at AND energy > 0 AND rate_w > 0
        AND to_regprocedure('cs.tariff_price_periods(integer,integer,timestamptz,timestamptz)') IS NOT NULL THEN
         need_s := ceil(energy / rate_w * 3600);
-        CREATE TEMP TABLE IF NOT EXISTS ev_slot (starts numeric, ends numeric, charge numeric) ON COMMIT DROP;
-        TRUNCATE ev_slot;
         FOR p IN EXECUTE
             'SELECT greatest(extract(epoch FROM t.starts_at - $3), 0) AS s,
                     least(extract(epoch FROM t.ends_at - $3), extract(epoch FROM $4 - $3)) AS e
@@ -89,20 +88,21 @@ BEGIN
             EXIT WHEN need_s <= 0;
             take := least(p.e - p.s, need_s);
             IF take > 0 THEN
-                INSERT INTO ev_slot VALUES (p.s, p.s + take, rate);
+                slots := slots || jsonb_build_object('starts', p.s, 'ends', p.s + take, 'charge', rate);
                 need_s := need_s - take;
             END IF;
         END LOOP;
         IF need_s <= 0 THEN
             -- charged slots at the rate, the time between them at 0
+            WITH slot AS (SELECT * FROM jsonb_to_recordset(slots) AS x (starts numeric, ends numeric, charge numeric))
             SELECT coalesce(jsonb_agg(x.v ORDER BY x.at), '[]'::jsonb) INTO periods
-              FROM (SELECT s.starts AS at, jsonb_build_object('at', s.starts, 'limit', s.charge) AS v FROM ev_slot AS s
+              FROM (SELECT s.starts AS at, jsonb_build_object('at', s.starts, 'limit', s.charge) AS v FROM slot AS s
                     UNION ALL
-                    SELECT s.ends, jsonb_build_object('at', s.ends, 'limit', 0) FROM ev_slot AS s
-                     WHERE NOT EXISTS (SELECT FROM ev_slot AS o WHERE o.starts = s.ends)
+                    SELECT s.ends, jsonb_build_object('at', s.ends, 'limit', 0) FROM slot AS s
+                     WHERE NOT EXISTS (SELECT FROM slot AS o WHERE o.starts = s.ends)
                     UNION ALL
                     SELECT 0, jsonb_build_object('at', 0, 'limit', 0)
-                     WHERE NOT EXISTS (SELECT FROM ev_slot AS o WHERE o.starts = 0)) AS x;
+                     WHERE NOT EXISTS (SELECT FROM slot AS o WHERE o.starts = 0)) AS x;
             -- merge neighbours with the same limit
             SELECT jsonb_agg(v ORDER BY (v->>'at')::numeric) INTO periods
               FROM (SELECT v, lag(v->>'limit') OVER (ORDER BY (v->>'at')::numeric) AS prev
