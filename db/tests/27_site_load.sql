@@ -1,7 +1,7 @@
 -- Site load balancing: the division (fair share, priorities, minimums, rounding, under-use), W <-> A,
 -- the re-balancing on start / stop / meter values with the TxProfiles it sends, and the SQL API.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 
 CREATE FUNCTION pg_temp.divide(lim numeric, evses text) RETURNS numeric[] LANGUAGE sql AS $$
     SELECT array_agg(d.limit_a ORDER BY o)
@@ -86,75 +86,115 @@ SELECT throws_ok($$SELECT ocpp.set_site_evse('SL-1', 0, 1)$$, 'OC007', 'invalid 
 SELECT throws_ok($$SELECT ocpp.set_setting('site.underuse_ratio', '2')$$, 'OC007', 'invalid setting value',
                  'site.underuse_ratio is a share');
 
-CREATE FUNCTION pg_temp.profiles() RETURNS TABLE (identity text, evse integer, lim numeric, tx text, id bigint) LANGUAGE sql AS $$
+-- the SetChargingProfile commands after command id `since`, and a station that answers Accepted
+CREATE FUNCTION pg_temp.profiles(since bigint) RETURNS TABLE (identity text, evse integer, lim numeric, tx text, id bigint)
+LANGUAGE sql AS $$
     SELECT s.identity, coalesce(c.payload->>'connectorId', c.payload->>'evseId')::integer,
            coalesce(c.payload #>> '{csChargingProfiles,chargingSchedule,chargingSchedulePeriod,0,limit}',
                     c.payload #>> '{chargingProfile,chargingSchedule,0,chargingSchedulePeriod,0,limit}')::numeric,
            coalesce(c.payload #>> '{csChargingProfiles,transactionId}', c.payload #>> '{chargingProfile,transactionId}'),
            c.id
       FROM cs.command AS c JOIN cs.station AS s ON s.id = c.station_id
-     WHERE c.action = 'SetChargingProfile' AND c.status = 'queued'
+     WHERE c.action = 'SetChargingProfile' AND c.id > since
      ORDER BY c.id
 $$;
+CREATE FUNCTION pg_temp.answer_one() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    cmd bigint := (SELECT min(id) FROM cs.command WHERE action = 'SetChargingProfile' AND status = 'queued');
+BEGIN
+    IF cmd IS NOT NULL THEN
+        UPDATE cs.command SET status = 'sent', node = 'nsite', sent_at = now(), unique_id = gen_random_uuid()::text
+         WHERE id = cmd;
+        PERFORM ocpp.command_result(cmd, '{"status": "Accepted"}');
+    END IF;
+    RETURN cmd;
+END $$;
+CREATE FUNCTION pg_temp.settle() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    n integer := 0;
+BEGIN
+    WHILE pg_temp.answer_one() IS NOT NULL LOOP
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
+CREATE FUNCTION pg_temp.mark() RETURNS bigint LANGUAGE sql AS $$ SELECT coalesce(max(id), 0) FROM cs.command $$;
 
 -- start on SL-1: the whole limit, in a 1.6 TxProfile for the transaction
+SELECT pg_temp.mark() AS m \gset
 SELECT (ocpp.parse('SL-1', 'u1', 'StartTransaction',
     '{"connectorId": 1, "idTag": "S-1", "meterStart": 0, "timestamp": "2024-03-01T10:00:00Z"}')->>'transactionId')::int AS tx1 \gset
-SELECT results_eq($$SELECT identity, evse, lim, tx FROM pg_temp.profiles()$$, format($$VALUES ('SL-1', 1, 32.0, '%s')$$, :tx1),
+SELECT results_eq(format($$SELECT identity, evse, lim, tx FROM pg_temp.profiles(%s)$$, :m),
+                  format($$VALUES ('SL-1', 1, 32.0, '%s')$$, :tx1),
                   'a start: one TxProfile at the site limit, with the transactionId');
 SELECT is((SELECT (c.payload->'csChargingProfiles') - 'chargingSchedule' FROM cs.command AS c
             WHERE c.action = 'SetChargingProfile' ORDER BY c.id DESC LIMIT 1),
           jsonb_build_object('chargingProfileId', 1501, 'transactionId', :tx1, 'stackLevel', 5,
                              'chargingProfilePurpose', 'TxProfile', 'chargingProfileKind', 'Absolute'),
           'the 1.6 profile: id site.profile_id + EVSE, stack level site.stack_level, Absolute TxProfile');
-UPDATE cs.command SET status = 'cancelled' WHERE action = 'SetChargingProfile';
+SELECT pg_temp.settle();
 
--- a 2.0.1 start on SL-3 and a 1.6 start on SL-2: three shares
+-- a 2.0.1 start on SL-3: SL-1 goes down first, SL-3 gets its share once SL-1 has answered
+SELECT pg_temp.mark() AS m \gset
 SELECT ocpp.parse('SL-3', 'u2', 'TransactionEvent', '{"eventType": "Started", "timestamp": "2024-03-01T10:01:00Z",
     "triggerReason": "Authorized", "seqNo": 0, "transactionInfo": {"transactionId": "SL3-TX"}, "evse": {"id": 2, "connectorId": 1}}', NULL, '2.0.1');
+SELECT results_eq(format($$SELECT identity, lim FROM pg_temp.profiles(%s)$$, :m), $$VALUES ('SL-1', 16.0)$$,
+                  'the decrease goes out first, the new EVSE waits for its answer');
+SELECT is(pg_temp.settle(), 2, 'SL-1 answers, then SL-3''s profile goes out and is answered');
+SELECT results_eq(format($$SELECT identity, lim, tx FROM pg_temp.profiles(%s)$$, :m),
+                  format($$VALUES ('SL-1', 16.0, '%s'), ('SL-3', 16.0, 'SL3-TX')$$, :tx1),
+                  'SL-3 got 16 A; the 2.0.1 profile carries the station''s transactionId');
+
+-- a 1.6 start on SL-2: three shares
+SELECT pg_temp.mark() AS m \gset
 SELECT (ocpp.parse('SL-2', 'u3', 'StartTransaction',
     '{"connectorId": 1, "idTag": "S-2", "meterStart": 0, "timestamp": "2024-03-01T10:02:00Z"}')->>'transactionId')::int AS tx2 \gset
+SELECT pg_temp.settle();
+SELECT results_eq(format($$SELECT identity, lim FROM pg_temp.profiles(%s)$$, :m),
+                  $$VALUES ('SL-1', 10.6), ('SL-3', 10.6), ('SL-2', 10.6)$$,
+                  'three charging EVSEs: 10.6 A each, the two decreases before the new one');
 SELECT is((SELECT jsonb_agg(jsonb_build_object('identity', a->>'identity', 'limitA', (a->>'limitA')::numeric))
              FROM jsonb_array_elements(ocpp.site_load(:site)->'allocations') AS a),
           '[{"identity": "SL-1", "limitA": 10.6}, {"identity": "SL-2", "limitA": 10.6}, {"identity": "SL-3", "limitA": 10.6}]',
-          'three charging EVSEs: 10.6 A each');
-SELECT is((SELECT lim FROM pg_temp.profiles() WHERE identity = 'SL-3' ORDER BY id DESC LIMIT 1), 10.6,
-          'SL-3 got 16 A, then 10.6 A');
-SELECT is((SELECT tx FROM pg_temp.profiles() WHERE identity = 'SL-3' LIMIT 1), 'SL3-TX',
-          'the 2.0.1 profile carries the station''s transactionId');
+          'site_load shows the allocations');
 SELECT ok((SELECT (x->>'allocatedA')::numeric <= (x->>'limitA')::numeric FROM ocpp.site_load(:site) AS x),
           'site_load: allocated within the limit');
 
 -- only a change is sent: a meter value near the allocation changes nothing
-UPDATE cs.command SET status = 'cancelled' WHERE action = 'SetChargingProfile';
+SELECT pg_temp.mark() AS m \gset
 SELECT ocpp.parse('SL-1', 'u4', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-01T10:05:00Z",
     "sampledValue": [{"value": "10.2", "measurand": "Current.Import", "unit": "A", "phase": "L1"}]}]}', :tx1)::jsonb);
-SELECT is((SELECT count(*) FROM pg_temp.profiles()), 0::bigint, 'a draw near the limit: no profile sent');
+SELECT is((SELECT count(*) FROM pg_temp.profiles(:m)), 0::bigint, 'a draw near the limit: no profile sent');
 SELECT is((ocpp.site_load(:site)->'allocations'->0->>'drawA')::numeric, 10.2, 'the draw is shown');
 
 -- under-use: SL-1 draws 3 A, is held to its minimum 6 A (3 + 2 is less), the others share the rest
 SELECT ocpp.parse('SL-1', 'u5', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-01T10:06:00Z",
     "sampledValue": [{"value": "3", "measurand": "Current.Import", "unit": "A", "phase": "L1"},
                      {"value": "2.5", "measurand": "Current.Import", "unit": "A", "phase": "L2"}]}]}', :tx1)::jsonb);
-SELECT results_eq($$SELECT identity, lim FROM pg_temp.profiles() ORDER BY identity$$,
+SELECT pg_temp.settle();
+SELECT results_eq(format($$SELECT identity, lim FROM pg_temp.profiles(%s) ORDER BY identity$$, :m),
                   $$VALUES ('SL-1', 6.0), ('SL-2', 13.0), ('SL-3', 13.0)$$,
                   'under-use: held to draw + site.underuse_headroom (at least the minimum), the rest to the others');
 
 -- a stop gives its share to the others
-UPDATE cs.command SET status = 'cancelled' WHERE action = 'SetChargingProfile';
+SELECT pg_temp.mark() AS m \gset
 SELECT ocpp.parse('SL-2', 'u6', 'StopTransaction',
     format('{"transactionId": %s, "meterStop": 100, "timestamp": "2024-03-01T10:30:00Z"}', :tx2)::jsonb);
-SELECT results_eq($$SELECT identity, lim FROM pg_temp.profiles() ORDER BY identity$$,
-                  $$VALUES ('SL-3', 26.0)$$, 'a stop: its share goes to the others (SL-1 stays held)');
+SELECT results_eq(format($$SELECT identity, lim FROM pg_temp.profiles(%s)$$, :m),
+                  $$VALUES ('SL-3', 26.0)$$, 'a stop: its share goes to the others at once (SL-1 stays held)');
+SELECT pg_temp.settle();
 SELECT is((SELECT count(*) FROM cs.site_allocation), 2::bigint, 'the stopped transaction left the allocations');
 
 -- a lower limit in W re-balances at once
-UPDATE cs.command SET status = 'cancelled' WHERE action = 'SetChargingProfile';
+SELECT pg_temp.mark() AS m \gset
 SELECT ocpp.set_site('Garage', 11040, 'W');
-SELECT is((SELECT sum(lim) FROM pg_temp.profiles()) <= 11040, true, 'a W site: the profiles are in W, within the limit');
+SELECT pg_temp.settle();
+SELECT ok((SELECT sum(lim) <= 11040 FROM (SELECT DISTINCT ON (identity) lim FROM pg_temp.profiles(:m)
+                                           ORDER BY identity, id DESC) AS x),
+          'a W site: the profiles are in W, within the limit');
 SELECT ok((SELECT bool_and(c.payload #>> '{csChargingProfiles,chargingSchedule,chargingRateUnit}' = 'W'
                            OR c.payload #>> '{chargingProfile,chargingSchedule,0,chargingRateUnit}' = 'W')
-             FROM cs.command AS c WHERE c.action = 'SetChargingProfile' AND c.status = 'queued'), 'in W');
+             FROM cs.command AS c WHERE c.action = 'SetChargingProfile' AND c.id > :m), 'in W');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -10,6 +10,21 @@ SELECT ocpp.connect('EV-2', NULL, '2.0.1', 'nev');
 CREATE FUNCTION pg_temp.p(identity text, action text, body text) RETURNS jsonb LANGUAGE sql AS $$
     SELECT ocpp.parse(identity, 'u', action, body::jsonb, NULL, '2.0.1')
 $$;
+CREATE FUNCTION pg_temp.settle() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    cmd bigint;
+    n   integer := 0;
+BEGIN
+    LOOP   -- a station that answers every SetChargingProfile Accepted
+        cmd := (SELECT min(id) FROM cs.command WHERE action = 'SetChargingProfile' AND status = 'queued');
+        EXIT WHEN cmd IS NULL;
+        UPDATE cs.command SET status = 'sent', node = 'nev', sent_at = now(), unique_id = gen_random_uuid()::text
+         WHERE id = cmd;
+        PERFORM ocpp.command_result(cmd, '{"status": "Accepted"}');
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END $$;
 CREATE FUNCTION pg_temp.last_profile() RETURNS jsonb LANGUAGE sql AS $$
     SELECT c.payload FROM cs.command AS c WHERE c.action = 'SetChargingProfile' ORDER BY c.id DESC LIMIT 1
 $$;
@@ -61,7 +76,7 @@ SELECT ocpp.set_setting('smart_charging.evse_max_current', '32');
 -- NotifyEVChargingSchedule (K15.FR.10-13, K17)
 SELECT pg_temp.p('EV-1', 'NotifyEVChargingNeeds', '{"evseId": 1, "chargingNeeds": {"requestedEnergyTransfer": "AC_three_phase",
     "acChargingParameters": {"energyAmount": 20000, "evMinCurrent": 6, "evMaxCurrent": 16, "evMaxVoltage": 400}}}');
-UPDATE cs.command SET status = 'answered', response = '{"status": "Accepted"}' WHERE action = 'SetChargingProfile';
+SELECT pg_temp.settle();
 SELECT is(pg_temp.p('EV-1', 'NotifyEVChargingSchedule', format('{"evseId": 1, "timeBase": "%s", "chargingSchedule": {"id": 1,
     "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16}, {"startPeriod": 3600, "limit": 8}]}}',
     cs.ocpp_time(now()))), '{"status": "Accepted"}', 'a schedule within the limits: Accepted');
@@ -85,6 +100,7 @@ SELECT pg_temp.p('EV-2', 'TransactionEvent', '{"eventType": "Started", "timestam
     "triggerReason": "CablePluggedIn", "seqNo": 0, "transactionInfo": {"transactionId": "EV2-TX"}, "evse": {"id": 1, "connectorId": 1}}');
 SELECT pg_temp.p('EV-1', 'NotifyEVChargingNeeds', '{"evseId": 1, "chargingNeeds": {"requestedEnergyTransfer": "AC_three_phase",
     "acChargingParameters": {"energyAmount": 20000, "evMinCurrent": 6, "evMaxCurrent": 10, "evMaxVoltage": 400}}}');
+SELECT pg_temp.settle();
 SELECT is((SELECT jsonb_object_agg(a->>'identity', (a->>'limitA')::numeric)
              FROM jsonb_array_elements(ocpp.site_load(:site)->'allocations') AS a),
           '{"EV-1": 10, "EV-2": 22}', 'the EV''s maximum caps its share, the other EVSE takes the rest');
@@ -96,7 +112,6 @@ SELECT is((SELECT c.payload #> '{chargingProfile,chargingSchedule,0,chargingSche
             WHERE c.action = 'SetChargingProfile' AND c.payload #>> '{chargingProfile,transactionId}' = 'EV2-TX'
             ORDER BY c.id DESC LIMIT 1),
           '[{"startPeriod": 0, "limit": 22.0}]', 'EV-2 (no needs): a flat profile at its share');
-UPDATE cs.command SET status = 'answered', response = '{"status": "Accepted"}' WHERE action = 'SetChargingProfile';
 SELECT (SELECT count(*) FROM cs.command WHERE action = 'SetChargingProfile') AS before \gset
 SELECT pg_temp.p('EV-1', 'NotifyEVChargingNeeds', '{"evseId": 1, "chargingNeeds": {"requestedEnergyTransfer": "AC_three_phase",
     "acChargingParameters": {"energyAmount": 20000, "evMinCurrent": 6, "evMaxCurrent": 10, "evMaxVoltage": 400}}}');

@@ -35,7 +35,9 @@ $$;
 -- cs.site_rebalance(site_id, renegotiate_station, renegotiate_evse): divides the site's limit among
 -- the EVSEs with a running transaction on its stations (cs.site_divide) and sends a TxProfile
 -- (cs.send_evse_schedule) to each EVSE whose limit changed, and to renegotiate_station /
--- renegotiate_evse even when it did not (new EV charging needs). Each EVSE's cap for the division is
+-- renegotiate_evse even when it did not (new EV charging needs). Decreases go first: an increase (a
+-- new EVSE too) waits while a decrease of the site is queued or sent, and goes out with the
+-- re-balance that the answer starts (cs.site_command_answered) or the next one. Each EVSE's cap for the division is
 -- the least of its maximum (cs.site_evse, cs.site_station) and the EV's (cs.ev_max_current); when
 -- it under-uses its limit (last draw < setting site.underuse_ratio × its limit) it is held to its
 -- draw + setting site.underuse_headroom (never below its minimum) while others can use the rest
@@ -59,6 +61,7 @@ DECLARE
     r         record;
     sent      integer := 0;
     cmd       bigint;
+    pending   boolean;
 BEGIN
     SELECT * INTO s FROM cs.site AS x WHERE x.id = site_rebalance.site_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -94,16 +97,27 @@ BEGIN
              WHERE m.site_id = s.id
              ORDER BY t.station_id, t.evse_id, t.started_at DESC, t.id DESC) AS c;
 
+    -- decreases first; an increase (or a new EVSE) waits while a decrease of the site is on its way,
+    -- so that the limits the stations hold never add up to more than the site's
+    pending := EXISTS (SELECT FROM cs.site_allocation AS a JOIN cs.command AS c ON c.id = a.command_id
+                        WHERE a.site_id = s.id AND c.status IN ('queued', 'sent'));
     FOR r IN SELECT c.station_id, c.evse_id, c.transaction_id, c.draw AS draw_a, c.previous_a, c.previous_tx,
-                    c.want IS NOT NULL AS held, d.limit_a
+                    c.want IS NOT NULL AS held, d.limit_a,
+                    c.previous_tx IS DISTINCT FROM c.transaction_id OR d.limit_a > c.previous_a AS increase
                FROM cs.site_divide(cs.site_limit_a(s), evses) AS d
                JOIN jsonb_to_recordset(evses) AS c (key text, station_id integer, evse_id integer,
                                                     transaction_id integer, draw numeric, previous_a numeric,
-                                                    previous_tx integer, want numeric) ON c.key = d.key LOOP
-        IF r.previous_tx IS DISTINCT FROM r.transaction_id OR r.previous_a IS DISTINCT FROM r.limit_a
-           OR (r.station_id = renegotiate_station AND r.evse_id = renegotiate_evse) THEN
+                                                    previous_tx integer, want numeric) ON c.key = d.key
+              ORDER BY CASE WHEN c.previous_tx = c.transaction_id THEN d.limit_a - c.previous_a END NULLS LAST LOOP
+        IF (r.previous_tx IS DISTINCT FROM r.transaction_id OR r.previous_a IS DISTINCT FROM r.limit_a
+            OR (r.station_id = renegotiate_station AND r.evse_id = renegotiate_evse))
+           AND NOT (r.increase AND pending) THEN
             cmd := cs.send_evse_schedule(r.station_id, r.evse_id, r.transaction_id, r.limit_a, s);
             sent := sent + (cmd IS NOT NULL)::integer;
+            IF NOT r.increase THEN
+                pending := pending OR EXISTS (SELECT FROM cs.command AS c
+                                               WHERE c.id = cmd AND c.status IN ('queued', 'sent'));
+            END IF;
             INSERT INTO cs.site_allocation AS a (station_id, evse_id, site_id, transaction_id, limit_a, draw_a,
                                                  held, command_id)
             VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, r.held, cmd)
@@ -133,6 +147,26 @@ BEGIN
     SELECT m.site_id INTO site FROM cs.site_station AS m WHERE m.station_id = site_rebalance_station.station_id;
     IF FOUND THEN
         PERFORM cs.site_rebalance(site);
+    END IF;
+END;
+$$;
+
+-- cs.site_command_answered(cmd): the hook of cs.command_effect: the answer to a SetChargingProfile
+-- that carried a site allocation re-balances the site, sending the increases that waited for it.
+-- Returns nothing. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_command_answered(cmd cs.command)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    site integer;
+BEGIN
+    IF cmd.action = 'SetChargingProfile' THEN
+        SELECT a.site_id INTO site FROM cs.site_allocation AS a WHERE a.command_id = cmd.id;
+        IF FOUND THEN
+            PERFORM cs.site_rebalance(site);
+        END IF;
     END IF;
 END;
 $$;
