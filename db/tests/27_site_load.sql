@@ -130,8 +130,8 @@ SELECT results_eq(format($$SELECT identity, evse, lim, tx FROM pg_temp.profiles(
 SELECT is((SELECT (c.payload->'csChargingProfiles') - 'chargingSchedule' FROM cs.command AS c
             WHERE c.action = 'SetChargingProfile' ORDER BY c.id DESC LIMIT 1),
           jsonb_build_object('chargingProfileId', 1501, 'transactionId', :tx1, 'stackLevel', 5,
-                             'chargingProfilePurpose', 'TxProfile', 'chargingProfileKind', 'Absolute'),
-          'the 1.6 profile: id site.profile_id + EVSE, stack level site.stack_level, Absolute TxProfile');
+                             'chargingProfilePurpose', 'TxProfile', 'chargingProfileKind', 'Relative'),
+          'the 1.6 profile: id site.profile_id + EVSE, stack level site.stack_level, a Relative TxProfile');
 SELECT pg_temp.settle();
 
 -- a 2.0.1 start on SL-3: SL-1 goes down first, SL-3 gets its share once SL-1 has answered

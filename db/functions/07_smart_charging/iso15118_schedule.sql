@@ -140,7 +140,7 @@ $$;
 -- cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, s): the schedule to send to the EVSE
 -- under limit_a A per phase: cs.ev_needs_schedule of the transaction's accepted charging needs
 -- (voltage and phases of site s, else 230 V, 3 phases), else flat: one period at limit_a in s's unit
--- (cs.site_to_unit; A without a site). Returns jsonb as cs.ev_needs_schedule. Raises nothing.
+-- (cs.site_to_unit; A without a site) with no startSchedule (a Relative profile). Returns jsonb as cs.ev_needs_schedule. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.evse_schedule(station_id integer, evse_id integer, transaction_id integer,
                                             limit_a numeric, s cs.site)
 RETURNS jsonb
@@ -154,7 +154,7 @@ BEGIN
         RETURN cs.ev_needs_schedule(needs, station_id, limit_a, coalesce(s.voltage, 230), coalesce(s.phases, 3),
                                     now());
     END IF;
-    RETURN jsonb_build_object('chargingRateUnit', coalesce(s.limit_unit, 'A'), 'startSchedule', cs.ocpp_time(now()),
+    RETURN jsonb_build_object('chargingRateUnit', coalesce(s.limit_unit, 'A'),
                               'chargingSchedulePeriod', jsonb_build_array(jsonb_build_object(
                                   'startPeriod', 0,
                                   'limit', trunc(coalesce(cs.site_to_unit(s, limit_a), limit_a), 1))));

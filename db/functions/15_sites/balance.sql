@@ -2,11 +2,12 @@
 -- the division (cs.site_divide) and the TxProfiles sent when a limit changes. Called from the
 -- transaction and meter value handlers through cs.site_rebalance_station.
 
--- cs.evse_draw_a(s, transaction_id): what the transaction draws now, in A per phase: the highest
--- phase of its last Current.Import sample, else its last Power.Active.Import (W, kW) / (voltage ×
--- phases of site s); only samples received within setting site.draw_max_age seconds. Returns numeric,
--- null when none. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.evse_draw_a(s cs.site, transaction_id integer)
+-- cs.evse_draw_a(s, transaction_id, after_id): what the transaction draws now, in A per phase: the
+-- highest phase of its last Current.Import sample, else its last Power.Active.Import (W, kW) /
+-- (voltage × phases of site s); only samples received within setting site.draw_max_age seconds and
+-- stored after cs.meter_value id after_id (the EVSE's limit was given then: what it drew before says
+-- nothing of it). Returns numeric, null when none. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.evse_draw_a(s cs.site, transaction_id integer, after_id bigint)
 RETURNS numeric
 LANGUAGE sql
 STABLE
@@ -20,6 +21,7 @@ AS $$
           FROM cs.meter_value AS m
          WHERE m.transaction_id = evse_draw_a.transaction_id
            AND m.received_at > now() - make_interval(secs => (cs.setting('site.draw_max_age'))::numeric)
+           AND m.id > coalesce(after_id, 0)
            AND m.numeric_value IS NOT NULL AND abs(m.numeric_value) < 1e9
            AND ((m.measurand = 'Current.Import' AND m.unit = 'A')
                 OR (m.measurand = 'Power.Active.Import' AND m.unit IN ('W', 'kW')))
@@ -42,8 +44,9 @@ $$;
 -- it under-uses its limit (last draw < setting site.underuse_ratio × its limit) it is held to its
 -- draw + setting site.underuse_headroom (never below its minimum) while others can use the rest
 -- ("want" of cs.site_divide); it stays held while its draw stays more than half the headroom below
--- its limit, and one that presses against it (draw + headroom / 2 >= limit) is released at the next
--- meter value (no flapping for a steady draw). Rows of ended transactions leave
+-- its limit (or no sample came since the limit was given), and one that presses against it (draw +
+-- headroom / 2 >= limit) is released at the next meter value (no flapping for a steady draw). Only
+-- samples stored after the limit was given count (cs.site_allocation.meter_seen). Rows of ended transactions leave
 -- cs.site_allocation. Serialized per site (the site row is locked). Returns the number of
 -- SetChargingProfile commands queued. Raises nothing (an unknown site: 0).
 CREATE OR REPLACE FUNCTION cs.site_rebalance(site_id integer, renegotiate_station integer DEFAULT NULL,
@@ -76,9 +79,9 @@ BEGIN
     -- one running transaction per EVSE (the latest), in arrival order; an under-using EVSE wants its
     -- draw + headroom (cs.site_divide holds it there while others can use the rest)
     SELECT coalesce(jsonb_agg(to_jsonb(c) || jsonb_build_object(
-               'want', CASE WHEN c.previous_tx = c.transaction_id AND c.previous_a > 0 AND c.draw IS NOT NULL
-                                 AND (c.draw < ratio * c.previous_a
-                                      OR (c.held AND c.draw + headroom / 2 < c.previous_a))
+               'want', CASE WHEN c.previous_tx IS DISTINCT FROM c.transaction_id OR NOT c.previous_a > 0 THEN NULL
+                            WHEN c.draw IS NULL THEN CASE WHEN c.held THEN c.previous_a END  -- no news: as it was
+                            WHEN c.draw < ratio * c.previous_a OR (c.held AND c.draw + headroom / 2 < c.previous_a)
                             THEN c.draw + headroom END)
                ORDER BY c.created_at, c.transaction_id), '[]'::jsonb)
       INTO evses
@@ -88,7 +91,7 @@ BEGIN
                    coalesce(e.min_current, m.min_current, default_min) AS min,
                    (SELECT min(x) FROM unnest(ARRAY[e.max_current, m.max_current,
                                                     cs.ev_max_current(t.station_id, t.evse_id, t.id)]) AS x) AS max,
-                   cs.evse_draw_a(s, t.id) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
+                   cs.evse_draw_a(s, t.id, a.meter_seen) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
                    coalesce(a.held, false) AS held
               FROM cs.site_station AS m
               JOIN cs.transaction AS t ON t.station_id = m.station_id AND t.stopped_at IS NULL AND t.evse_id > 0
@@ -119,14 +122,15 @@ BEGIN
                                                WHERE c.id = cmd AND c.status IN ('queued', 'sent'));
             END IF;
             INSERT INTO cs.site_allocation AS a (station_id, evse_id, site_id, transaction_id, limit_a, draw_a,
-                                                 held, command_id)
-            VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, r.held, cmd)
+                                                 held, meter_seen, command_id)
+            VALUES (r.station_id, r.evse_id, s.id, r.transaction_id, r.limit_a, r.draw_a, r.held,
+                    (SELECT max(m.id) FROM cs.meter_value AS m WHERE m.transaction_id = r.transaction_id), cmd)
             ON CONFLICT (station_id, evse_id) DO UPDATE
                SET site_id = EXCLUDED.site_id, transaction_id = EXCLUDED.transaction_id,
-                   limit_a = EXCLUDED.limit_a, draw_a = EXCLUDED.draw_a, held = EXCLUDED.held,
-                   command_id = EXCLUDED.command_id, allocated_at = now();
+                   limit_a = EXCLUDED.limit_a, draw_a = coalesce(EXCLUDED.draw_a, a.draw_a), held = EXCLUDED.held,
+                   meter_seen = EXCLUDED.meter_seen, command_id = EXCLUDED.command_id, allocated_at = now();
         ELSE
-            UPDATE cs.site_allocation AS a SET draw_a = r.draw_a, held = r.held
+            UPDATE cs.site_allocation AS a SET draw_a = coalesce(r.draw_a, a.draw_a), held = r.held
              WHERE a.station_id = r.station_id AND a.evse_id = r.evse_id;
         END IF;
     END LOOP;

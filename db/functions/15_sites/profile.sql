@@ -3,8 +3,9 @@
 
 -- cs.send_tx_profile(station_id, evse_id, transaction_id, schedule): SetChargingProfile through
 -- ocpp.send of a TxProfile for the running transaction, chargingProfileId setting site.profile_id +
--- evse_id (each new one replaces the last), stackLevel setting site.stack_level, kind Absolute.
--- schedule is {"chargingRateUnit", "startSchedule", "duration" (may be absent),
+-- evse_id (each new one replaces the last), stackLevel setting site.stack_level, kind Absolute when
+-- the schedule has a startSchedule, else Relative. schedule is {"chargingRateUnit", "startSchedule"
+-- and "duration" (either may be absent),
 -- "chargingSchedulePeriod": [{"startPeriod", "limit"}]}. 1.6: {connectorId, csChargingProfiles} with
 -- the integer transactionId; 2.0.1 / 2.1: {evseId, chargingProfile} with the station's transactionId
 -- and a chargingSchedule array of one. Returns the command id; null for a station of another version
@@ -23,8 +24,11 @@ DECLARE
 BEGIN
     SELECT * INTO st FROM cs.station AS s WHERE s.id = send_tx_profile.station_id;
     SELECT * INTO tx FROM cs.transaction AS t WHERE t.id = send_tx_profile.transaction_id;
+    -- a schedule without a start is relative to the transaction's start: no clock skew matters
     profile := jsonb_build_object('stackLevel', (cs.setting('site.stack_level'))::integer,
-                                  'chargingProfilePurpose', 'TxProfile', 'chargingProfileKind', 'Absolute');
+                                  'chargingProfilePurpose', 'TxProfile',
+                                  'chargingProfileKind', CASE WHEN schedule ? 'startSchedule' THEN 'Absolute'
+                                                              ELSE 'Relative' END);
     IF coalesce(st.version, '1.6') = '1.6' THEN
         RETURN ocpp.send(st.identity, 'SetChargingProfile', jsonb_build_object(
                    'connectorId', evse_id,

@@ -47,6 +47,7 @@ CREATE TABLE cs.site_allocation (
     limit_a        numeric NOT NULL,
     draw_a         numeric,
     held           boolean NOT NULL DEFAULT false,   -- under-using: held to draw_a + site.underuse_headroom
+    meter_seen     bigint,   -- the transaction's last cs.meter_value id when limit_a was given: later ones measure it
     command_id     bigint REFERENCES cs.command (id) ON DELETE SET NULL,
     allocated_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (station_id, evse_id)
