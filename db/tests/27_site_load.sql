@@ -1,7 +1,7 @@
 -- Site load balancing: the division (fair share, priorities, minimums, rounding, under-use), W <-> A,
 -- the re-balancing on start / stop / meter values with the TxProfiles it sends, and the SQL API.
 BEGIN;
-SELECT plan(46);
+SELECT plan(47);
 
 CREATE FUNCTION pg_temp.divide(lim numeric, evses text) RETURNS numeric[] LANGUAGE sql AS $$
     SELECT array_agg(d.limit_a ORDER BY o)
@@ -64,6 +64,8 @@ SELECT throws_ok($$SELECT ocpp.set_site('S', 32, 'A', 0)$$, 'OC007', 'invalid vo
 SELECT throws_ok($$SELECT ocpp.set_site('S', 32, 'A', 230, 4)$$, 'OC007', 'invalid phases', 'four phases');
 SELECT throws_ok($$SELECT ocpp.set_site('S', 32, 'A', 230, 3, -5)$$, 'OC010', 'unknown site', 'an unknown site id');
 SELECT throws_ok($$SELECT ocpp.site_load(-5)$$, 'OC010', 'unknown site', 'site_load of an unknown site');
+SELECT throws_ok(format($$SELECT ocpp.set_site('Other', 10, id => %s)$$, (ocpp.set_site('First', 10)->>'id')::int + 0 * (ocpp.set_site('Other', 5)->>'id')::int),
+                 'OC007', 'invalid name', 'renaming a site to the name of another');
 SELECT throws_ok($$SELECT ocpp.delete_site(-5)$$, 'OC010', 'unknown site', 'delete_site of an unknown site');
 
 SELECT ocpp.node_start('nsite');

@@ -29,6 +29,32 @@ def _object(**properties: Any) -> dict[str, Any]:
 
 CONNECTOR = _object(evseId={"type": "integer"}, connectorId={"type": "integer"}, status=TEXT,
                     errorCode=TEXT, info=TEXT, vendorId=TEXT, vendorErrorCode=TEXT, timestamp=TIME)
+# Site load balancing (docs/site-load-balancing.md): currents in A per phase.
+NUMBER = {"type": "number"}
+SITE_MEMBER = _object(identity={"type": "string"}, priority={"type": "integer"},
+                      minCurrent={**NUMBER, "nullable": True}, maxCurrent={**NUMBER, "nullable": True})
+SITE_SCHEMAS: dict[str, Any] = {
+    "SiteBody": {"type": "object", "required": ["name", "limit"], "properties": {
+        "name": {"type": "string", "minLength": 1}, "limit": {**NUMBER, "minimum": 0},
+        "limitUnit": {"type": "string", "enum": ["A", "W"], "description": "A per phase, or W for the site"},
+        "voltage": {**NUMBER, "description": "phase to neutral, for W <-> A (230)"},
+        "phases": {"type": "integer", "enum": [1, 2, 3]}}},
+    "SiteMemberBody": {"type": "object", "properties": {
+        "priority": {"type": "integer", "description": "higher is served first (0)"},
+        "minCurrent": {**NUMBER, "minimum": 0, "description": "A per phase; absent: setting site.min_current"},
+        "maxCurrent": {**NUMBER, "minimum": 0, "description": "A per phase; absent: none"}}},
+    "Site": _object(id={"type": "integer"}, name={"type": "string"}, limit=NUMBER,
+                    limitUnit={"type": "string"}, limitA=NUMBER, voltage=NUMBER, phases={"type": "integer"},
+                    stations={"type": "array", "items": SITE_MEMBER}),
+    "SiteList": {"type": "array", "items": {"$ref": "#/components/schemas/Site"}},
+    "SiteLoad": {"allOf": [{"$ref": "#/components/schemas/Site"}, _object(
+        allocatedA=NUMBER, drawA={**NUMBER, "nullable": True},
+        allocations={"type": "array", "items": _object(
+            identity={"type": "string"}, evseId={"type": "integer"}, transactionId={"type": "integer"},
+            limitA=NUMBER, limit={**NUMBER, "description": "in the site's unit"},
+            drawA={**NUMBER, "nullable": True}, commandId={"type": "integer", "nullable": True},
+            allocatedAt={"type": "string", "format": "date-time"})})]},
+}
 SCHEMAS: dict[str, Any] = {
     "Any": {},
     "Empty": {"type": "object"},
@@ -116,6 +142,7 @@ SCHEMAS: dict[str, Any] = {
     "Operations": {"type": "object", "required": ["version", "operations"], "properties": {
         "version": {"type": "string"}, "operations": {"type": "array", "items": {"type": "string"}}}},
     "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
+    **SITE_SCHEMAS,
 }
 
 

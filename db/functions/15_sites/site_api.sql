@@ -42,8 +42,9 @@ $$;
 -- ocpp.set_site(name, limit_value, limit_unit, voltage, phases, id): creates the site name, or
 -- changes site id (name too) when id is given, else the site of that name; then re-balances it.
 -- limit_value is A per phase (limit_unit A) or W (limit_unit W) for the whole site; voltage (phase to
--- neutral) and phases convert between them. Returns cs.site_json. Raises OC007 for an empty name, a
--- negative limit, a unit other than A or W, a voltage <= 0, phases not 1-3; OC010 for an unknown id.
+-- neutral) and phases convert between them. Returns cs.site_json. Raises OC007 for an empty name (or,
+-- with id, the name of another site), a negative limit, a unit other than A or W, a voltage <= 0,
+-- phases not 1-3; OC010 for an unknown id.
 CREATE OR REPLACE FUNCTION ocpp.set_site(name text, limit_value numeric, limit_unit text DEFAULT 'A',
                                          voltage numeric DEFAULT 230, phases integer DEFAULT 3,
                                          id integer DEFAULT NULL)
@@ -62,6 +63,9 @@ BEGIN
     PERFORM cs.check_arg('phases', phases IN (1, 2, 3), 'phases is 1, 2 or 3');
     IF set_site.id IS NOT NULL THEN
         PERFORM cs.site_of(set_site.id);
+        PERFORM cs.check_arg('name', NOT EXISTS (SELECT FROM cs.site AS x
+                                                 WHERE x.name = set_site.name AND x.id <> set_site.id),
+                             'another site has this name');
         UPDATE cs.site AS x
            SET name = set_site.name, limit_value = set_site.limit_value, limit_unit = set_site.limit_unit,
                voltage = set_site.voltage, phases = set_site.phases, updated_at = now()
@@ -142,10 +146,11 @@ BEGIN
 END;
 $$;
 
--- ocpp.remove_station_from_site(identity): the station leaves its site (its EVSE rules and
--- allocations go); the site re-balances. Returns nothing. Raises OC010 for an unknown station or one
--- in no site.
-CREATE OR REPLACE FUNCTION ocpp.remove_station_from_site(identity text)
+-- ocpp.remove_station_from_site(identity, site_id): the station leaves its site (its EVSE rules and
+-- allocations go; the profiles sent stay with their transactions); the site re-balances. site_id,
+-- when given, must be the station's site. Returns nothing. Raises OC010 for an unknown station or one
+-- in no site (or not in site_id).
+CREATE OR REPLACE FUNCTION ocpp.remove_station_from_site(identity text, site_id integer DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -155,9 +160,13 @@ DECLARE
     station integer := cs.station_id(remove_station_from_site.identity);
     site    integer;
 BEGIN
-    DELETE FROM cs.site_station AS m WHERE m.station_id = station RETURNING m.site_id INTO site;
+    DELETE FROM cs.site_station AS m
+     WHERE m.station_id = station
+       AND (remove_station_from_site.site_id IS NULL OR m.site_id = remove_station_from_site.site_id)
+    RETURNING m.site_id INTO site;
     IF NOT FOUND THEN
-        PERFORM cs.raise_ocpp('OC010', 'station in no site', format('%s is in no site', identity));
+        PERFORM cs.raise_ocpp('OC010', 'station in no site',
+                              format('%s is not in %s', identity, coalesce('site ' || remove_station_from_site.site_id, 'a site')));
     END IF;
     DELETE FROM cs.site_allocation AS a WHERE a.station_id = station;
     PERFORM cs.site_rebalance(site);
