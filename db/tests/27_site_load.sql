@@ -50,11 +50,11 @@ SELECT is((SELECT count(*) FROM division WHERE NOT min_kept), 0::bigint,
           'every EVSE gets 0 or at least its minimum (capped by its maximum)');
 
 -- W <-> A
-SELECT is(cs.site_limit_a(ROW(1, 'w', 22080, 'W', 230, 3, now(), now())::cs.site), 32.0, '22080 W on 3 × 230 V is 32 A');
-SELECT is(cs.site_limit_a(ROW(1, 'w', 11000, 'W', 230, 1, now(), now())::cs.site), 47.8, '11000 W on 1 × 230 V: 47.8 A, rounded down');
-SELECT is(cs.site_to_unit(ROW(1, 'w', 22080, 'W', 230, 3, now(), now())::cs.site, 16), 11040::numeric,
+SELECT is(cs.site_limit_a(22080, 'W', 230, 3), 32.0, '22080 W on 3 × 230 V is 32 A');
+SELECT is(cs.site_limit_a(11000, 'W', 230, 1), 47.8, '11000 W on 1 × 230 V: 47.8 A, rounded down');
+SELECT is(cs.site_to_unit(16, 'W', 230, 3), 11040::numeric,
           '16 A of a W site is 11040 W');
-SELECT is(cs.site_to_unit(ROW(1, 'a', 32, 'A', 230, 3, now(), now())::cs.site, 16), 16::numeric, 'an A site keeps A');
+SELECT is(cs.site_to_unit(16, 'A', 230, 3), 16::numeric, 'an A site keeps A');
 
 -- the SQL API and its errors
 SELECT throws_ok($$SELECT ocpp.set_site('', 32)$$, 'OC007', 'invalid name', 'a site needs a name');

@@ -6,14 +6,19 @@
 -- or null. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.ev_needs_of(transaction_id integer)
 RETURNS cs.ev_charging_needs
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT n FROM cs.ev_charging_needs AS n
-     WHERE n.transaction_id = ev_needs_of.transaction_id AND n.status = 'Accepted'
-     ORDER BY n.id DESC
-     LIMIT 1
+DECLARE
+    n cs.ev_charging_needs;
+BEGIN
+    SELECT * INTO n FROM cs.ev_charging_needs AS x
+     WHERE x.transaction_id = ev_needs_of.transaction_id AND x.status = 'Accepted'
+     ORDER BY x.id DESC
+     LIMIT 1;
+    RETURN n;
+END;
 $$;
 
 -- cs.ev_max_current(station_id, evse_id, transaction_id): the AC evMaxCurrent (A per phase) of the
@@ -137,27 +142,35 @@ BEGIN
 END;
 $$;
 
--- cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, s): the schedule to send to the EVSE
--- under limit_a A per phase: cs.ev_needs_schedule of the transaction's accepted charging needs
--- (voltage and phases of site s, else 230 V, 3 phases), else flat: one period at limit_a in s's unit
--- (cs.site_to_unit; A without a site) with no startSchedule (a Relative profile). Returns jsonb as cs.ev_needs_schedule. Raises nothing.
+-- cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, site_id): the schedule to send to
+-- the EVSE under limit_a A per phase: cs.ev_needs_schedule of the transaction's accepted charging
+-- needs (voltage and phases of the site, else 230 V, 3 phases), else flat: one period at limit_a in
+-- the site's unit (cs.site_to_unit; A without a site) with no startSchedule (a Relative profile).
+-- Returns jsonb as cs.ev_needs_schedule. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.evse_schedule(station_id integer, evse_id integer, transaction_id integer,
-                                            limit_a numeric, s cs.site)
+                                            limit_a numeric, site_id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    needs cs.ev_charging_needs := cs.ev_needs_of(transaction_id);
+    needs   cs.ev_charging_needs := cs.ev_needs_of(transaction_id);
+    unit    text := 'A';
+    voltage numeric := 230;
+    phases  integer := 3;
 BEGIN
-    IF needs.id IS NOT NULL AND (cs.setting('smart_charging.ev_schedule'))::boolean THEN
-        RETURN cs.ev_needs_schedule(needs, station_id, limit_a, coalesce(s.voltage, 230), coalesce(s.phases, 3),
-                                    now());
+    SELECT s.limit_unit, s.voltage, s.phases INTO unit, voltage, phases
+      FROM cs.site AS s WHERE s.id = evse_schedule.site_id;
+    IF NOT FOUND THEN
+        unit := 'A'; voltage := 230; phases := 3;
     END IF;
-    RETURN jsonb_build_object('chargingRateUnit', coalesce(s.limit_unit, 'A'),
+    IF needs.id IS NOT NULL AND (cs.setting('smart_charging.ev_schedule'))::boolean THEN
+        RETURN cs.ev_needs_schedule(needs, station_id, limit_a, voltage, phases, now());
+    END IF;
+    RETURN jsonb_build_object('chargingRateUnit', unit,
                               'chargingSchedulePeriod', jsonb_build_array(jsonb_build_object(
                                   'startPeriod', 0,
-                                  'limit', trunc(coalesce(cs.site_to_unit(s, limit_a), limit_a), 1))));
+                                  'limit', trunc(cs.site_to_unit(limit_a, unit, voltage, phases), 1))));
 END;
 $$;
 

@@ -2,12 +2,12 @@
 -- the division (cs.site_divide) and the TxProfiles sent when a limit changes. Called from the
 -- transaction and meter value handlers through cs.site_rebalance_station.
 
--- cs.evse_draw_a(s, transaction_id, after_id): what the transaction draws now, in A per phase: the
--- highest phase of its last Current.Import sample, else its last Power.Active.Import (W, kW) /
--- (voltage × phases of site s); only samples received within setting site.draw_max_age seconds and
+-- cs.evse_draw_a(transaction_id, volt_phases, after_id): what the transaction draws now, in A per
+-- phase: the highest phase of its last Current.Import sample, else its last Power.Active.Import (W,
+-- kW) / volt_phases (the site's voltage × phases); only samples received within setting site.draw_max_age seconds and
 -- stored after cs.meter_value id after_id (the EVSE's limit was given then: what it drew before says
 -- nothing of it). Returns numeric, null when none. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.evse_draw_a(s cs.site, transaction_id integer, after_id bigint)
+CREATE OR REPLACE FUNCTION cs.evse_draw_a(transaction_id integer, volt_phases numeric, after_id bigint)
 RETURNS numeric
 LANGUAGE sql
 STABLE
@@ -16,7 +16,7 @@ AS $$
     WITH recent AS (
         SELECT m.sampled_at, m.measurand,
                CASE WHEN m.measurand = 'Current.Import' THEN m.numeric_value
-                    ELSE m.numeric_value * CASE m.unit WHEN 'kW' THEN 1000 ELSE 1 END / (s.voltage * s.phases)
+                    ELSE m.numeric_value * CASE m.unit WHEN 'kW' THEN 1000 ELSE 1 END / volt_phases
                END AS amps
           FROM cs.meter_value AS m
          WHERE m.transaction_id = evse_draw_a.transaction_id
@@ -56,7 +56,7 @@ LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    s         cs.site;
+    s         record;     -- a cs.site row (a record: the functions deploy before cs.site exists)
     ratio     numeric := (cs.setting('site.underuse_ratio'))::numeric;
     headroom  numeric := (cs.setting('site.underuse_headroom'))::numeric;
     default_min numeric := (cs.setting('site.min_current'))::numeric;
@@ -91,7 +91,7 @@ BEGIN
                    coalesce(e.min_current, m.min_current, default_min) AS min,
                    (SELECT min(x) FROM unnest(ARRAY[e.max_current, m.max_current,
                                                     cs.ev_max_current(t.station_id, t.evse_id, t.id)]) AS x) AS max,
-                   cs.evse_draw_a(s, t.id, a.meter_seen) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
+                   cs.evse_draw_a(t.id, s.voltage * s.phases, a.meter_seen) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
                    coalesce(a.held, false) AS held
               FROM cs.site_station AS m
               JOIN cs.transaction AS t ON t.station_id = m.station_id AND t.stopped_at IS NULL AND t.evse_id > 0
@@ -107,7 +107,7 @@ BEGIN
     FOR r IN SELECT c.station_id, c.evse_id, c.transaction_id, c.draw AS draw_a, c.previous_a, c.previous_tx,
                     c.want IS NOT NULL AS held, d.limit_a,
                     c.previous_tx IS DISTINCT FROM c.transaction_id OR d.limit_a > c.previous_a AS increase
-               FROM cs.site_divide(cs.site_limit_a(s), evses) AS d
+               FROM cs.site_divide(cs.site_limit_a(s.limit_value, s.limit_unit, s.voltage, s.phases), evses) AS d
                JOIN jsonb_to_recordset(evses) AS c (key text, station_id integer, evse_id integer,
                                                     transaction_id integer, draw numeric, previous_a numeric,
                                                     previous_tx integer, want numeric) ON c.key = d.key
@@ -115,7 +115,7 @@ BEGIN
         IF (r.previous_tx IS DISTINCT FROM r.transaction_id OR r.previous_a IS DISTINCT FROM r.limit_a
             OR (r.station_id = renegotiate_station AND r.evse_id = renegotiate_evse))
            AND NOT (r.increase AND pending) THEN
-            cmd := cs.send_evse_schedule(r.station_id, r.evse_id, r.transaction_id, r.limit_a, s);
+            cmd := cs.send_evse_schedule(r.station_id, r.evse_id, r.transaction_id, r.limit_a, s.id);
             sent := sent + (cmd IS NOT NULL)::integer;
             IF NOT r.increase THEN
                 pending := pending OR EXISTS (SELECT FROM cs.command AS c

@@ -1,27 +1,29 @@
 -- Site load balancing, the arithmetic (docs/site-load-balancing.md): a site's limit in A per phase,
 -- and its division among the charging EVSEs. Pure functions: pgTAP drives them without stations.
 
--- cs.site_limit_a(s): the site's limit in A per phase: limit_value when limit_unit is A, else
--- limit_value W / (voltage × phases), rounded down to 0.1 A. Returns numeric. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.site_limit_a(s cs.site)
+-- cs.site_limit_a(limit_value, limit_unit, voltage, phases): a site's limit in A per phase:
+-- limit_value when limit_unit is A, else limit_value W / (voltage × phases), rounded down to 0.1 A.
+-- Scalars, not a cs.site row: the functions deploy at every revision, also before cs.site exists.
+-- Returns numeric. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_limit_a(limit_value numeric, limit_unit text, voltage numeric, phases integer)
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT trunc(CASE s.limit_unit WHEN 'W' THEN s.limit_value / (s.voltage * s.phases)
-                                   ELSE s.limit_value END, 1)
+    SELECT trunc(CASE limit_unit WHEN 'W' THEN limit_value / (voltage * phases) ELSE limit_value END, 1)
 $$;
 
--- cs.site_to_unit(s, current_a): current_a (A per phase) in the site's unit: A as is, W as
--- current_a × voltage × phases rounded down to a whole W. Returns numeric. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.site_to_unit(s cs.site, current_a numeric)
+-- cs.site_to_unit(current_a, limit_unit, voltage, phases): current_a (A per phase) in a site's unit:
+-- A as is, W as current_a × voltage × phases rounded down to a whole W. Returns numeric. Raises
+-- nothing.
+CREATE OR REPLACE FUNCTION cs.site_to_unit(current_a numeric, limit_unit text, voltage numeric, phases integer)
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE
 SET search_path = cs, pg_temp
 AS $$
-    SELECT CASE s.limit_unit WHEN 'W' THEN floor(current_a * s.voltage * s.phases) ELSE current_a END
+    SELECT CASE limit_unit WHEN 'W' THEN floor(current_a * voltage * phases) ELSE current_a END
 $$;
 
 -- cs.site_divide(site_limit, evses): divides site_limit (A per phase) among evses, a JSON array of

@@ -45,18 +45,19 @@ BEGIN
 END;
 $$;
 
--- cs.send_evse_schedule(station_id, evse_id, transaction_id, limit_a, s): sends (cs.send_tx_profile)
--- the EVSE's schedule under limit_a A per phase: the ISO 15118 schedule of the EV's accepted charging
--- needs (cs.evse_schedule), else one period at limit_a in site s's unit (A when s is null), and
+-- cs.send_evse_schedule(station_id, evse_id, transaction_id, limit_a, site_id): sends
+-- (cs.send_tx_profile) the EVSE's schedule under limit_a A per phase: the ISO 15118 schedule of the
+-- EV's accepted charging needs (cs.evse_schedule), else one period at limit_a in the site's unit (A
+-- when site_id is null), and
 -- keeps it on the needs row. Returns the command id, or null (cs.send_tx_profile). Raises nothing.
 CREATE OR REPLACE FUNCTION cs.send_evse_schedule(station_id integer, evse_id integer, transaction_id integer,
-                                                 limit_a numeric, s cs.site)
+                                                 limit_a numeric, site_id integer)
 RETURNS bigint
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    sched jsonb := cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, s);
+    sched jsonb := cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, site_id);
     cmd   bigint := cs.send_tx_profile(station_id, evse_id, transaction_id, sched);
 BEGIN
     UPDATE cs.ev_charging_needs AS n

@@ -2,40 +2,43 @@
 -- rules, and what each EVSE is given. Every change re-balances the site at once. Bad arguments raise
 -- OC007 "invalid <argument>", unknown sites and stations OC010.
 
--- cs.site_json(s): {"id", "name", "limit", "limitUnit", "limitA", "voltage", "phases", "stations"
--- (identities)}. Returns jsonb. Raises nothing.
-CREATE OR REPLACE FUNCTION cs.site_json(s cs.site)
+-- cs.site_json(site_id): {"id", "name", "limit", "limitUnit", "limitA", "voltage", "phases",
+-- "stations": [{"identity", "priority", "minCurrent", "maxCurrent"}]}; null for an unknown site.
+-- Returns jsonb. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.site_json(site_id integer)
 RETURNS jsonb
-LANGUAGE sql
-STABLE
-SET search_path = cs, pg_temp
-AS $$
-    SELECT jsonb_build_object(
-               'id', s.id, 'name', s.name, 'limit', s.limit_value, 'limitUnit', s.limit_unit,
-               'limitA', cs.site_limit_a(s), 'voltage', s.voltage, 'phases', s.phases,
-               'stations', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                                                'identity', st.identity, 'priority', m.priority,
-                                                'minCurrent', m.min_current, 'maxCurrent', m.max_current)
-                                            ORDER BY st.identity)
-                                       FROM cs.site_station AS m JOIN cs.station AS st ON st.id = m.station_id
-                                      WHERE m.site_id = s.id), '[]'::jsonb))
-$$;
-
--- cs.site_of(id): the site id. Raises OC010 for an unknown site.
-CREATE OR REPLACE FUNCTION cs.site_of(id integer)
-RETURNS cs.site
 LANGUAGE plpgsql
 STABLE
 SET search_path = cs, pg_temp
 AS $$
-DECLARE
-    s cs.site;
 BEGIN
-    SELECT * INTO s FROM cs.site AS x WHERE x.id = site_of.id;
-    IF NOT FOUND THEN
+    RETURN (
+        SELECT jsonb_build_object(
+                   'id', s.id, 'name', s.name, 'limit', s.limit_value, 'limitUnit', s.limit_unit,
+                   'limitA', cs.site_limit_a(s.limit_value, s.limit_unit, s.voltage, s.phases),
+                   'voltage', s.voltage, 'phases', s.phases,
+                   'stations', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                                    'identity', st.identity, 'priority', m.priority,
+                                                    'minCurrent', m.min_current, 'maxCurrent', m.max_current)
+                                                ORDER BY st.identity)
+                                           FROM cs.site_station AS m JOIN cs.station AS st ON st.id = m.station_id
+                                          WHERE m.site_id = s.id), '[]'::jsonb))
+          FROM cs.site AS s WHERE s.id = site_json.site_id);
+END;
+$$;
+
+-- cs.site_of(id): id, when the site exists. Returns integer. Raises OC010 for an unknown site.
+CREATE OR REPLACE FUNCTION cs.site_of(id integer)
+RETURNS integer
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM cs.site AS x WHERE x.id = site_of.id) THEN
         PERFORM cs.raise_ocpp('OC010', 'unknown site', format('no site %s', site_of.id));
     END IF;
-    RETURN s;
+    RETURN id;
 END;
 $$;
 
@@ -54,7 +57,7 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    s cs.site;
+    site integer;
 BEGIN
     PERFORM cs.check_arg('name', coalesce(name, '') <> '', 'a site needs a name');
     PERFORM cs.check_arg('limit_value', limit_value >= 0, 'the limit is a number >= 0');
@@ -70,17 +73,17 @@ BEGIN
            SET name = set_site.name, limit_value = set_site.limit_value, limit_unit = set_site.limit_unit,
                voltage = set_site.voltage, phases = set_site.phases, updated_at = now()
          WHERE x.id = set_site.id
-        RETURNING * INTO s;
+        RETURNING x.id INTO site;
     ELSE
         INSERT INTO cs.site AS x (name, limit_value, limit_unit, voltage, phases)
         VALUES (set_site.name, set_site.limit_value, set_site.limit_unit, set_site.voltage, set_site.phases)
         ON CONFLICT ON CONSTRAINT site_name_key DO UPDATE
            SET limit_value = EXCLUDED.limit_value, limit_unit = EXCLUDED.limit_unit,
                voltage = EXCLUDED.voltage, phases = EXCLUDED.phases, updated_at = now()
-        RETURNING * INTO s;
+        RETURNING x.id INTO site;
     END IF;
-    PERFORM cs.site_rebalance(s.id);
-    RETURN cs.site_json(s);
+    PERFORM cs.site_rebalance(site);
+    RETURN cs.site_json(site);
 END;
 $$;
 
@@ -101,12 +104,14 @@ $$;
 -- ocpp.sites(): every site, cs.site_json, by name. Returns jsonb (an array). Raises nothing.
 CREATE OR REPLACE FUNCTION ocpp.sites()
 RETURNS jsonb
-LANGUAGE sql
+LANGUAGE plpgsql
 STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-    SELECT coalesce(jsonb_agg(cs.site_json(s) ORDER BY s.name), '[]'::jsonb) FROM cs.site AS s
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(cs.site_json(s.id) ORDER BY s.name), '[]'::jsonb) FROM cs.site AS s);
+END;
 $$;
 
 -- ocpp.add_station_to_site(site_id, identity, priority, min_current, max_current): makes station
@@ -123,7 +128,7 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
-    s       cs.site := cs.site_of(add_station_to_site.site_id);
+    site    integer := cs.site_of(add_station_to_site.site_id);
     station integer := cs.station_id(add_station_to_site.identity);
     left_site integer;
 BEGIN
@@ -132,17 +137,17 @@ BEGIN
     PERFORM cs.check_arg('priority', priority IS NOT NULL, 'priority is an integer');
     SELECT m.site_id INTO left_site FROM cs.site_station AS m WHERE m.station_id = station;
     INSERT INTO cs.site_station AS m (station_id, site_id, priority, min_current, max_current)
-    VALUES (station, s.id, add_station_to_site.priority, add_station_to_site.min_current,
+    VALUES (station, site, add_station_to_site.priority, add_station_to_site.min_current,
             add_station_to_site.max_current)
     ON CONFLICT (station_id) DO UPDATE
        SET site_id = EXCLUDED.site_id, priority = EXCLUDED.priority, min_current = EXCLUDED.min_current,
            max_current = EXCLUDED.max_current;
-    IF left_site IS DISTINCT FROM s.id THEN
+    IF left_site IS DISTINCT FROM site THEN
         DELETE FROM cs.site_allocation AS a WHERE a.station_id = station;
         PERFORM cs.site_rebalance(left_site);
     END IF;
-    PERFORM cs.site_rebalance(s.id);
-    RETURN cs.site_json(s);
+    PERFORM cs.site_rebalance(site);
+    RETURN cs.site_json(site);
 END;
 $$;
 
@@ -215,20 +220,20 @@ STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-DECLARE
-    s cs.site := cs.site_of(site_load.site_id);
 BEGIN
-    RETURN cs.site_json(s) || (
+    RETURN cs.site_json(cs.site_of(site_load.site_id)) || (
         SELECT jsonb_build_object(
                    'allocatedA', coalesce(sum(a.limit_a), 0),
                    'drawA', sum(a.draw_a),
                    'allocations', coalesce(jsonb_agg(jsonb_build_object(
                        'identity', st.identity, 'evseId', a.evse_id, 'transactionId', a.transaction_id,
-                       'limitA', a.limit_a, 'limit', cs.site_to_unit(s, a.limit_a), 'drawA', a.draw_a,
-                       'commandId', a.command_id, 'allocatedAt', cs.ocpp_time(a.allocated_at))
+                       'limitA', a.limit_a, 'limit', cs.site_to_unit(a.limit_a, s.limit_unit, s.voltage, s.phases),
+                       'drawA', a.draw_a, 'commandId', a.command_id, 'allocatedAt', cs.ocpp_time(a.allocated_at))
                        ORDER BY st.identity, a.evse_id), '[]'::jsonb))
-          FROM cs.site_allocation AS a JOIN cs.station AS st ON st.id = a.station_id
-         WHERE a.site_id = s.id);
+          FROM cs.site AS s
+          JOIN cs.site_allocation AS a ON a.site_id = s.id
+          JOIN cs.station AS st ON st.id = a.station_id
+         WHERE s.id = site_load.site_id);
 END;
 $$;
 
