@@ -4,9 +4,9 @@
 
 -- cs.evse_draw_a(transaction_id, volt_phases, after_id): what the transaction draws now, in A per
 -- phase: the highest phase of its last Current.Import sample, else its last Power.Active.Import (W,
--- kW) / volt_phases (the site's voltage × phases); only samples received within setting site.draw_max_age seconds and
--- stored after cs.meter_value id after_id (the EVSE's limit was given then: what it drew before says
--- nothing of it). Returns numeric, null when none. Raises nothing.
+-- kW) / volt_phases (the site's voltage × phases); only samples received within setting
+-- site.draw_max_age seconds and stored after cs.meter_value id after_id (the EVSE's limit was given
+-- then: what it drew before says nothing of it). Returns numeric, null when none. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.evse_draw_a(transaction_id integer, volt_phases numeric, after_id bigint)
 RETURNS numeric
 LANGUAGE sql
@@ -39,16 +39,16 @@ $$;
 -- (cs.send_evse_schedule) to each EVSE whose limit changed, and to renegotiate_station /
 -- renegotiate_evse even when it did not (new EV charging needs). Decreases go first: an increase (a
 -- new EVSE too) waits while a decrease of the site is queued or sent, and goes out with the
--- re-balance that the answer starts (cs.site_command_answered) or the next one. Each EVSE's cap for the division is
--- the least of its maximum (cs.site_evse, cs.site_station) and the EV's (cs.ev_max_current); when
--- it under-uses its limit (last draw < setting site.underuse_ratio × its limit) it is held to its
--- draw + setting site.underuse_headroom (never below its minimum) while others can use the rest
+-- re-balance that the answer starts (cs.site_command_answered) or the next one. Each EVSE's cap is
+-- the least of its maximum (cs.site_evse, cs.site_station) and the EV's (cs.ev_max_current). An
+-- EVSE that under-uses its limit (last draw < setting site.underuse_ratio × its limit) is held to
+-- its draw + setting site.underuse_headroom (never below its minimum) while others can use the rest
 -- ("want" of cs.site_divide); it stays held while its draw stays more than half the headroom below
 -- its limit (or no sample came since the limit was given), and one that presses against it (draw +
 -- headroom / 2 >= limit) is released at the next meter value (no flapping for a steady draw). Only
--- samples stored after the limit was given count (cs.site_allocation.meter_seen). Rows of ended transactions leave
--- cs.site_allocation. Serialized per site (the site row is locked). Returns the number of
--- SetChargingProfile commands queued. Raises nothing (an unknown site: 0).
+-- samples stored after the limit was given count (cs.site_allocation.meter_seen). Rows of ended
+-- transactions leave cs.site_allocation. Serialized per site (the site row is locked). Returns the
+-- number of SetChargingProfile commands queued. Raises nothing (an unknown site: 0).
 CREATE OR REPLACE FUNCTION cs.site_rebalance(site_id integer, renegotiate_station integer DEFAULT NULL,
                                              renegotiate_evse integer DEFAULT NULL)
 RETURNS integer
@@ -79,9 +79,11 @@ BEGIN
     -- one running transaction per EVSE (the latest), in arrival order; an under-using EVSE wants its
     -- draw + headroom (cs.site_divide holds it there while others can use the rest)
     SELECT coalesce(jsonb_agg(to_jsonb(c) || jsonb_build_object(
-               'want', CASE WHEN c.previous_tx IS DISTINCT FROM c.transaction_id OR NOT c.previous_a > 0 THEN NULL
+               'want', CASE WHEN c.previous_tx IS DISTINCT FROM c.transaction_id OR NOT c.previous_a > 0
+                            THEN NULL
                             WHEN c.draw IS NULL THEN CASE WHEN c.held THEN c.previous_a END  -- no news: as it was
-                            WHEN c.draw < ratio * c.previous_a OR (c.held AND c.draw + headroom / 2 < c.previous_a)
+                            WHEN c.draw < ratio * c.previous_a
+                                 OR (c.held AND c.draw + headroom / 2 < c.previous_a)
                             THEN c.draw + headroom END)
                ORDER BY c.created_at, c.transaction_id), '[]'::jsonb)
       INTO evses
@@ -91,8 +93,8 @@ BEGIN
                    coalesce(e.min_current, m.min_current, default_min) AS min,
                    (SELECT min(x) FROM unnest(ARRAY[e.max_current, m.max_current,
                                                     cs.ev_max_current(t.station_id, t.evse_id, t.id)]) AS x) AS max,
-                   cs.evse_draw_a(t.id, s.voltage * s.phases, a.meter_seen) AS draw, a.limit_a AS previous_a, a.transaction_id AS previous_tx,
-                   coalesce(a.held, false) AS held
+                   cs.evse_draw_a(t.id, s.voltage * s.phases, a.meter_seen) AS draw,
+                   a.limit_a AS previous_a, a.transaction_id AS previous_tx, coalesce(a.held, false) AS held
               FROM cs.site_station AS m
               JOIN cs.transaction AS t ON t.station_id = m.station_id AND t.stopped_at IS NULL AND t.evse_id > 0
               LEFT JOIN cs.site_evse AS e ON e.station_id = t.station_id AND e.evse_id = t.evse_id
@@ -127,8 +129,9 @@ BEGIN
                     (SELECT max(m.id) FROM cs.meter_value AS m WHERE m.transaction_id = r.transaction_id), cmd)
             ON CONFLICT (station_id, evse_id) DO UPDATE
                SET site_id = EXCLUDED.site_id, transaction_id = EXCLUDED.transaction_id,
-                   limit_a = EXCLUDED.limit_a, draw_a = coalesce(EXCLUDED.draw_a, a.draw_a), held = EXCLUDED.held,
-                   meter_seen = EXCLUDED.meter_seen, command_id = EXCLUDED.command_id, allocated_at = now();
+                   limit_a = EXCLUDED.limit_a, draw_a = coalesce(EXCLUDED.draw_a, a.draw_a),
+                   held = EXCLUDED.held, meter_seen = EXCLUDED.meter_seen, command_id = EXCLUDED.command_id,
+                   allocated_at = now();
         ELSE
             UPDATE cs.site_allocation AS a SET draw_a = coalesce(r.draw_a, a.draw_a), held = r.held
              WHERE a.station_id = r.station_id AND a.evse_id = r.evse_id;
