@@ -1,6 +1,7 @@
 -- ISO 15118 smart charging (K15-K17): NotifyEVChargingNeeds answered Accepted with a schedule sent
--- when a transaction runs, the schedule computed from the needs and the limits (flat: no tariff
--- function in this database), NotifyEVChargingSchedule checked against it and renegotiated.
+-- when a transaction runs, the schedule computed from the needs and the limits (flat: these stations
+-- have no tariff, whether cs.tariff_price_periods exists or not), NotifyEVChargingSchedule checked
+-- against it and renegotiated.
 BEGIN;
 SELECT plan(22);
 
@@ -29,9 +30,6 @@ CREATE FUNCTION pg_temp.last_profile() RETURNS jsonb LANGUAGE sql AS $$
     SELECT c.payload FROM cs.command AS c WHERE c.action = 'SetChargingProfile' ORDER BY c.id DESC LIMIT 1
 $$;
 
-SELECT is(to_regprocedure('cs.tariff_price_periods(integer,integer,timestamptz,timestamptz)'), NULL,
-          'no tariff function in this branch: schedules are flat');
-
 -- no transaction: Rejected, nothing sent
 SELECT is(pg_temp.p('EV-1', 'NotifyEVChargingNeeds', '{"evseId": 1, "chargingNeeds": {"requestedEnergyTransfer": "AC_three_phase",
     "acChargingParameters": {"energyAmount": 20000, "evMinCurrent": 6, "evMaxCurrent": 16, "evMaxVoltage": 400}}}'),
@@ -58,6 +56,8 @@ SELECT is((SELECT schedule FROM cs.ev_charging_needs ORDER BY id DESC LIMIT 1),
 SELECT results_eq($$SELECT status, transaction_id IS NOT NULL, schedule->>'chargingRateUnit', command_id IS NOT NULL
                       FROM cs.ev_charging_needs ORDER BY id DESC LIMIT 1$$,
                   $$VALUES ('Accepted', true, 'A', true)$$, 'the needs row keeps its transaction, schedule and command');
+SELECT is(pg_temp.p('EV-1', 'NotifyEVChargingNeeds', '{"evseId": 2, "chargingNeeds": {"requestedEnergyTransfer": "DC"}}'),
+          '{"status": "Rejected"}', 'the station''s other EVSE has no transaction: Rejected');
 
 -- the EVSE's limit caps the EV
 SELECT ocpp.set_setting('smart_charging.evse_max_current', '10');
