@@ -50,7 +50,7 @@ async def test_sites_from_creation_to_load_and_removal(server, db):
     status, _, _ = await api.request("DELETE", f"/api/v1/sites/{sid}")
     assert status == 204
     status, body = await api.get(f"/api/v1/sites/{sid}/load")
-    assert status == 404 and body["error"]["code"] == "OC010" or body["error"]["description"] == "unknown site"
+    assert status == 404 and body["error"]["description"] == "unknown site"
 
 
 async def test_bad_site_requests_get_exact_refusals(server, db):
