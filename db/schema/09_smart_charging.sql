@@ -93,7 +93,12 @@ CREATE TABLE cs.ev_charging_needs (
     max_schedule_tuples       integer,
     charging_needs            jsonb NOT NULL,
     status                    text NOT NULL,
-    received_at               timestamptz NOT NULL DEFAULT now()
+    received_at               timestamptz NOT NULL DEFAULT now(),
+    -- Accepted: the running transaction the schedule is for, and the schedule ocpp-cs computed
+    -- ({"chargingRateUnit", "startSchedule", "chargingSchedulePeriod"}) with its SetChargingProfile
+    transaction_id            integer REFERENCES cs.transaction (id) ON DELETE SET NULL,
+    schedule                  jsonb,
+    command_id                bigint REFERENCES cs.command (id) ON DELETE SET NULL
 );
 
 CREATE INDEX ev_charging_needs_station_idx ON cs.ev_charging_needs (station_id, evse_id, received_at);
@@ -106,7 +111,11 @@ CREATE TABLE cs.ev_charging_schedule (
     time_base            timestamptz NOT NULL,
     charging_schedule    jsonb NOT NULL,
     selected_schedule_id integer,                -- 2.1 selectedChargingScheduleId
-    received_at          timestamptz NOT NULL DEFAULT now()
+    received_at          timestamptz NOT NULL DEFAULT now(),
+    -- checked against the schedule ocpp-cs sent (K15.FR.12): null when none was sent; false: answered
+    -- Rejected and renegotiated (K16) with the SetChargingProfile renegotiation_command
+    within_limits        boolean,
+    renegotiation_command bigint REFERENCES cs.command (id) ON DELETE SET NULL
 );
 
 CREATE INDEX ev_charging_schedule_station_idx ON cs.ev_charging_schedule (station_id, evse_id, received_at);

@@ -19,7 +19,8 @@ SELECT tables_are('cs', ARRAY[
     'variable_monitor', 'soap_field', 'soap_message', 'soap_namespace', 'soap_value', 'api_token',
     'station_certificate', 'message_log_default', 'meter_value_default',
     'tariff', 'tariff_period', 'tariff_assignment', 'transaction_cost', 'station_tariff',
-    'v2g_certificate', 'ev_certificate_response']);
+    'v2g_certificate', 'ev_certificate_response',
+    'site', 'site_station', 'site_evse', 'site_allocation']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'parse_logged', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -53,7 +54,10 @@ SELECT functions_are('ocpp', ARRAY[
     'declare_evse', 'seed_variable', 'set_station_auth_required',
     'register_v2g_certificate', 'revoke_v2g_certificate', 'prepare_ev_certificate', 'ocsp_to_refresh',
     'ocsp_response_prepared', 'ocsp_response_failed', 'ev_certificate_requests_to_forward',
-    'ev_certificate_forwarded', 'ev_certificate_forward_failed']);
+    'ev_certificate_forwarded', 'ev_certificate_forward_failed',
+    'set_site', 'delete_site', 'sites', 'add_station_to_site', 'remove_station_from_site', 'set_site_evse',
+    'site_load']);
+
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
 SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text'], 'jsonb');
@@ -84,7 +88,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          143::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          150::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
@@ -145,7 +149,10 @@ SELECT results_eq(
              ('iso15118.ocsp_retry', '"5 minutes"'), ('iso15118.ocsp_url', '""'),
              ('iso15118.ocsp_validity', '"1 day"'),
              ('message_log.retention', '"30 days"'), ('meter_value.retention', 'null'), ('node.grace_seconds', '5'),
-             ('node.lease_seconds', '15'), ('station.auth_required', 'false'),
+             ('node.lease_seconds', '15'), ('site.draw_max_age', '300'), ('site.min_current', '6'),
+             ('site.profile_id', '1500'), ('site.stack_level', '5'), ('site.underuse_headroom', '2'),
+             ('site.underuse_ratio', '0.8'), ('smart_charging.ev_schedule', 'true'),
+             ('smart_charging.evse_max_current', '32'), ('station.auth_required', 'false'),
              ('station.certificate_binding', '"cn"'), ('station.password_cost', '8'),
              ('station.password_hex_fallback', 'true'), ('station.pending_policy', '"tolerant"'),
              ('station.security_profile', '0'),

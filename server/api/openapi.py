@@ -44,6 +44,32 @@ TARIFF_FIELDS: dict[str, Any] = {
         "days": {"type": "array", "nullable": True, "items": {"type": "string", "enum": [
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}},
         "energyPrice": NUMBER, "timePrice": NUMBER}, "required": ["start", "end"]}}}
+# Site load balancing (docs/site-load-balancing.md): currents in A per phase.
+AMOUNT = {"type": "number"}
+SITE_MEMBER = _object(identity={"type": "string"}, priority={"type": "integer"},
+                      minCurrent={**AMOUNT, "nullable": True}, maxCurrent={**AMOUNT, "nullable": True})
+SITE_SCHEMAS: dict[str, Any] = {
+    "SiteBody": {"type": "object", "required": ["name", "limit"], "properties": {
+        "name": {"type": "string", "minLength": 1}, "limit": {**AMOUNT, "minimum": 0},
+        "limitUnit": {"type": "string", "enum": ["A", "W"], "description": "A per phase, or W for the site"},
+        "voltage": {**AMOUNT, "description": "phase to neutral, for W <-> A (230)"},
+        "phases": {"type": "integer", "enum": [1, 2, 3]}}},
+    "SiteMemberBody": {"type": "object", "properties": {
+        "priority": {"type": "integer", "description": "higher is served first (0)"},
+        "minCurrent": {**AMOUNT, "minimum": 0, "description": "A per phase; absent: setting site.min_current"},
+        "maxCurrent": {**AMOUNT, "minimum": 0, "description": "A per phase; absent: none"}}},
+    "Site": _object(id={"type": "integer"}, name={"type": "string"}, limit=AMOUNT,
+                    limitUnit={"type": "string"}, limitA=AMOUNT, voltage=AMOUNT, phases={"type": "integer"},
+                    stations={"type": "array", "items": SITE_MEMBER}),
+    "SiteList": {"type": "array", "items": {"$ref": "#/components/schemas/Site"}},
+    "SiteLoad": {"allOf": [{"$ref": "#/components/schemas/Site"}, _object(
+        allocatedA=AMOUNT, drawA={**AMOUNT, "nullable": True},
+        allocations={"type": "array", "items": _object(
+            identity={"type": "string"}, evseId={"type": "integer"}, transactionId={"type": "integer"},
+            limitA=AMOUNT, limit={**AMOUNT, "description": "in the site's unit"},
+            drawA={**AMOUNT, "nullable": True}, commandId={"type": "integer", "nullable": True},
+            allocatedAt={"type": "string", "format": "date-time"})})]},
+}
 SCHEMAS: dict[str, Any] = {
     "Any": {},
     "Empty": {"type": "object"},
@@ -167,6 +193,7 @@ SCHEMAS: dict[str, Any] = {
     "Operations": {"type": "object", "required": ["version", "operations"], "properties": {
         "version": {"type": "string"}, "operations": {"type": "array", "items": {"type": "string"}}}},
     "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
+    **SITE_SCHEMAS,
 }
 
 

@@ -318,6 +318,63 @@ async def block_id_tag(request: web.Request) -> web.Response:
     return json_text(await call(queries(request).block_id_tag(request.match_info["idTag"])))
 
 
+# --- sites (docs/site-load-balancing.md): SQL checks every value, numbers pass as text ---
+
+def _number(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiError(400, "BadRequest", f"{name} must be a number", field=name)
+    return str(value)
+
+
+async def _set_site(request: web.Request, site_id: int | None, status: int) -> web.Response:
+    body = await json_body(request)
+    name, limit = text_field(body, "name"), _number(body, "limit")
+    if not name:
+        raise ApiError(400, "BadRequest", "name is required", field="name")
+    if limit is None:
+        raise ApiError(400, "BadRequest", "limit is required", field="limit")
+    return json_text(await call(queries(request).set_site(
+        name, limit, text_field(body, "limitUnit"), _number(body, "voltage"), _number(body, "phases"),
+        site_id)), status)
+
+
+async def sites(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).sites()))
+
+
+async def create_site(request: web.Request) -> web.Response:
+    return await _set_site(request, None, 201)
+
+
+async def update_site(request: web.Request) -> web.Response:
+    return await _set_site(request, path_int(request, "id"), 200)
+
+
+async def delete_site(request: web.Request) -> web.Response:
+    await call(queries(request).delete_site(path_int(request, "id")))
+    return web.Response(status=204)
+
+
+async def site_load(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).site_load(path_int(request, "id"))))
+
+
+async def add_site_station(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    return json_text(await call(queries(request).add_station_to_site(
+        path_int(request, "id"), request.match_info["identity"], _number(body, "priority"),
+        _number(body, "minCurrent"), _number(body, "maxCurrent"))))
+
+
+async def remove_site_station(request: web.Request) -> web.Response:
+    await call(queries(request).remove_station_from_site(request.match_info["identity"],
+                                                         path_int(request, "id")))
+    return web.Response(status=204)
+
+
 async def commands(request: web.Request) -> web.Response:
     q = request.query
     return json_text(await call(queries(request).commands(
@@ -474,6 +531,19 @@ ROUTES: list[Route] = [
     Route("DELETE", "/id-tags/{idTag}", delete_id_tag, "Remove an id tag", "IdTags", status=204, errors=(404,)),
     Route("POST", "/id-tags/{idTag}/block", block_id_tag, "Block an id tag", "IdTags", response="IdTag",
           errors=(404,)),
+    Route("GET", "/sites", sites, "Every site with its stations", "Sites", response="SiteList"),
+    Route("POST", "/sites", create_site, "Create a site (or change the site of that name)", "Sites",
+          body="SiteBody", response="Site", status=201),
+    Route("PUT", "/sites/{id}", update_site, "Change a site", "Sites", body="SiteBody", response="Site",
+          errors=(400, 404)),
+    Route("DELETE", "/sites/{id}", delete_site, "Remove a site", "Sites", status=204, errors=(404,)),
+    Route("GET", "/sites/{id}/load", site_load, "The site's limit, each charging EVSE's allocation and draw",
+          "Sites", response="SiteLoad", errors=(404,)),
+    Route("PUT", "/sites/{id}/stations/{identity}", add_site_station,
+          "Make a station a member of the site (priority, minimum, maximum)", "Sites", body="SiteMemberBody",
+          response="Site", errors=(400, 404)),
+    Route("DELETE", "/sites/{id}/stations/{identity}", remove_site_station, "Take a station out of the site",
+          "Sites", status=204, errors=(404,)),
     Route("GET", "/commands", commands, "Commands, newest first", "Commands",
           query=[("identity", "string", "only this station"),
                  ("status", "string", "only this status (queued, sent, answered, error, timeout, offline, "

@@ -179,3 +179,27 @@ class ApiQueries:
 
     async def message_log_newest(self) -> int:
         return await self._value("message_log_newest")
+
+    # --- sites (docs/site-load-balancing.md); numbers go as text, cast in SQL ---
+
+    async def sites(self) -> str:
+        return await self._value("sites")
+
+    async def set_site(self, name: str, limit: str, unit: str | None, voltage: str | None,
+                       phases: str | None, site_id: int | None) -> str:
+        """Creates (site_id None: or changes the site of that name) or changes a site."""
+        return await self._value("set_site", name, limit, unit, voltage, phases, site_id)
+
+    async def delete_site(self, site_id: int) -> None:
+        await self._value("delete_site", site_id)
+
+    async def site_load(self, site_id: int) -> str:
+        return await self._value("site_load", site_id)
+
+    async def add_station_to_site(self, site_id: int, identity: str, priority: str | None,
+                                  min_current: str | None, max_current: str | None) -> str:
+        return await self._value("add_station_to_site", site_id, identity, priority, min_current,
+                                 max_current)
+
+    async def remove_station_from_site(self, identity: str, site_id: int) -> None:
+        await self._value("remove_station_from_site", identity, site_id)

@@ -115,3 +115,23 @@ SELECT ocpp.seed_variable($1, $2, $3, $4, $5, $6, $7, $8::integer, $9::integer, 
 
 -- name: set_station_auth_required
 SELECT ocpp.set_station_auth_required($1, $2::boolean);
+
+-- name: sites
+SELECT ocpp.sites()::text;
+
+-- name: set_site
+SELECT ocpp.set_site($1, $2::text::numeric, coalesce($3, 'A'), coalesce($4::text::numeric, 230),
+                     coalesce($5::text::integer, 3), $6::integer)::text;
+
+-- name: delete_site
+SELECT ocpp.delete_site($1::integer);
+
+-- name: site_load
+SELECT ocpp.site_load($1::integer)::text;
+
+-- name: add_station_to_site
+SELECT ocpp.add_station_to_site($1::integer, $2, coalesce($3::text::integer, 0), $4::text::numeric,
+                                $5::text::numeric)::text;
+
+-- name: remove_station_from_site
+SELECT ocpp.remove_station_from_site($1, $2::integer);

@@ -78,6 +78,7 @@ BEGIN
     PERFORM cs.v16_insert_meter_values(st.id, evse, CASE WHEN evse = 0 THEN 0 ELSE 1 END,
                                        (payload->>'transactionId')::integer, payload->'meterValue');
     PERFORM cs.tariff_meter_values(st.id, (payload->>'transactionId')::integer);  -- running cost
+    PERFORM cs.site_rebalance_station(st.id);  -- site load balancing (db/functions/15_sites)
     RETURN '{}'::jsonb;
 END;
 $$;

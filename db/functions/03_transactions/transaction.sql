@@ -49,6 +49,7 @@ BEGIN
     RETURNING t.id INTO tx_id;
     -- a RemoteStartTransaction the station accepted moments ago is what started it
     PERFORM cs.link_remote_start(tx_id);
+    PERFORM cs.site_rebalance_station(st.id);  -- site load balancing (db/functions/15_sites)
 
     RETURN jsonb_build_object('idTagInfo', info, 'transactionId', tx_id);
 END;
@@ -105,6 +106,7 @@ BEGIN
         INSERT INTO cs.review (station_id, action, reason, payload)
         VALUES (st.id, 'StopTransaction', 'transaction already stopped', payload);
     END IF;
+    PERFORM cs.site_rebalance_station(st.id);  -- site load balancing (db/functions/15_sites)
 
     IF tag IS NULL THEN
         RETURN '{}'::jsonb;

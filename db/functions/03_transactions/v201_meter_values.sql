@@ -72,6 +72,7 @@ SET search_path = cs, pg_temp
 AS $$
 BEGIN
     PERFORM cs.v201_insert_meter_values(st.id, (payload->>'evseId')::integer, 0, NULL, payload->'meterValue');
+    PERFORM cs.site_rebalance_station(st.id);  -- site load balancing (db/functions/15_sites)
     RETURN '{}'::jsonb;
 END;
 $$;

@@ -308,6 +308,7 @@ BEGIN
         -- a ChangeAvailability the station answered Scheduled takes effect now
         PERFORM cs.apply_scheduled_availability(st.id, tx.evse_id);
     END IF;
+    PERFORM cs.site_rebalance_station(st.id);  -- site load balancing (db/functions/15_sites)
     RETURN reply;
 END;
 $$;

@@ -16,6 +16,7 @@ BEGIN
     ELSE
         PERFORM cs.v16_command_effect(cmd);
     END IF;
+    PERFORM cs.site_command_answered(cmd);  -- site load balancing (db/functions/15_sites)
 END;
 $$;
 

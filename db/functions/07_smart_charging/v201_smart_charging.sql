@@ -4,9 +4,12 @@
 
 -- cs.v201_notify_ev_charging_needs(st, payload, no_profile_status): a cs.ev_charging_needs row with
 -- the status answered: the cs.action_handler of NotifyEVChargingNeeds answers when there is one (its
--- result is the reply), otherwise no_profile_status (2.0.1 Rejected, 2.1 NoChargingProfile: ocpp-cs
--- computes no schedule of its own). Returns {"status"} or the handler's reply. Raises what
--- cs.call_action_handler raises.
+-- result is the reply); otherwise Accepted when the EVSE has a running transaction, the
+-- requestedEnergyTransfer is a 2.0.1 one and setting smart_charging.ev_schedule is true
+-- (cs.ev_needs_transaction): ocpp-cs computes a schedule and sends
+-- it with SetChargingProfile (cs.ev_schedule_send, K15/K16, docs/iso15118-smart-charging.md);
+-- without one no_profile_status (2.0.1 Rejected, 2.1 NoChargingProfile). Returns {"status"} or the
+-- handler's reply. Raises what cs.call_action_handler raises.
 CREATE OR REPLACE FUNCTION cs.v201_notify_ev_charging_needs(st cs.station, payload jsonb,
                                                             no_profile_status text)
 RETURNS jsonb
@@ -14,33 +17,51 @@ LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
 DECLARE
-    reply jsonb := coalesce(cs.call_action_handler(st, 'NotifyEVChargingNeeds', payload),
-                            jsonb_build_object('status', no_profile_status));
+    reply jsonb := cs.call_action_handler(st, 'NotifyEVChargingNeeds', payload);
+    tx    integer;
 BEGIN
+    IF reply IS NULL THEN
+        tx := cs.ev_needs_transaction(st.id, (payload->>'evseId')::integer,
+                                      coalesce(payload#>>'{chargingNeeds,requestedEnergyTransfer}', ''));
+        reply := jsonb_build_object('status', CASE WHEN tx IS NOT NULL THEN 'Accepted' ELSE no_profile_status END);
+    END IF;
     INSERT INTO cs.ev_charging_needs (station_id, evse_id, requested_energy_transfer, departure_time,
-                                      max_schedule_tuples, charging_needs, status)
+                                      max_schedule_tuples, charging_needs, status, transaction_id)
     VALUES (st.id, (payload->>'evseId')::integer,
             payload#>>'{chargingNeeds,requestedEnergyTransfer}',
             (payload#>>'{chargingNeeds,departureTime}')::timestamptz,
             (payload->>'maxScheduleTuples')::integer, payload->'chargingNeeds',
-            coalesce(reply->>'status', no_profile_status));
+            coalesce(reply->>'status', no_profile_status), tx);
+    IF tx IS NOT NULL THEN
+        PERFORM cs.ev_schedule_send(st.id, (payload->>'evseId')::integer, tx);
+    END IF;
     RETURN reply;
 END;
 $$;
 
 -- cs.v201_notify_ev_charging_schedule(st, payload): a cs.ev_charging_schedule row (evseId, timeBase,
--- chargingSchedule, 2.1 selectedChargingScheduleId). Returns {"status": "Accepted"}. Raises nothing.
+-- chargingSchedule, 2.1 selectedChargingScheduleId), checked against the TxProfile ocpp-cs sent
+-- (cs.ev_schedule_within_limits): within its limits (or none sent) Accepted; over them Rejected and a
+-- new schedule is sent (K15.FR.12/13, K17.FR.12/13: renegotiation, cs.ev_schedule_send).
+-- Returns {"status"}. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.v201_notify_ev_charging_schedule(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
+DECLARE
+    within boolean := cs.ev_schedule_within_limits(st.id, payload);
+    cmd    bigint;
 BEGIN
+    IF NOT within THEN
+        cmd := cs.ev_schedule_send(st.id, (payload->>'evseId')::integer,
+                                   cs.ev_needs_transaction(st.id, (payload->>'evseId')::integer));
+    END IF;
     INSERT INTO cs.ev_charging_schedule (station_id, evse_id, time_base, charging_schedule,
-                                         selected_schedule_id)
+                                         selected_schedule_id, within_limits, renegotiation_command)
     VALUES (st.id, (payload->>'evseId')::integer, (payload->>'timeBase')::timestamptz,
-            payload->'chargingSchedule', (payload->>'selectedChargingScheduleId')::integer);
-    RETURN jsonb_build_object('status', 'Accepted');
+            payload->'chargingSchedule', (payload->>'selectedChargingScheduleId')::integer, within, cmd);
+    RETURN jsonb_build_object('status', CASE WHEN within IS FALSE THEN 'Rejected' ELSE 'Accepted' END);
 END;
 $$;
 

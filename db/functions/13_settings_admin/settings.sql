@@ -76,7 +76,8 @@ BEGIN
         WHEN 'iso15118.ocsp_url' THEN jsonb_typeof(v) = 'string' AND v #>> '{}' ~ '^(https?://.+)?$'
         WHEN 'iso15118.contract_service_url' THEN jsonb_typeof(v) = 'string' AND v #>> '{}' ~ '^(https?://.+)?$'
         ELSE
-            jsonb_typeof(v) = 'boolean'   -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
+            coalesce(cs.site_setting_valid(set_setting.key, v),   -- site.*, smart_charging.*
+            jsonb_typeof(v) = 'boolean')  -- authorize.concurrent_tx, transaction.dedupe_start, station.auth_required,
                                           -- station.password_hex_fallback, transaction.stop_on_boot,
                                           -- transaction.stop_on_available, history.exact_retention,
                                           -- tariff.california_pricing

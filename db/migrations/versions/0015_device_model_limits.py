@@ -3,7 +3,7 @@ BytesPerMessage is sent as parts (cs.command.parent_id, parts, the trigger that 
 the setting station.pending_policy.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-05
 """
 from pathlib import Path
@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

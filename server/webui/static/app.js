@@ -7,6 +7,7 @@ import * as dashboard from "./dashboard.js";
 import * as station from "./station.js";
 import * as transactions from "./transactions.js";
 import * as log from "./log.js";
+import * as sites from "./sites.js";
 import * as signin from "./signin.js";
 
 const ROUTES = [
@@ -15,6 +16,8 @@ const ROUTES = [
   {pattern: /^\/transactions$/, nav: "transactions", render: transactions.renderList, title: "Transactions"},
   {pattern: /^\/transactions\/([^/]+)$/, nav: "transactions", render: transactions.renderDetail, title: "Transaction"},
   {pattern: /^\/log$/, nav: "log", render: log.render, title: "Live log"},
+  {pattern: /^\/sites$/, nav: "sites", render: sites.renderList, title: "Sites"},
+  {pattern: /^\/sites\/([^/]+)$/, nav: "sites", render: sites.renderSite, title: "Site"},
   {pattern: /^\/signin$/, nav: null, render: signin.render, title: "Sign in", open: true},
 ];
 
