@@ -64,7 +64,7 @@ SELECT function_returns('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 
 SELECT has_function('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'bytea', 'text', 'boolean', 'jsonb']);
 SELECT function_returns('ocpp', 'connect', ARRAY['text', 'text', 'text', 'text', 'bytea', 'text', 'boolean', 'jsonb'],
                         'jsonb');
-SELECT function_returns('ocpp', 'disconnect', ARRAY['text', 'text'], 'void');
+SELECT function_returns('ocpp', 'disconnect', ARRAY['text', 'text', 'timestamp with time zone'], 'void');
 SELECT function_returns('ocpp', 'node_start', ARRAY['text'], 'void');
 SELECT function_returns('ocpp', 'log_frames', ARRAY['jsonb'], 'integer');
 SELECT function_returns('ocpp', 'log_cleanup', ARRAY[]::text[], 'bigint');

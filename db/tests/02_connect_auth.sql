@@ -1,10 +1,10 @@
 -- ocpp.connect, ocpp.disconnect, ocpp.node_start, station passwords (security profile 1).
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 -- an unknown station connects
 SELECT is(ocpp.connect('C-1', 'acme', '1.6', 'n1', NULL, '10.0.0.1:5000'),
-          '{"accepted": true, "profile": 0, "replaced_node": null}', 'unknown station accepted, no replaced node');
+          '{"accepted": true, "profile": 0, "replaced_node": null}'::jsonb || jsonb_build_object('connectedAt', now()), 'unknown station accepted, no replaced node');
 SELECT results_eq($$SELECT account, version, registration_status, last_seen = now() FROM cs.station WHERE identity = 'C-1'$$,
                   $$VALUES ('acme', '1.6', 'Accepted', true)$$, 'the station is created');
 SELECT results_eq($$SELECT c.node, c.version, c.remote, c.connected_at = now()
@@ -13,7 +13,7 @@ SELECT results_eq($$SELECT c.node, c.version, c.remote, c.connected_at = now()
 SELECT ok(EXISTS (SELECT FROM cs.node WHERE name = 'n1'), 'the node is registered');
 
 -- it reconnects through another node
-SELECT is(ocpp.connect('C-1', NULL, '1.6', 'n2'), '{"accepted": true, "profile": 0, "replaced_node": "n1"}',
+SELECT is(ocpp.connect('C-1', NULL, '1.6', 'n2'), '{"accepted": true, "profile": 0, "replaced_node": "n1"}'::jsonb || jsonb_build_object('connectedAt', now()),
           'a second connection names the node it replaces');
 SELECT results_eq($$SELECT c.node, s.account FROM cs.connection c JOIN cs.station s ON s.id = c.station_id
                      WHERE s.identity = 'C-1'$$,
@@ -27,6 +27,14 @@ SELECT ocpp.disconnect('C-1', 'n2');
 SELECT is((SELECT count(*) FROM cs.connection c JOIN cs.station s ON s.id = c.station_id WHERE s.identity = 'C-1'),
           0::bigint, 'disconnect by the holding node removes the row');
 SELECT lives_ok($$SELECT ocpp.disconnect('nobody', 'n2')$$, 'disconnect of an unknown station is harmless');
+-- the same node, a newer connection: the old socket's disconnect (its connectedAt) leaves it
+SELECT ocpp.connect('C-1', NULL, '1.6', 'n2');
+SELECT ocpp.disconnect('C-1', 'n2', now() - interval '1 second');
+SELECT is((SELECT count(*) FROM cs.connection c JOIN cs.station s ON s.id = c.station_id WHERE s.identity = 'C-1'),
+          1::bigint, 'disconnect of an older connection on the same node keeps the newer one');
+SELECT ocpp.disconnect('C-1', 'n2', (ocpp.connect('C-1', NULL, '1.6', 'n2')->>'connectedAt')::timestamptz);
+SELECT is((SELECT count(*) FROM cs.connection c JOIN cs.station s ON s.id = c.station_id WHERE s.identity = 'C-1'),
+          0::bigint, 'disconnect with the connection''s own connectedAt removes it');
 
 -- a node restarts: its stale rows go, other nodes' rows stay
 SELECT ocpp.connect('C-2', NULL, '1.6', 'n3');

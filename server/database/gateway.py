@@ -111,8 +111,9 @@ class Gateway:
                                         else orjson.dumps(certificate).decode())
         return orjson.loads(text)
 
-    async def disconnect(self, identity: str) -> None:
-        await self.pool.execute(self.q["disconnect"], identity, self.node)
+    async def disconnect(self, identity: str, connected_at: str | None) -> None:
+        """ocpp.disconnect of the connection ocpp.connect answered with connectedAt."""
+        await self.pool.execute(self.q["disconnect"], identity, self.node, connected_at)
 
     async def node_start(self) -> None:
         await self.pool.execute(self.q["node_start"], self.node)

@@ -18,7 +18,7 @@ SELECT r FROM ocpp.parse_logged($1::text[], $2::text[], $3::text[], $4::text[], 
 SELECT ocpp.connect($1, $2, $3, $4, $5, $6, $7, $8::jsonb)::text;
 
 -- name: disconnect
-SELECT ocpp.disconnect($1, $2);
+SELECT ocpp.disconnect($1, $2, $3::text::timestamptz);
 
 -- name: node_start
 SELECT ocpp.node_start($1);

@@ -463,7 +463,7 @@ class WebSocketEndpoint:
             session.fail_pending()
             if self.stations.remove(session):
                 try:
-                    await self.gateway.disconnect(where.identity)
+                    await self.gateway.disconnect(where.identity, decision.get("connectedAt"))
                 except Exception as e:  # noqa: BLE001 - the node_start at the next start cleans up
                     log.warning("%s: could not record the disconnect: %s", where.identity, e)
             self.messages.record(where.identity, where.account, IN, None, "Disconnect", None,

@@ -106,7 +106,8 @@ BEGIN
            connected_at = excluded.connected_at, security_profile = excluded.security_profile,
            certificate = excluded.certificate;
 
-    RETURN jsonb_build_object('accepted', true, 'profile', profile, 'replaced_node', replaced);
+    RETURN jsonb_build_object('accepted', true, 'profile', profile, 'replaced_node', replaced,
+                              'connectedAt', now());
 END;
 $$;
 
@@ -126,9 +127,12 @@ BEGIN
 END;
 $$;
 
--- ocpp.disconnect(identity, node): the station's socket on node closed; removes its connection row only
--- when node still holds it (a newer connection on another node stays). Returns nothing; raises nothing.
-CREATE OR REPLACE FUNCTION ocpp.disconnect(identity text, node text)
+-- ocpp.disconnect(identity, node, connected_at): the station's socket on node closed; removes its
+-- connection row only when node still holds it (a newer connection on another node stays) and, with
+-- connected_at (the "connectedAt" ocpp.connect returned for that socket), only when it is still that
+-- socket's row: a station that reconnected to the same node while its old socket was closing keeps
+-- its new row, whichever of the two calls commits first. Returns nothing; raises nothing.
+CREATE OR REPLACE FUNCTION ocpp.disconnect(identity text, node text, connected_at timestamptz DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -139,7 +143,8 @@ BEGIN
      USING cs.station AS s
      WHERE s.identity = disconnect.identity
        AND c.station_id = s.id
-       AND c.node = disconnect.node;
+       AND c.node = disconnect.node
+       AND (disconnect.connected_at IS NULL OR c.connected_at = disconnect.connected_at);
 END;
 $$;
 
