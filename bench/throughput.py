@@ -178,6 +178,10 @@ async def main() -> None:
     ap.add_argument("--baseline", metavar="CHECKOUT", default="",
                     help="another checkout of ocpp-cs (e.g. a git worktree of an older commit) run "
                          "as a third contestant in every round, on the same database")
+    ap.add_argument("--baseline-env", metavar="NAME=VALUE", action="append", default=[],
+                    help="an environment variable for the baseline's server only, e.g. "
+                         "OCPP_CS_MESSAGE_LOG_DURABLE_CALLS=false with --baseline . to weigh a "
+                         "setting (repeatable)")
     ap.add_argument("--latency", default="0.25,0.5,0.75",
                     help="offered rates, as fractions of the median top rate, for the latency run "
                          "('' to skip)")
@@ -202,8 +206,9 @@ async def main() -> None:
         contestants["peer"] = (subprocess.Popen([sys.executable, args.peer, str(args.port + 1)]),
                                args.port + 1)
     if args.baseline:
-        contestants["baseline"] = (start_server(args, server_dsn, args.port + 2, env, args.baseline),
-                                   args.port + 2)
+        baseline_env = {**env, **dict(e.split("=", 1) for e in args.baseline_env)}
+        contestants["baseline"] = (start_server(args, server_dsn, args.port + 2, baseline_env,
+                                                args.baseline), args.port + 2)
     rates: dict[str, list[float]] = {name: [] for name in contestants}
     p99s: dict[str, list[float]] = {name: [] for name in contestants}
     try:
