@@ -181,6 +181,9 @@ async def main() -> None:
     ap.add_argument("--heartbeat", type=float, default=10, help="seconds between a station's heartbeats")
     ap.add_argument("--phase", type=float, default=30, help="seconds of each phase")
     ap.add_argument("--ramp-up", type=float, default=20, help="seconds over which the stations start")
+    ap.add_argument("--warmup", type=float, default=60,
+                    help="seconds after all booted before the first phase: the first sessions start "
+                         "(10-60 s after boot) and the rate settles")
     ap.add_argument("--commands", type=float, default=5, help="commands queued per second")
     ap.add_argument("--kill-primary", action="store_true",
                     help="SIGKILL the primary instead of pg_autoctl perform failover")
@@ -255,6 +258,7 @@ async def main() -> None:
             ops = asyncio.create_task(operator(superuser, identities, args.commands, command_ids,
                                                stop_commands))
 
+            await asyncio.sleep(args.warmup)
             t0 = time.monotonic()
             await asyncio.sleep(args.phase)
             killed = time.monotonic()
