@@ -1,7 +1,8 @@
 """ISO 15118 smart charging end to end (docs/iso15118-smart-charging.md) with an independent 2.0.1
 station (the `ocpp` package's v201 ChargePoint): NotifyEVChargingNeeds during a transaction is
 answered Accepted and a SetChargingProfile follows whose schedule respects the EV's needs and the
-limits; a NotifyEVChargingSchedule over those limits is Rejected and renegotiated with a new profile."""
+limits (with a tariff assigned through ocpp.set_tariff / ocpp.assign_tariff: in its cheap period
+first); a NotifyEVChargingSchedule over those limits is Rejected and renegotiated with a new profile."""
 from __future__ import annotations
 
 import asyncio
@@ -116,6 +117,31 @@ async def test_needs_in_a_site_respect_the_share_and_the_ev_caps_its_share(serve
         assert answer.status == "Accepted"
         await wait_for(lambda: _limits(a, b, [8.0], [16.0]))
         assert "duration" not in schedule_of(a.profiles[-1])        # no departure time: open-ended
+
+
+async def test_needs_with_a_tariff_charge_in_the_cheap_period_first(server, db):
+    # a tariff cheap from 2 h to 5 h from now (UTC, to the minute), dear otherwise, at this station
+    start, end = (datetime.now(timezone.utc) + timedelta(hours=h) for h in (2, 5))
+    await db.sql("select ocpp.set_tariff('CHEAP-SOON', 'EUR', 0.40, periods => '" + json.dumps(
+        [{"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "energyPrice": 0.10}]) + "')")
+    async with station(server.url, "EVN-T") as cp:
+        await db.sql("select ocpp.assign_tariff('CHEAP-SOON', 'EVN-T')")
+        await started(cp, "EVN-T-TX")
+        # 2 h at the EV's 16 A (× 230 V × 3 phases), departure in 10 h
+        n = needs(16, departure_hours=10)
+        n["acChargingParameters"]["energyAmount"] = 22080
+        answer = await cp.call(call.NotifyEVChargingNeeds(charging_needs=n, evse_id=1, max_schedule_tuples=3))
+        assert answer.status == "Accepted"
+        await wait_for(lambda: _count(cp, 1))
+        schedule = schedule_of(cp.profiles[0])
+        periods = schedule["charging_schedule_period"]
+        assert len(periods) <= 3                                      # maxScheduleTuples
+        assert [float(p["limit"]) for p in periods] == [0, 16, 0]     # nothing until the cheap period
+        assert 7080 <= periods[1]["start_period"] <= 7200             # it starts 2 h from now (minute)
+        charged_s = periods[2]["start_period"] - periods[1]["start_period"]
+        assert charged_s * 16 * 690 / 3600 >= 22080                  # the energy by the departure
+        assert periods[2]["start_period"] <= 5 * 3600                 # within the cheap period
+        assert 0 < schedule["duration"] <= 10 * 3600
 
 
 async def _count(cp: Station, n: int) -> bool:

@@ -1,7 +1,8 @@
 """Tariffs and cost end to end (docs/tariffs.md) with independent stations, the `ocpp` package's
 ChargePoints: totalCost on a 2.0.1 Ended event and CostUpdated during the transaction (v201), a stored
 tariff sent to a 2.1 station (v21, SetDefaultTariff), the stored cost of a 1.6 transaction in the REST
-API with the California Pricing FinalCost message to a station that announces it (v16), the REST
+API with the California Pricing FinalCost message to a station that announces it and its RunningCost
+messages during the transaction (v16), the REST
 tariff resources and their errors, and the cost on the web UI's transaction page."""
 from __future__ import annotations
 
@@ -198,6 +199,36 @@ async def test_v16_cost_in_the_rest_api_and_california_pricing(server, db):
     assert status == 200 and body["energyPrice"] == 0.3 and body["vatPercent"] == 0
     status, cost = await api.post(f"/api/v1/transactions/{tx}/cost")
     assert status == 200 and cost["total"] == 4.0
+
+
+async def test_v16_california_pricing_running_cost_during_a_transaction(server, db):
+    await price(db)
+    await db.sql("select ocpp.set_setting('tariff.cost_updated_interval', '1')")
+    async with connected(server.url, "TAR16-RC", Station16, "1.6", california=True) as cp:
+        await cp.call(call16.BootNotification(charge_point_vendor="V", charge_point_model="M"))
+        await answered(db, int(await db.sql("select ocpp.get_configuration('TAR16-RC')")))
+        start = await cp.call(call16.StartTransaction(connector_id=1, id_tag="TOK-16", meter_start=0,
+                                                      timestamp=now()))
+        await asyncio.sleep(1.1)   # the interval counts from the start
+        await cp.call(call16.MeterValues(connector_id=1, transaction_id=start.transaction_id, meter_value=[
+            {"timestamp": now(), "sampledValue": [{"value": "5000", "measurand": "Energy.Active.Import.Register",
+                                                   "unit": "Wh"}]}]))
+        await wait_for(having(cp.transfers))
+        assert [(t["vendorId"], t["messageId"]) for t in cp.transfers] \
+            == [("org.openchargealliance.costmsg", "RunningCost")]
+        data = json.loads(cp.transfers[0]["data"])
+        assert {k: data[k] for k in ("transactionId", "meterValue", "cost", "state")} \
+            == {"transactionId": start.transaction_id, "meterValue": 5000, "cost": 2.5, "state": "Charging"}
+        assert data["chargingPrice"] == {"kWhPrice": 0.3, "hourPrice": 0, "flatFee": 1.0}
+        await cp.call(call16.StopTransaction(meter_stop=10000, timestamp=now(),
+                                             transaction_id=start.transaction_id))
+        await wait_for(lambda: _at_least(cp.transfers, 2))
+        assert [t["messageId"] for t in cp.transfers] == ["RunningCost", "FinalCost"]
+        assert json.loads(cp.transfers[1]["data"])["cost"] == 4.0
+
+
+async def _at_least(items: list, n: int) -> bool:
+    return len(items) >= n
 
 
 async def test_rest_tariff_resources_and_their_errors(server, db):

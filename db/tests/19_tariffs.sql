@@ -1,8 +1,8 @@
 -- Tariffs and cost: price periods (across midnight, weekdays, time zones), VAT, session fee, the tariff
 -- of an EVSE and of an id token group, the cost of 1.6 and 2.0.1 transactions, recompute, CostUpdated,
--- the California Pricing FinalCost message, the 2.1 tariff messages and their effects, every error.
+-- the California Pricing FinalCost and RunningCost messages, the 2.1 tariff messages and their effects, every error.
 BEGIN;
-SELECT plan(63);
+SELECT plan(69);
 
 SELECT ocpp.node_start('nt');
 SELECT ocpp.connect('TF-16', NULL, '1.6', 'nt');
@@ -162,6 +162,39 @@ SELECT is(ocpp.parse('TF-21', 'w1', 'TransactionEvent', '{"eventType": "Updated"
     "triggerReason": "RunningCost", "seqNo": 0, "transactionInfo": {"transactionId": "TX-W"}, "evse": {"id": 1, "connectorId": 1},
     "meterValue": [{"timestamp": "2024-03-04T10:30:00Z", "sampledValue": [{"value": 5000}]}]}', NULL, '2.1'),
     '{"totalCost": 0.55}', '2.1 Updated: the running cost as totalCost (its first reading is the start: the fee and VAT)');
+
+-- 1.6 California Pricing RunningCost: on MeterValues of a running transaction at the interval
+SELECT ocpp.set_setting('tariff.california_pricing', 'true');
+SELECT (ocpp.parse('TF-16', 'r1', 'StartTransaction',
+    '{"connectorId": 1, "idTag": "T-ANY", "meterStart": 0, "timestamp": "2024-03-05T10:00:00Z"}')->>'transactionId')::int AS tx5 \gset
+SELECT ocpp.parse('TF-16', 'r2', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-05T10:30:00Z",
+    "sampledValue": [{"value": "5000", "measurand": "Energy.Active.Import.Register"}]}]}', :tx5)::jsonb);
+SELECT is((SELECT count(*) FROM cs.command WHERE payload->>'messageId' = 'RunningCost'), 0::bigint,
+          'no RunningCost before the interval passed');
+UPDATE cs.transaction SET created_at = now() - interval '2 minutes' WHERE id = :tx5;
+SELECT ocpp.parse('TF-16', 'r3', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-05T10:40:00Z",
+    "sampledValue": [{"value": "6", "unit": "kWh", "measurand": "Energy.Active.Import.Register"}]}]}', :tx5)::jsonb);
+SELECT is((SELECT payload - 'data' FROM cs.command WHERE payload->>'messageId' = 'RunningCost'),
+          '{"vendorId": "org.openchargealliance.costmsg", "messageId": "RunningCost"}',
+          'then a RunningCost DataTransfer to the station with CustomDisplayCostAndPrice true');
+SELECT is((SELECT (payload->>'data')::jsonb - 'timestamp' - 'chargingPrice' - 'nextPeriod' FROM cs.command
+            WHERE payload->>'messageId' = 'RunningCost'),
+          jsonb_build_object('transactionId', :tx5, 'meterValue', 6000, 'cost', 2.40 + 0.80 + 0.50 + 0.37, 'state', 'Charging'),
+          'its data: the transaction, the register in Wh, the running total (6 kWh, 40 min, fee, VAT), Charging');
+SELECT ok((SELECT (d->'chargingPrice'->>'kWhPrice')::numeric IN (0.44, 0.22)
+                  AND d->'chargingPrice'->'hourPrice' = '1.32' AND d->'chargingPrice'->'flatFee' = '0.55'
+                  AND (d->>'timestamp')::timestamptz IS NOT NULL
+             FROM (SELECT (payload->>'data')::jsonb AS d FROM cs.command WHERE payload->>'messageId' = 'RunningCost') AS x),
+          'and the prices in force, VAT included');
+SELECT ocpp.parse('TF-16', 'r4', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-05T10:50:00Z",
+    "sampledValue": [{"value": "7", "unit": "kWh", "measurand": "Energy.Active.Import.Register"}]}]}', :tx5)::jsonb);
+SELECT is((SELECT count(*) FROM cs.command WHERE payload->>'messageId' = 'RunningCost'), 1::bigint, 'not again within the interval');
+UPDATE cs.transaction_cost SET cost_updated_at = now() - interval '2 minutes' WHERE transaction_id = :tx5;
+SELECT ocpp.set_setting('tariff.california_pricing', 'false');
+SELECT ocpp.parse('TF-16', 'r5', 'MeterValues', format('{"connectorId": 1, "transactionId": %s, "meterValue": [{"timestamp": "2024-03-05T10:55:00Z",
+    "sampledValue": [{"value": "8", "unit": "kWh", "measurand": "Energy.Active.Import.Register"}]}]}', :tx5)::jsonb);
+SELECT is((SELECT count(*) FROM cs.command WHERE payload->>'messageId' = 'RunningCost'), 1::bigint,
+          'tariff.california_pricing off: no RunningCost');
 DELETE FROM cs.tariff_assignment;
 SELECT is(ocpp.parse('TF-201', 'e6', 'TransactionEvent', '{"eventType": "Ended", "timestamp": "2024-03-04T11:00:00Z",
     "triggerReason": "EVDeparted", "seqNo": 0, "transactionInfo": {"transactionId": "TX-B"}}', NULL, '2.0.1'),

@@ -1,9 +1,9 @@
 -- ISO 15118 smart charging (K15-K17): NotifyEVChargingNeeds answered Accepted with a schedule sent
--- when a transaction runs, the schedule computed from the needs and the limits (flat: these stations
--- have no tariff, whether cs.tariff_price_periods exists or not), NotifyEVChargingSchedule checked
--- against it and renegotiated.
+-- when a transaction runs, the schedule computed from the needs and the limits (flat without a
+-- tariff; with one, cs.tariff_price_periods: the cheap periods first), NotifyEVChargingSchedule
+-- checked against it and renegotiated.
 BEGIN;
-SELECT plan(22);
+SELECT plan(33);
 
 SELECT ocpp.node_start('nev');
 SELECT ocpp.connect('EV-1', NULL, '2.0.1', 'nev');
@@ -91,6 +91,80 @@ SELECT is((SELECT count(*) FROM cs.command WHERE action = 'SetChargingProfile'),
           'and renegotiated: a new SetChargingProfile (K15.FR.13)');
 SELECT results_eq($$SELECT within_limits, renegotiation_command IS NOT NULL FROM cs.ev_charging_schedule ORDER BY id$$,
                   $$VALUES (true, false), (true, false), (false, true)$$, 'the check is kept with each schedule');
+
+-- with a tariff (cs.tariff_price_periods): the cheap period first, the energy by the departure, at
+-- most maxScheduleTuples, never above the limit. At a fixed start (18:00 UTC, departure 08:00 the next
+-- day: 14 h), a tariff of 0.40/kWh by day and 0.10/kWh 22:00-06:00; at 16 A × 230 V × 3 an hour is 11040 Wh.
+SELECT ocpp.set_tariff('NIGHT15', 'EUR', 0.40, periods => '[{"start": "22:00", "end": "06:00", "energyPrice": 0.10}]');
+SELECT ocpp.assign_tariff('NIGHT15', 'EV-1');
+CREATE FUNCTION pg_temp.sched(energy numeric, tuples integer, cap numeric,
+                              departure timestamptz DEFAULT '2024-05-02T08:00:00Z') RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    n cs.ev_charging_needs;
+BEGIN
+    SELECT * INTO n FROM cs.ev_charging_needs AS x WHERE x.status = 'Accepted' ORDER BY x.id DESC LIMIT 1;
+    n.charging_needs := jsonb_build_object('requestedEnergyTransfer', 'AC_three_phase', 'acChargingParameters',
+        jsonb_build_object('energyAmount', energy, 'evMinCurrent', 6, 'evMaxCurrent', 16, 'evMaxVoltage', 400));
+    n.departure_time := departure;
+    n.max_schedule_tuples := tuples;
+    RETURN cs.ev_needs_schedule(n, n.station_id, cap, 230, 3, '2024-05-01T18:00:00Z');
+END $$;
+-- the energy a schedule delivers (A × 230 V × 3 over each period, the last one to the duration), Wh
+CREATE FUNCTION pg_temp.delivered(s jsonb) RETURNS numeric LANGUAGE sql AS $$
+    SELECT coalesce(sum(x.lim * 690 * (coalesce(x.nxt, (s->>'duration')::numeric) - x.at) / 3600), 0)
+      FROM (SELECT (p->>'startPeriod')::numeric AS at, (p->>'limit')::numeric AS lim,
+                   lead((p->>'startPeriod')::numeric) OVER (ORDER BY (p->>'startPeriod')::numeric) AS nxt
+              FROM jsonb_array_elements(s->'chargingSchedulePeriod') AS p) AS x
+$$;
+CREATE FUNCTION pg_temp.max_limit(s jsonb) RETURNS numeric LANGUAGE sql AS $$
+    SELECT max((p->>'limit')::numeric) FROM jsonb_array_elements(s->'chargingSchedulePeriod') AS p
+$$;
+
+SELECT is(pg_temp.sched(22080, 1024, 32) - 'startSchedule',
+          '{"chargingRateUnit": "A", "duration": 50400, "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 0},
+            {"startPeriod": 14400, "limit": 16}, {"startPeriod": 21600, "limit": 0}]}',
+          'tariff: 2 h of energy in the cheap night from 22:00, nothing by day');
+SELECT is(pg_temp.sched(99360, 1024, 32)->'chargingSchedulePeriod',
+          '[{"startPeriod": 0, "limit": 16}, {"startPeriod": 3600, "limit": 0}, {"startPeriod": 14400, "limit": 16},
+            {"startPeriod": 43200, "limit": 0}]',
+          'tariff: 9 h of energy: the whole night, then the earliest day hour');
+SELECT ok(pg_temp.delivered(pg_temp.sched(99360, 1024, 32)) >= 99360, 'and the energy is delivered by the departure');
+SELECT ok(jsonb_array_length(pg_temp.sched(99360, 2, 32)->'chargingSchedulePeriod') <= 2
+          AND pg_temp.delivered(pg_temp.sched(99360, 2, 32)) >= 99360 AND pg_temp.max_limit(pg_temp.sched(99360, 2, 32)) <= 16,
+          'maxScheduleTuples 2: at most 2 periods, still the energy by the departure, not above the EV''s maximum');
+SELECT ok(jsonb_array_length(pg_temp.sched(22080, 1, 32)->'chargingSchedulePeriod') = 1
+          AND pg_temp.delivered(pg_temp.sched(22080, 1, 32)) >= 22080, 'maxScheduleTuples 1: one period with the energy');
+SELECT ok(pg_temp.max_limit(pg_temp.sched(13924.2, 1024, 10.09)) <= 10.09
+          AND pg_temp.delivered(pg_temp.sched(13924.2, 1024, 10.09)) >= 13924.2,
+          'an EVSE limit of 10.09 A: the schedule stays under it (10.0) and still delivers the energy');
+SELECT is(pg_temp.sched(20 * 11040, 1024, 32)->'chargingSchedulePeriod', '[{"startPeriod": 0, "limit": 16}]',
+          'more energy than the time to the departure holds: flat at the maximum');
+SELECT is(pg_temp.sched(22080, 1024, 32, '2025-06-01T08:00:00Z')->'chargingSchedulePeriod',
+          '[{"startPeriod": 0, "limit": 0}, {"startPeriod": 14400, "limit": 16}, {"startPeriod": 21600, "limit": 0}]',
+          'a departure over a year away: the tariff''s first 366 days are searched, no error');
+
+-- through NotifyEVChargingNeeds: the cheap period 2 h from now for 3 h, under the EVSE's 10 A
+SELECT ocpp.set_setting('smart_charging.evse_max_current', '10');
+SELECT ocpp.set_tariff('NIGHT15', 'EUR', 0.40, periods => jsonb_build_array(jsonb_build_object(
+    'start', to_char((now() + interval '2 hours') AT TIME ZONE 'UTC', 'HH24:MI'),
+    'end', to_char((now() + interval '5 hours') AT TIME ZONE 'UTC', 'HH24:MI'), 'energyPrice', 0.10)));
+SELECT pg_temp.p('EV-1', 'NotifyEVChargingNeeds', format('{"evseId": 1, "maxScheduleTuples": 3, "chargingNeeds": {
+    "requestedEnergyTransfer": "AC_three_phase", "departureTime": "%s",
+    "acChargingParameters": {"energyAmount": 13800, "evMinCurrent": 6, "evMaxCurrent": 16, "evMaxVoltage": 400}}}',
+    cs.ocpp_time(now() + interval '10 hours')));
+SELECT ok((SELECT jsonb_array_length(s->'chargingSchedulePeriod') <= 3 AND pg_temp.max_limit(s) <= 10
+                  AND pg_temp.delivered(s) >= 13800 - 10 * 690 / 3600.0
+             FROM (SELECT pg_temp.last_profile() #> '{chargingProfile,chargingSchedule,0}' AS s) AS x),
+          'the profile sent: at most maxScheduleTuples periods, under the EVSE''s 10 A, the energy by the departure');
+SELECT is((SELECT jsonb_agg(p->'limit') FROM jsonb_array_elements(pg_temp.last_profile()
+            #> '{chargingProfile,chargingSchedule,0,chargingSchedulePeriod}') AS p),
+          '[0, 10, 0]', 'nothing until the cheap period, then the limit, then nothing');
+SELECT ok((SELECT (p->>'startPeriod')::integer BETWEEN 7080 AND 7200 FROM jsonb_array_elements(pg_temp.last_profile()
+            #> '{chargingProfile,chargingSchedule,0,chargingSchedulePeriod}') AS p WHERE (p->>'limit')::numeric = 10),
+          'charging starts where the cheap period does');
+SELECT pg_temp.settle();
+SELECT ocpp.set_setting('smart_charging.evse_max_current', '32');
+DELETE FROM cs.tariff_assignment;
 
 -- in a site: the EV's maximum is its cap, the other EVSE gets the rest
 SELECT (ocpp.set_site('EV-site', 32)->>'id')::integer AS site \gset

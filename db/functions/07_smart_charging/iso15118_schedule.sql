@@ -46,8 +46,10 @@ $$;
 -- to_regprocedure: it is optional) the schedule is flat: one period at the rate, until the departure
 -- when known. With them, the cheapest tariff periods (energy price + time price, then earliest) up to
 -- the departure are filled at the rate until the requested energy fits, the other time gets 0; when
--- the periods cannot hold the energy, flat. At most maxScheduleTuples periods (adjacent ones merged,
--- the later of two keeping the higher limit). Limits are rounded down to 0.1. Returns jsonb.
+-- the periods cannot hold the energy, flat. Only the tariff's first 366 days are searched (its limit),
+-- so a departure further away still gets a schedule. At most maxScheduleTuples periods (adjacent ones merged,
+-- the later of two keeping the higher limit). Limits are rounded down to 0.1, and the energy is counted at
+-- the rounded limit. Returns jsonb.
 -- Raises nothing.
 CREATE OR REPLACE FUNCTION cs.ev_needs_schedule(needs cs.ev_charging_needs, station_id integer, cap_a numeric,
                                                 voltage numeric, phases integer, from_at timestamptz)
@@ -73,12 +75,11 @@ DECLARE
 BEGIN
     IF unit = 'A' THEN
         rate := least(coalesce((ac->>'evMaxCurrent')::numeric, cap_a), cap_a);
-        rate_w := rate * voltage * phases;
     ELSE
         rate := least(coalesce((dc->>'evMaxPower')::numeric, cap_a * voltage * phases), cap_a * voltage * phases);
-        rate_w := rate;
     END IF;
-    rate := trunc(greatest(rate, 0), 1);
+    rate := trunc(greatest(rate, 0), 1);   -- the limit sent: the energy is counted at it
+    rate_w := CASE unit WHEN 'A' THEN rate * voltage * phases ELSE rate END;
 
     IF departure > from_at AND energy > 0 AND rate_w > 0
        AND to_regprocedure('cs.tariff_price_periods(integer,integer,timestamptz,timestamptz)') IS NOT NULL THEN
@@ -89,7 +90,7 @@ BEGIN
                FROM cs.tariff_price_periods($1, $2, $3, $4) AS t
               WHERE t.ends_at > $3 AND t.starts_at < $4
               ORDER BY coalesce(t.energy_price, 0) + coalesce(t.time_price, 0), t.starts_at'
-            USING needs.station_id, needs.evse_id, from_at, departure LOOP
+            USING needs.station_id, needs.evse_id, from_at, least(departure, from_at + interval '366 days') LOOP
             EXIT WHEN need_s <= 0;
             take := least(p.e - p.s, need_s);
             IF take > 0 THEN

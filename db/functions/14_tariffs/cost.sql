@@ -207,18 +207,95 @@ END;
 $$;
 
 -- cs.tariff_meter_values(station_id, transaction_id): 1.6 MeterValues of a running transaction of the
--- station: its running cost is stored again (when a tariff applies). Returns nothing. Raises nothing.
+-- station: its running cost is stored again (when a tariff applies); when setting
+-- tariff.cost_updated_interval (seconds) is above 0, the last running cost sent for it (or, before
+-- the first, the transaction's creation) is at least that long ago, setting tariff.california_pricing
+-- is on and the station reported CustomDisplayCostAndPrice true, queues the California Pricing
+-- RunningCost message (cs.tariff_running_cost_data). The same no-timer rule as 2.0.1 CostUpdated: a
+-- station that sends no MeterValues gets no RunningCost. Returns nothing. Raises nothing.
 CREATE OR REPLACE FUNCTION cs.tariff_meter_values(station_id integer, transaction_id integer)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = cs, pg_temp
 AS $$
+DECLARE
+    tx       cs.transaction;
+    cost     jsonb;
+    identity text;
+    period   numeric := (cs.setting('tariff.cost_updated_interval'))::numeric;
 BEGIN
-    IF EXISTS (SELECT FROM cs.transaction AS t
-                WHERE t.id = tariff_meter_values.transaction_id AND t.station_id = tariff_meter_values.station_id
-                  AND t.stopped_at IS NULL) THEN
-        PERFORM cs.transaction_cost_store(transaction_id);
+    SELECT * INTO tx FROM cs.transaction AS t
+     WHERE t.id = tariff_meter_values.transaction_id AND t.station_id = tariff_meter_values.station_id
+       AND t.stopped_at IS NULL;
+    IF NOT FOUND THEN
+        RETURN;
     END IF;
+    cost := cs.transaction_cost_store(tx.id);
+    IF cost IS NULL OR NOT period > 0 OR NOT (cs.setting('tariff.california_pricing'))::boolean
+       OR coalesce((cost->>'cost_updated_at')::timestamptz, tx.created_at) > now() - make_interval(secs => period) THEN
+        RETURN;
+    END IF;
+    SELECT s.identity INTO identity
+      FROM cs.station AS s
+      JOIN cs.configuration_key AS k ON k.station_id = s.id
+     WHERE s.id = tx.station_id AND k.key = 'CustomDisplayCostAndPrice' AND lower(k.value) = 'true';
+    IF FOUND THEN
+        PERFORM ocpp.send(identity, 'DataTransfer', jsonb_build_object(
+            'vendorId', 'org.openchargealliance.costmsg', 'messageId', 'RunningCost',
+            'data', cs.tariff_running_cost_data(tx, cost, now())::text));
+        UPDATE cs.transaction_cost AS c SET cost_updated_at = now() WHERE c.transaction_id = tx.id;
+    END IF;
+END;
+$$;
+
+-- cs.tariff_running_cost_data(tx, cost, at): the data of a California Pricing RunningCost message
+-- (OCA "OCPP & California Pricing Requirements", OCPP 1.6): {"transactionId", "timestamp" (at),
+-- "meterValue" (the energy register in Wh: the last reading, else meterStart), "cost" (the running
+-- total with VAT), "state" ("Charging": ocpp-cs does not price idle time), "chargingPrice"
+-- {"kWhPrice", "hourPrice", "flatFee"} (the prices at at, VAT included), "nextPeriod" {"atTime",
+-- "chargingPrice"} (the next price change within a day, when there is one)}. cost is a stored
+-- cs.transaction_cost row as jsonb (cs.transaction_cost_store). Returns jsonb. Raises nothing.
+CREATE OR REPLACE FUNCTION cs.tariff_running_cost_data(tx cs.transaction, cost jsonb, at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql
+STABLE
+SET search_path = cs, pg_temp
+AS $$
+DECLARE
+    t     record;   -- cs.tariff
+    vat   numeric;
+    meter numeric;
+    now_p record;
+    next  record;
+BEGIN
+    SELECT * INTO t FROM cs.tariff AS x WHERE x.id = cost->>'tariff_id';
+    vat := 1 + coalesce(t.vat_percent, 0) / 100;
+    SELECT m.numeric_value * CASE m.unit WHEN 'kWh' THEN 1000 WHEN 'MWh' THEN 1000000 ELSE 1 END INTO meter
+      FROM cs.meter_value AS m
+     WHERE m.transaction_id = tx.id AND m.measurand = 'Energy.Active.Import.Register'
+       AND m.phase IS NULL AND m.unit IN ('Wh', 'kWh', 'MWh') AND abs(m.numeric_value) < 1e15
+     ORDER BY m.sampled_at DESC, m.id DESC
+     LIMIT 1;
+    SELECT * INTO now_p FROM cs.tariff_price_at(t.id, at);
+    SELECT s.starts_at, s.energy_price, s.time_price INTO next
+      FROM cs.tariff_segments(t.id, at, at + interval '1 day') AS s
+     WHERE s.starts_at > at
+     ORDER BY s.starts_at
+     LIMIT 1;
+    RETURN jsonb_strip_nulls(jsonb_build_object(
+        'transactionId', tx.id,
+        'timestamp', cs.ocpp_time(at),
+        'meterValue', round(coalesce(meter, tx.meter_start, 0))::bigint,
+        'cost', (cost->>'total')::numeric,
+        'state', 'Charging',
+        'chargingPrice', jsonb_build_object('kWhPrice', round(now_p.energy_price * vat, 4),
+                                            'hourPrice', round(now_p.time_price * vat, 4),
+                                            'flatFee', round(t.session_fee * vat, 4)),
+        'nextPeriod', CASE WHEN next.starts_at IS NOT NULL THEN jsonb_build_object(
+            'atTime', cs.ocpp_time(next.starts_at),
+            'chargingPrice', jsonb_build_object('kWhPrice', round(next.energy_price * vat, 4),
+                                                'hourPrice', round(next.time_price * vat, 4),
+                                                'flatFee', round(t.session_fee * vat, 4))) END));
 END;
 $$;
 
