@@ -4,7 +4,14 @@ as, its application_name and its session settings.
 The pool of the gateway, the one LISTEN connection of a node (listener.py) and the command-line tools
 (cli.py) all connect here, so each shows up in pg_stat_activity as ocpp-cs and acts as the front end's
 role ([database] role), which may only EXECUTE the ocpp.* API. The role is a startup parameter, not
-SET ROLE: the pool's RESET ALL on release returns to it.
+SET ROLE, so nothing can move a session away from it.
+
+A pooled connection keeps no session state between uses: the role and settings are startup
+parameters, set_config is transaction-local (is_local), advisory locks are transaction-level and LISTEN
+has a connection of its own (listener.py). So the pool does not run asyncpg's reset query (UNLISTEN *,
+RESET ALL, CLOSE ALL, pg_advisory_unlock_all) on every release: that was a second round trip for every
+statement, station messages included. An open transaction is still rolled back on release (asyncpg
+does that before calling the pool's reset).
 """
 from __future__ import annotations
 
@@ -73,7 +80,12 @@ async def create_pool(login: Login, *, min_size: int, max_size: int) -> asyncpg.
     if not any(isinstance(f, _QuietPoolFloor) for f in _POOL_LOG.filters):
         _POOL_LOG.addFilter(_QuietPoolFloor())
     return await asyncpg.create_pool(login.dsn, min_size=min_size, max_size=max_size,
-                                     server_settings=login.settings(), timeout=CONNECT_TIMEOUT)
+                                     server_settings=login.settings(), timeout=CONNECT_TIMEOUT,
+                                     reset=_keep_session)
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release: nothing to undo (see the module's docstring)."""
 
 
 async def close_pool(pool: asyncpg.Pool, timeout: float = 10.0) -> None:
