@@ -211,9 +211,6 @@ export async function render(main, {signal, session}) {
       checked: shown.length > 0 && shown.every(s => selected.has(s.identity)),
       onchange: event => { for (const s of shown) event.target.checked ? selected.add(s.identity) : selected.delete(s.identity); draw(); }});
     clear(list, table([
-      {title: all, cell: s => el("input", {type: "checkbox", class: "select", value: s.identity, checked: selected.has(s.identity),
-        "aria-label": `Select ${s.identity}`,
-        onchange: event => { event.target.checked ? selected.add(s.identity) : selected.delete(s.identity); draw(); }})},
       {title: "State", cell: s => stateBadge(stationState(s))},
       {title: "Station", cell: s => el("a", {href: `#/stations/${encodeURIComponent(s.identity)}`, class: "identity"}, s.identity)},
       {title: "OCPP", cell: s => `${s.version || "—"}${s.transport === "soap" ? " SOAP" : ""}`},
@@ -221,6 +218,10 @@ export async function render(main, {signal, session}) {
       {title: "Model", cell: s => vendorModel(s.boot).model || "—"},
       {title: "Connectors", cell: s => connectorBadges(s)},
       {title: "Last seen", cell: s => el("span", {title: fmtTime(s.lastSeen)}, ago(s.lastSeen))},
+      // last, so that the columns before keep their places; ticked ones get a command together
+      {title: all, class: "select", cell: s => el("input", {type: "checkbox", class: "select", value: s.identity,
+        checked: selected.has(s.identity), "aria-label": `Select ${s.identity}`,
+        onchange: event => { event.target.checked ? selected.add(s.identity) : selected.delete(s.identity); draw(); }})},
     ], shown, stations.length ? "No station matches." : "No station has connected yet."));
   };
 
