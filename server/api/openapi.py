@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import __version__
 from .ocpp_schemas import ocpp_components, request_ref, response_ref
-from .routes import PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, Route
+from .routes import BULK_MAX, PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, Route
 
 ERROR_TEXT = {400: "Bad request: the failing field is named", 401: "Missing or wrong Bearer token",
               403: "The token's role may not do this", 404: "Not found",
@@ -78,7 +78,7 @@ OPS_SCHEMAS: dict[str, Any] = {
         "meterStop": {"type": "integer", "minimum": 0,
                       "description": "Wh; absent: the last register value stored, else meterStart"}}},
     "BulkCommand": {"type": "object", "required": ["identities", "action"], "properties": {
-        "identities": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "string"}},
+        "identities": {"type": "array", "minItems": 1, "maxItems": BULK_MAX, "items": {"type": "string"}},
         "action": {"type": "string", "description": "the OCPP operation, e.g. Reset"},
         "payload": {"type": "object", "additionalProperties": True},
         "wait": {"type": "boolean", "description": "wait for every answer, up to the command timeout "
