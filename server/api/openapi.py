@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import __version__
 from .ocpp_schemas import ocpp_components, request_ref, response_ref
-from .routes import PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, Route
+from .routes import BULK_MAX, PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, Route
 
 ERROR_TEXT = {400: "Bad request: the failing field is named", 401: "Missing or wrong Bearer token",
               403: "The token's role may not do this", 404: "Not found",
@@ -69,6 +69,27 @@ SITE_SCHEMAS: dict[str, Any] = {
             limitA=AMOUNT, limit={**AMOUNT, "description": "in the site's unit"},
             drawA={**AMOUNT, "nullable": True}, commandId={"type": "integer", "nullable": True},
             allocatedAt={"type": "string", "format": "date-time"})})]},
+}
+# Operations (issue 18): force-close, one command to several stations, the dashboard's figures.
+OPS_SCHEMAS: dict[str, Any] = {
+    "CloseTransaction": {"type": "object", "properties": {
+        "reason": {"type": "string", "description": "an OCPP stop reason (1.6 Reason, 2.0.1 ReasonEnumType); "
+                                                    "default Other"},
+        "meterStop": {"type": "integer", "minimum": 0,
+                      "description": "Wh; absent: the last register value stored, else meterStart"}}},
+    "BulkCommand": {"type": "object", "required": ["identities", "action"], "properties": {
+        "identities": {"type": "array", "minItems": 1, "maxItems": BULK_MAX, "items": {"type": "string"}},
+        "action": {"type": "string", "description": "the OCPP operation, e.g. Reset"},
+        "payload": {"type": "object", "additionalProperties": True},
+        "wait": {"type": "boolean", "description": "wait for every answer, up to the command timeout "
+                                                  "(default true); false: the commands as queued"}}},
+    "BulkCommandResult": _object(action={"type": "string"}, results={"type": "array", "items": _object(
+        identity={"type": "string"}, commandId=INT,
+        status={"type": "string", "description": "the command's status; refused: SQL did not queue it"},
+        response={**OBJECT, "nullable": True}, error={**OBJECT, "nullable": True})}),
+    "Today": _object(since=TIME, sessions={"type": "integer"}, running={"type": "integer"},
+                     energyWh={"type": "number"}, stations={"type": "integer"}, faulted={"type": "integer"},
+                     offline={"type": "integer"}),
 }
 SCHEMAS: dict[str, Any] = {
     "Any": {},
@@ -194,6 +215,7 @@ SCHEMAS: dict[str, Any] = {
         "version": {"type": "string"}, "operations": {"type": "array", "items": {"type": "string"}}}},
     "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
     **SITE_SCHEMAS,
+    **OPS_SCHEMAS,
 }
 
 

@@ -452,6 +452,93 @@ async def operation_schema(request: web.Request) -> web.Response:
     return web.Response(body=path.read_bytes(), content_type="application/json")
 
 
+# --- operations (issue 18): force-close a transaction, one command to several stations, the
+# dashboard's figures ---
+
+BULK_MAX = 100  # stations one bulk command may name
+
+
+async def close_transaction(request: web.Request) -> web.Response:
+    """ocpp.close_transaction: an operator stop with an OCPP stop reason (default Other)."""
+    body = await json_body(request)
+    meter_stop = body.get("meterStop")
+    if meter_stop is not None and (not isinstance(meter_stop, int) or isinstance(meter_stop, bool)):
+        raise ApiError(400, "BadRequest", "meterStop must be an integer", field="meterStop")
+    return json_text(await call(queries(request).close_transaction(
+        path_int(request, "id"), text_field(body, "reason") or "Other", meter_stop)))
+
+
+def _bulk_identities(body: dict[str, Any]) -> list[str]:
+    identities = body.get("identities")
+    if not isinstance(identities, list) or not identities \
+            or not all(isinstance(i, str) and i for i in identities):
+        raise ApiError(400, "BadRequest", "identities must be a list of station identities",
+                       field="identities")
+    unique = list(dict.fromkeys(identities))
+    if len(unique) > BULK_MAX:
+        raise ApiError(400, "BadRequest", f"at most {BULK_MAX} stations at once, not {len(unique)}",
+                       field="identities")
+    return unique
+
+
+async def bulk_command(request: web.Request) -> web.Response:
+    """One operation to several stations: ocpp.send once per station (with the caller's token, so
+    each command's createdBy is its name), then, with wait (the default), ocpp.command polls until
+    every command is final or the command timeout has passed (those still queued are cancelled).
+    A station SQL refuses (unknown, bad payload) is a result with its error, not a failed request."""
+    body = await json_body(request)
+    identities = _bulk_identities(body)
+    action = text_field(body, "action")
+    if not action:
+        raise ApiError(400, "BadRequest", "action is required", field="action")
+    payload = body.get("payload", {})
+    if not isinstance(payload, dict):
+        raise ApiError(400, "BadRequest", "payload must be a JSON object", field="payload")
+    wait = body.get("wait", True)
+    if not isinstance(wait, bool):
+        raise ApiError(400, "BadRequest", "wait must be true or false", field="wait")
+    db, token = queries(request), request_token(request)[0]
+    payload_json = orjson.dumps(payload).decode()
+    results: list[dict[str, Any]] = []
+    for identity in identities:
+        try:
+            command_id = await db.send(identity, action, payload_json, token)
+        except DatabaseError as e:
+            status, code = sql_error_status(e)
+            results.append({"identity": identity, "commandId": None, "status": "refused",
+                            "error": {"code": code, "description": str(getattr(e, "message", "") or e),
+                                      "httpStatus": status}})
+            continue
+        results.append({"identity": identity, "commandId": command_id, "status": "queued"})
+    pending = [r for r in results if r["commandId"] is not None]
+    timeout = request.config_dict[CONFIG].api.command_timeout
+    deadline = asyncio.get_running_loop().time() + timeout
+    while pending:
+        for result in pending:
+            command = orjson.loads(await call(db.command(result["commandId"])))
+            result.update(status=command["status"], response=command.get("response"),
+                          error=command.get("error"))
+        pending = [r for r in pending if r["status"] not in FINAL]
+        if not wait or not pending:
+            break
+        if asyncio.get_running_loop().time() > deadline:
+            for result in pending:
+                # never sent later by surprise; one already sent ends with the dispatcher's call timeout
+                await call(db.cancel_command(result["commandId"]))
+                command = orjson.loads(await call(db.command(result["commandId"])))
+                result.update(status=command["status"], response=command.get("response"),
+                              error=command.get("error") or {
+                                  "code": "Timeout",
+                                  "description": f"no answer from {result['identity']} within {timeout:g} s"})
+            break
+        await asyncio.sleep(POLL_INTERVAL)
+    return json_text(orjson.dumps({"action": action, "results": results}).decode())
+
+
+async def today(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).today(request.query.get("since") or None)))
+
+
 async def openapi_json(request: web.Request) -> web.Response:
     from .openapi import openapi_spec
     return json_text(orjson.dumps(openapi_spec()).decode())
@@ -576,6 +663,17 @@ ROUTES: list[Route] = [
     Route("GET", "/schemas/{version}/{operation}", operation_schema,
           "The JSON schema (OCA, draft 4/6) of an operation's request for this OCPP version", "Schemas",
           response="JsonSchema", errors=(404,)),
+    # operations (issue 18)
+    Route("POST", "/transactions/{id}/close", close_transaction,
+          "Force-close an open transaction the station will not stop: an operator stop with an OCPP stop "
+          "reason (ocpp.close_transaction)", "Transactions", body="CloseTransaction", response="Transaction",
+          errors=(400, 404)),
+    Route("POST", "/commands/bulk", bulk_command,
+          f"Send one operation to several stations (at most {BULK_MAX}) and give each station's result",
+          "Commands", body="BulkCommand", response="BulkCommandResult"),
+    Route("GET", "/today", today, "Sessions, energy and station states since a moment (default: today)",
+          "Stations", query=[("since", "string", "from this time on (ISO 8601); default: midnight today")],
+          response="Today"),
 ]
 
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}

@@ -203,3 +203,14 @@ class ApiQueries:
 
     async def remove_station_from_site(self, identity: str, site_id: int) -> None:
         await self._value("remove_station_from_site", identity, site_id)
+
+    # --- operations (issue 18); a command to several stations is one send per station ---
+
+    async def close_transaction(self, transaction_id: int, reason: str,
+                                meter_stop: int | None) -> str:
+        """An operator stop of an open transaction (ocpp.close_transaction); the transaction."""
+        return await self._value("close_transaction", transaction_id, reason, meter_stop)
+
+    async def today(self, since: str | None) -> str:
+        """Sessions, energy and station states since a moment (ocpp.api_today)."""
+        return await self._value("today", since)

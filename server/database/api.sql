@@ -135,3 +135,11 @@ SELECT ocpp.add_station_to_site($1::integer, $2, coalesce($3::text::integer, 0),
 
 -- name: remove_station_from_site
 SELECT ocpp.remove_station_from_site($1, $2::integer);
+
+-- --- operations (issue 18: force-close, commands to several stations, the dashboard's figures) ---
+
+-- name: close_transaction
+SELECT ocpp.close_transaction($1::bigint, $2, $3::bigint)::text;
+
+-- name: today
+SELECT ocpp.api_today($1::text::timestamptz)::text;

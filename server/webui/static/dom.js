@@ -33,7 +33,7 @@ export function table(columns, rows, empty = "Nothing yet.") {
   if (!rows.length) return el("p", {class: "muted empty"}, empty);
   return el("div", {class: "table-wrap"}, el("table", {},
     el("thead", {}, el("tr", {}, columns.map(c => el("th", {class: c.class}, c.title)))),
-    el("tbody", {}, rows.map(r => el("tr", {}, columns.map(c => el("td", {class: c.class, "data-label": c.title}, c.cell(r))))))));
+    el("tbody", {}, rows.map(r => el("tr", {}, columns.map(c => el("td", {class: c.class, "data-label": typeof c.title === "string" ? c.title : undefined}, c.cell(r))))))));
 }
 
 export function section(title, ...children) {

@@ -1,6 +1,6 @@
 // Transactions: a filtered, paged list, and one transaction with its meter values as a chart.
 import {badge, clear, debounce, el, errorBox, fmtEnergy, fmtTime, href, section, table} from "./dom.js";
-import {enc, get, query as q} from "./api.js";
+import {enc, get, post, query as q} from "./api.js";
 import {lineChart} from "./chart.js";
 import {onLive} from "./live.js";
 
@@ -120,7 +120,44 @@ function keyValues(pairs) {
   return el("dl", {class: "kv"}, pairs.filter(([, v]) => v !== undefined).map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "—")]));
 }
 
-export async function renderDetail(main, {signal, params}) {
+// OCPP's stop reasons (1.6 Reason, 2.0.1 ReasonEnumType), as ocpp.close_transaction takes them
+export const STOP_REASONS = ["Other", "PowerLoss", "Reboot", "HardReset", "SoftReset", "EmergencyStop",
+  "DeAuthorized", "EVDisconnected", "Local", "Remote", "Timeout", "EnergyLimitReached", "GroundFault",
+  "ImmediateReset", "LocalOutOfCredit", "MasterPass", "OvercurrentFault", "PowerQuality", "SOCLimitReached",
+  "StoppedByEV", "TimeLimitReached", "UnlockCommand"];
+
+/** Force-close: a button that asks for the stop reason, then POST /transactions/{id}/close; the
+ * operator's stop of a transaction its station will not stop (lost in a restart, say). */
+function forceClose(id, session, signal, onClosed) {
+  const readOnly = session && session.auth && session.role === "read";
+  const reason = el("select", {id: "close-reason", name: "reason", "aria-label": "Stop reason"},
+    STOP_REASONS.map(r => el("option", {value: r}, r)));
+  const result = el("div", {id: "close-result", "aria-live": "polite"});
+  const confirm = el("button", {type: "submit", class: "primary", id: "close-confirm"}, "Close the transaction");
+  const prompt = el("form", {class: "close-prompt", hidden: true, onsubmit: async event => {
+    event.preventDefault();
+    confirm.disabled = true;
+    try {
+      await post(`/transactions/${enc(id)}/close`, {reason: reason.value}, {signal});
+      prompt.hidden = true;
+      onClosed();
+    } catch (e) {
+      if (e.name !== "AbortError") clear(result, errorBox(e));
+    } finally {
+      confirm.disabled = false;
+    }
+  }},
+    el("p", {}, "Close it here when its station will not stop it: it ends now as an operator stop, with the last ",
+      "meter value stored, and its id tag is free again. A stop the station sends later replaces it."),
+    el("label", {}, "Stop reason ", reason), " ", confirm, " ",
+    el("button", {type: "button", onclick: () => { prompt.hidden = true; }}, "Cancel"));
+  const open = el("button", {type: "button", id: "force-close", disabled: readOnly,
+    title: readOnly ? "Your token is read-only" : "Stop this transaction as the operator",
+    onclick: () => { prompt.hidden = false; result.replaceChildren(); reason.focus(); }}, "Force close…");
+  return el("div", {class: "force-close"}, open, prompt, result);
+}
+
+export async function renderDetail(main, {signal, params, session}) {
   const id = params[0];
   const head = el("div", {class: "page-head"}, el("h1", {}, `Transaction ${id}`), el("a", {href: "#/transactions", class: "button"}, "All transactions"));
   const body = el("div", {id: "transaction"});
@@ -136,6 +173,7 @@ export async function renderDetail(main, {signal, params}) {
     const {energy, power} = meterSeries(tx);
     clear(head.querySelector("h1"), `Transaction ${tx.transactionId}`, " ", tx.running ? badge("running", "charging") : badge("stopped", "idle"));
     clear(body,
+      tx.running ? forceClose(tx.id, session, signal, () => load()) : null,
       section("Summary", keyValues([
         ["Station", el("a", {href: `#/stations/${encodeURIComponent(tx.identity)}`}, tx.identity)],
         ["EVSE / connector", `${tx.evseId ?? "—"} / ${tx.connectorId ?? "—"}`],
