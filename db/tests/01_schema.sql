@@ -1,6 +1,6 @@
 -- Schemas, role, privileges, shipped settings and the small helpers.
 BEGIN;
-SELECT plan(44);
+SELECT plan(48);
 
 SELECT has_schema('ocpp');
 SELECT has_schema('cs');
@@ -57,7 +57,8 @@ SELECT functions_are('ocpp', ARRAY[
     'ev_certificate_forwarded', 'ev_certificate_forward_failed',
     'set_site', 'delete_site', 'sites', 'add_station_to_site', 'remove_station_from_site', 'set_site_evse',
     'site_load',
-    'api_today']);
+    'api_today',
+    'set_station_registration', 'set_station_account', 'delete_station', 'settings']);
 
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
@@ -75,6 +76,10 @@ SELECT function_returns('ocpp', 'add_station', ARRAY['text', 'text', 'text', 'te
 SELECT function_returns('ocpp', 'set_station_password', ARRAY['text', 'text'], 'void');
 SELECT function_returns('ocpp', 'set_id_tag', ARRAY['text', 'text', 'timestamp with time zone', 'text'], 'void');
 SELECT function_returns('ocpp', 'set_setting', ARRAY['text', 'jsonb'], 'void');
+SELECT function_returns('ocpp', 'set_station_registration', ARRAY['text', 'text'], 'void');
+SELECT function_returns('ocpp', 'set_station_account', ARRAY['text', 'text'], 'void');
+SELECT function_returns('ocpp', 'delete_station', ARRAY['text'], 'void');
+SELECT function_returns('ocpp', 'settings', ARRAY[]::text[], 'jsonb');
 
 -- procedures are left out: one that COMMITs (ocpp.call) may be neither SECURITY DEFINER nor SET search_path
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace AND prokind = 'f' AND NOT prosecdef),
@@ -89,7 +94,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          151::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          155::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

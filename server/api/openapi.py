@@ -216,6 +216,24 @@ SCHEMAS: dict[str, Any] = {
     "JsonSchema": {**OBJECT, "description": "An OCA JSON schema (draft 4 or 6) as the OCPP release ships it"},
     **SITE_SCHEMAS,
     **OPS_SCHEMAS,
+    # station management and settings (helper stations18)
+    "RegistrationBody": {"type": "object", "required": ["status"], "properties": {
+        "status": {"type": "string", "enum": ["Accepted", "Pending", "Rejected"]}}},
+    "PasswordBody": {"type": "object", "required": ["password"], "properties": {
+        "password": {"type": "string", "format": "password", "writeOnly": True, "minLength": 1,
+                     "nullable": True, "description": "null removes the password"}}},
+    "SecurityProfileBody": {"type": "object", "required": ["profile"], "properties": {
+        "profile": {"type": "integer", "minimum": 0, "maximum": 3, "nullable": True,
+                    "description": "null: follow the setting station.security_profile"}}},
+    "AccountBody": {"type": "object", "properties": {"account": TEXT}},
+    "HeartbeatIntervalBody": {"type": "object", "required": ["seconds"], "properties": {
+        "seconds": {"type": "integer", "minimum": 1, "nullable": True,
+                    "description": "null: follow the setting boot.heartbeat_interval"}}},
+    "Setting": _object(key={"type": "string"}, value={"description": "any JSON, as the key allows"},
+                       description={"type": "string"}),
+    "SettingList": {"type": "array", "items": {"$ref": "#/components/schemas/Setting"}},
+    "SettingBody": {"type": "object", "required": ["value"], "properties": {
+        "value": {"description": "any JSON the key allows (docs/sql-api.md, \"Settings\")"}}},
 }
 
 
@@ -229,7 +247,8 @@ def _path_parameter(name: str, path: str) -> dict[str, Any]:
                    "idTag": "the id tag", "tariffId": "the tariff's id",
                    "evseId": "the EVSE id (0: the station itself)",
                    "version": "an OCPP version: 1.5, 1.6, 2.0.1 or 2.1",
-                   "operation": "an OCPP operation (action) name"}[name]
+                   "operation": "an OCPP operation (action) name",
+                   "key": "a setting's key, e.g. boot.unknown_station"}[name]
     if name == "operation" and path.startswith("/ChargePoint/"):
         description = ("an OCPP operation without a path of its own, such as one only 2.1 has (e.g. "
                        "SetDERControl); 400 if the station's version does not have it")

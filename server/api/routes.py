@@ -539,6 +539,79 @@ async def today(request: web.Request) -> web.Response:
     return json_text(await call(queries(request).today(request.query.get("since") or None)))
 
 
+# --- station management and settings (docs/rest-api.md "Stations: manage", "Settings"): SQL checks
+# every value; numbers pass as text, cast in SQL ---
+
+def _nullable_int(body: dict[str, Any], name: str) -> str | None:
+    """The integer field name (it must be present; null allowed) as text for SQL."""
+    if name not in body:
+        raise ApiError(400, "BadRequest", f"{name} is required", field=name)
+    value = body[name]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(400, "BadRequest", f"{name} must be an integer or null", field=name)
+    return str(value)
+
+
+async def _manage(request: web.Request, change: str, value: Any) -> web.Response:
+    """One ocpp.set_station_* call, then the station as GET /stations/{identity} shows it."""
+    identity, db = request.match_info["identity"], queries(request)
+    await call(getattr(db, change)(identity, value))
+    return json_text(await call(db.station(identity)))
+
+
+async def set_station_registration(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    status = text_field(body, "status")
+    if not status:
+        raise ApiError(400, "BadRequest", "status is required", field="status")
+    return await _manage(request, "set_station_registration", status)
+
+
+async def set_station_password(request: web.Request) -> web.Response:
+    """The password is never shown back: the answer is 204."""
+    body = await json_body(request)
+    if "password" not in body:
+        raise ApiError(400, "BadRequest", "password is required (null removes it)", field="password")
+    await call(queries(request).set_station_password(request.match_info["identity"],
+                                                     text_field(body, "password")))
+    return web.Response(status=204)
+
+
+async def set_station_security_profile(request: web.Request) -> web.Response:
+    return await _manage(request, "set_station_security_profile",
+                         _nullable_int(await json_body(request), "profile"))
+
+
+async def set_station_account(request: web.Request) -> web.Response:
+    return await _manage(request, "set_station_account", text_field(await json_body(request), "account"))
+
+
+async def set_station_heartbeat_interval(request: web.Request) -> web.Response:
+    return await _manage(request, "set_station_heartbeat_interval",
+                         _nullable_int(await json_body(request), "seconds"))
+
+
+async def delete_station(request: web.Request) -> web.Response:
+    await call(queries(request).delete_station(request.match_info["identity"]))
+    return web.Response(status=204)
+
+
+async def settings(request: web.Request) -> web.Response:
+    return json_text(await call(queries(request).settings()))
+
+
+async def set_setting(request: web.Request) -> web.Response:
+    """The body's value (any JSON) goes to ocpp.set_setting as jsonb; the answer is the setting."""
+    key, db = request.match_info["key"], queries(request)
+    body = await json_body(request)
+    if "value" not in body:
+        raise ApiError(400, "BadRequest", "value is required", field="value")
+    await call(db.set_setting(key, orjson.dumps(body["value"]).decode()))
+    return json_text(await call(db.setting(key)))
+
+
 async def openapi_json(request: web.Request) -> web.Response:
     from .openapi import openapi_spec
     return json_text(orjson.dumps(openapi_spec()).decode())
@@ -674,6 +747,30 @@ ROUTES: list[Route] = [
     Route("GET", "/today", today, "Sessions, energy and station states since a moment (default: today)",
           "Stations", query=[("since", "string", "from this time on (ISO 8601); default: midnight today")],
           response="Today"),
+    # station management and settings (helper stations18)
+    Route("PUT", "/stations/{identity}/registration", set_station_registration,
+          "Accept, hold (Pending) or reject a station at its next BootNotification "
+          "(ocpp.set_station_registration)", "Stations", body="RegistrationBody", response="Station",
+          errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/password", set_station_password,
+          "Set the station's HTTP Basic password (stored as a hash, never shown; null removes it)",
+          "Stations", body="PasswordBody", status=204, errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/security-profile", set_station_security_profile,
+          "The lowest security profile the station may connect with (null: the setting)", "Stations",
+          body="SecurityProfileBody", response="Station", errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/account", set_station_account,
+          "The station's account (null or empty removes it)", "Stations", body="AccountBody",
+          response="Station", errors=(400, 404)),
+    Route("PUT", "/stations/{identity}/heartbeat-interval", set_station_heartbeat_interval,
+          "The HeartbeatInterval the station's next BootNotifications answer (null: the setting)",
+          "Stations", body="HeartbeatIntervalBody", response="Station", errors=(400, 404)),
+    Route("DELETE", "/stations/{identity}", delete_station,
+          "Remove a station with its transactions, commands and other rows (the message log stays)",
+          "Stations", status=204, errors=(404,)),
+    Route("GET", "/settings", settings, "Every setting with its value and description", "Settings",
+          response="SettingList", errors=()),
+    Route("PUT", "/settings/{key}", set_setting, "Change a setting (ocpp.set_setting checks the value)",
+          "Settings", body="SettingBody", response="Setting", errors=(400, 404)),
 ]
 
 OPEN_PATHS = {PREFIX + r.path for r in ROUTES if r.open}

@@ -214,3 +214,34 @@ class ApiQueries:
     async def today(self, since: str | None) -> str:
         """Sessions, energy and station states since a moment (ocpp.api_today)."""
         return await self._value("today", since)
+
+    # --- station management and settings (docs/rest-api.md, "Stations: manage"; "Settings") ---
+
+    async def set_station_registration(self, identity: str, status: str | None) -> None:
+        await self._value("set_station_registration", identity, status)
+
+    async def set_station_password(self, identity: str, password: str | None) -> None:
+        """A bcrypt hash is stored (ocpp.set_station_password); null removes the password."""
+        await self._value("set_station_password", identity, password)
+
+    async def set_station_security_profile(self, identity: str, profile: str | None) -> None:
+        await self._value("set_station_security_profile", identity, profile)
+
+    async def set_station_account(self, identity: str, account: str | None) -> None:
+        await self._value("set_station_account", identity, account)
+
+    async def set_station_heartbeat_interval(self, identity: str, seconds: str | None) -> None:
+        await self._value("set_station_heartbeat_interval", identity, seconds)
+
+    async def delete_station(self, identity: str) -> None:
+        await self._value("delete_station", identity)
+
+    async def settings(self) -> str:
+        return await self._value("settings")
+
+    async def set_setting(self, key: str, value_json: str) -> None:
+        await self._value("set_setting", key, value_json)
+
+    async def setting(self, key: str) -> str | None:
+        """One setting as ocpp.settings() lists it; None for an unknown key."""
+        return await self._value("setting", key)

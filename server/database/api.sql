@@ -143,3 +143,33 @@ SELECT ocpp.close_transaction($1::bigint, $2, $3::bigint)::text;
 
 -- name: today
 SELECT ocpp.api_today($1::text::timestamptz)::text;
+
+-- Station management and settings (issue 18, helper stations18) -----------------------------------
+
+-- name: set_station_registration
+SELECT ocpp.set_station_registration($1, $2);
+
+-- name: set_station_password
+SELECT ocpp.set_station_password($1, $2);
+
+-- name: set_station_security_profile
+SELECT ocpp.set_station_security_profile($1, $2::text::integer);
+
+-- name: set_station_account
+SELECT ocpp.set_station_account($1, $2);
+
+-- name: set_station_heartbeat_interval
+SELECT ocpp.set_station_heartbeat_interval($1, $2::text::integer);
+
+-- name: delete_station
+SELECT ocpp.delete_station($1);
+
+-- name: settings
+SELECT ocpp.settings()::text;
+
+-- name: set_setting
+SELECT ocpp.set_setting($1, $2::text::jsonb);
+
+-- name: setting
+-- one setting as GET /settings lists it, null for an unknown key
+SELECT (SELECT s FROM jsonb_array_elements(ocpp.settings()) AS s WHERE s->>'key' = $1)::text;

@@ -9,6 +9,7 @@ import * as transactions from "./transactions.js";
 import * as log from "./log.js";
 import * as sites from "./sites.js";
 import * as signin from "./signin.js";
+import * as settings from "./settings.js";
 
 const ROUTES = [
   {pattern: /^\/$/, nav: "dashboard", render: dashboard.render, title: "Stations"},
@@ -18,6 +19,7 @@ const ROUTES = [
   {pattern: /^\/log$/, nav: "log", render: log.render, title: "Live log"},
   {pattern: /^\/sites$/, nav: "sites", render: sites.renderList, title: "Sites"},
   {pattern: /^\/sites\/([^/]+)$/, nav: "sites", render: sites.renderSite, title: "Site"},
+  {pattern: /^\/settings$/, nav: "settings", render: settings.render, title: "Settings"},
   {pattern: /^\/signin$/, nav: null, render: signin.render, title: "Sign in", open: true},
 ];
 

@@ -8,6 +8,7 @@ import {schemaForm} from "./schemaform.js";
 import {FrameStore, frameTable} from "./log.js";
 import {connectorLabel, stateBadge, stationState, vendorModel} from "./dashboard.js";
 import {transactionRows} from "./transactions.js";
+import {managePanel} from "./manage.js";
 
 /** A nested object as [["chargingStation.model", "X"], ...] for a key/value list. */
 function flatten(value, prefix = "", out = []) {
@@ -162,7 +163,11 @@ export async function render(main, {params, signal, session}) {
         section("Station", facts),
         section("EVSEs and connectors", connectors),
         section("Commands", commandsPanel(station, session, signal, () => { reloadCommands(); refresh(); })),
-        section("Recent commands", commands)),
+        section("Recent commands", commands),
+        section("Manage", managePanel(station, session, {
+          onChanged: s => { if (s && s.identity) draw(s); refresh(); },
+          onDeleted: () => { location.hash = "#/"; },
+        }))),
       el("div", {class: "col"},
         section("Live log", logBox),
         section("Recent transactions", txs,
