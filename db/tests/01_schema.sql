@@ -56,7 +56,8 @@ SELECT functions_are('ocpp', ARRAY[
     'ocsp_response_prepared', 'ocsp_response_failed', 'ev_certificate_requests_to_forward',
     'ev_certificate_forwarded', 'ev_certificate_forward_failed',
     'set_site', 'delete_site', 'sites', 'add_station_to_site', 'remove_station_from_site', 'set_site_evse',
-    'site_load']);
+    'site_load',
+    'api_find_id_tags', 'import_id_tags', 'export_id_tags']);
 
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
@@ -88,7 +89,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          150::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          153::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');
