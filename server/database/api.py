@@ -203,3 +203,15 @@ class ApiQueries:
 
     async def remove_station_from_site(self, identity: str, site_id: int) -> None:
         await self._value("remove_station_from_site", identity, site_id)
+
+    # --- id tags: search and CSV (docs/rest-api.md) ---
+
+    async def find_id_tags(self, search: str | None, status: str | None, limit: int, offset: int) -> str:
+        return await self._value("find_id_tags", search, status, limit, offset)
+
+    async def import_id_tags(self, csv: str) -> str:
+        """All or nothing; a refusal's detail names every bad line, one a line."""
+        return await self._value("import_id_tags", csv)
+
+    async def export_id_tags(self) -> str:
+        return await self._value("export_id_tags")

@@ -135,3 +135,14 @@ SELECT ocpp.add_station_to_site($1::integer, $2, coalesce($3::text::integer, 0),
 
 -- name: remove_station_from_site
 SELECT ocpp.remove_station_from_site($1, $2::integer);
+
+-- id tags: search, CSV import and export (db/functions/11_api/id_tags.sql)
+
+-- name: find_id_tags
+SELECT ocpp.api_find_id_tags($1, $2, $3::integer, $4::integer)::text;
+
+-- name: import_id_tags
+SELECT ocpp.import_id_tags($1)::text;
+
+-- name: export_id_tags
+SELECT ocpp.export_id_tags();
