@@ -8,6 +8,7 @@ import * as station from "./station.js";
 import * as transactions from "./transactions.js";
 import * as log from "./log.js";
 import * as sites from "./sites.js";
+import * as tags from "./tags.js";
 import * as signin from "./signin.js";
 
 const ROUTES = [
@@ -18,6 +19,7 @@ const ROUTES = [
   {pattern: /^\/log$/, nav: "log", render: log.render, title: "Live log"},
   {pattern: /^\/sites$/, nav: "sites", render: sites.renderList, title: "Sites"},
   {pattern: /^\/sites\/([^/]+)$/, nav: "sites", render: sites.renderSite, title: "Site"},
+  {pattern: /^\/tags$/, nav: "tags", render: tags.render, title: "Id tags"},
   {pattern: /^\/signin$/, nav: null, render: signin.render, title: "Sign in", open: true},
 ];
 
