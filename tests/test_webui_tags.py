@@ -24,6 +24,8 @@ async def test_a_tag_added_and_blocked_in_the_ui_is_refused_to_a_station(server,
     await page.click("#nav a[data-nav=tags]")
     await expect(page.locator("h1")).to_have_text("Id tags")
     await expect(page.locator("#tags")).to_contain_text("No id tag yet")
+    await expect(page.locator("main")).not_to_contain_text("null")
+    await expect(page.locator("main .note")).to_have_count(0)  # not read-only
 
     await page.fill("#tag-id", "UI-TAG-1")
     await page.fill("#tag-parent", "FLEET")
@@ -96,3 +98,21 @@ async def test_import_a_csv_search_it_and_export_it(server, db, operator, ui, tm
     text = Path(await (await download.value).path()).read_text()
     assert text.splitlines() == ["idTag,status,expiryDate,parentIdTag", "CSV-1,Accepted,,DEPOT",
                                  "CSV-2,Blocked,,DEPOT", "OTHER-3,Invalid,,"]
+
+
+@screenshot_on_failure
+async def test_a_read_token_sees_the_tags_but_may_not_change_them(server, db, ui):  # noqa: F811
+    from test_api import token
+    await db.sql("select ocpp.set_id_tag('SEEN-1')")
+    page = ui.page
+    await ui.sign_in(token(db, "read", "reader"))
+    await ui.open("#/tags")
+    await expect(page.locator("main .note")).to_contain_text("read-only")
+    await expect(row(page, "SEEN-1")).to_contain_text("Accepted")
+    await expect(row(page, "SEEN-1").locator("button.tag-block")).to_be_disabled()
+    await expect(row(page, "SEEN-1").locator("button.tag-delete")).to_be_disabled()
+    await expect(page.locator("#tag-save")).to_be_disabled()
+    await expect(page.locator("#tag-import")).to_be_disabled()
+    async with page.expect_download() as download:
+        await page.click("#tag-export")
+    assert Path(await (await download.value).path()).read_text().splitlines()[1] == "SEEN-1,Accepted,,"

@@ -1,7 +1,7 @@
 // Id tags (docs/webui.md, "Id tags"): search by text and status, page by page; a form to add or change
 // a tag (status, expiry, group = parentIdTag); block and delete; import a CSV file (all or nothing:
 // a refusal lists every bad line) and export them all as CSV. Everything through /api/v1/id-tags.
-import {badge, clear, debounce, el, errorBox, fmtTime, section, table} from "./dom.js";
+import {append, badge, clear, debounce, el, errorBox, fmtTime, section, table} from "./dom.js";
 import {API, ApiError, enc, get, post, query as q, request} from "./api.js";
 
 const PAGE = 50;
@@ -146,7 +146,7 @@ export async function render(main, {session, signal}) {
   });
   const exportLink = el("a", {href: `${API}/id-tags.csv`, download: "id-tags.csv", class: "button", id: "tag-export"}, "Export CSV");
 
-  main.append(
+  append(main, [
     el("div", {class: "page-head"}, el("h1", {}, "Id tags"),
       el("span", {class: "row-actions"}, el("label", {class: "button"}, "Import CSV… ", file), exportLink)),
     readOnly ? el("p", {class: "note"}, "Your token is read-only: you may look but not change id tags.") : null,
@@ -155,7 +155,7 @@ export async function render(main, {session, signal}) {
     list,
     el("section", {class: "card"}, formTitle, form,
       el("p", {class: "muted"}, "CSV import: a header naming idTag and any of status, expiryDate, parentIdTag; "
-        + "one tag a line. All or nothing: one bad line and nothing changes.")));
+        + "one tag a line. All or nothing: one bad line and nothing changes."))]);
   await load();
   return () => reload.cancel();
 }
