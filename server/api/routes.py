@@ -466,12 +466,12 @@ async def import_id_tags(request: web.Request) -> web.Response:
     except UnicodeDecodeError as e:
         raise ApiError(400, "BadRequest", f"the CSV is not UTF-8: {e}") from None
     try:
-        return json_text(await queries(request).import_id_tags(text))
-    except DatabaseError as e:
-        status, code = sql_error_status(e)
-        detail = getattr(e, "detail", None) or ""
-        raise ApiError(status, code, str(getattr(e, "message", "") or e),
-                       details={"lines": detail.splitlines()} if detail else {}) from None
+        return json_text(await call(queries(request).import_id_tags(text)))
+    except ApiError as e:
+        detail = e.extra.get("details", {}).get("detail")
+        if detail:
+            e.extra["details"] = {"lines": detail.splitlines()}
+        raise
 
 
 async def export_id_tags(request: web.Request) -> web.Response:
