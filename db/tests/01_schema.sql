@@ -58,7 +58,9 @@ SELECT functions_are('ocpp', ARRAY[
     'set_site', 'delete_site', 'sites', 'add_station_to_site', 'remove_station_from_site', 'set_site_evse',
     'site_load',
     'api_today',
-    'set_station_registration', 'set_station_account', 'delete_station', 'settings']);
+    'set_station_registration', 'set_station_account', 'delete_station', 'settings',
+
+    'api_find_id_tags', 'import_id_tags', 'export_id_tags']);
 
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
@@ -94,7 +96,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'every ocpp and cs function fixes search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          155::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          158::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

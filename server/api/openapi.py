@@ -14,7 +14,8 @@ from .routes import BULK_MAX, PREFIX, ROUTES, V16_OPERATIONS, V201_OPERATIONS, R
 ERROR_TEXT = {400: "Bad request: the failing field is named", 401: "Missing or wrong Bearer token",
               403: "The token's role may not do this", 404: "Not found",
               502: "The station answered with a CALLERROR", 503: "The station is offline, rejected, or "
-              "did not answer in time"}
+              "did not answer in time", 413: "The body is larger than [api] max_body_size",
+              415: "The body is not of the media type the path takes"}
 
 OBJECT = {"type": "object", "additionalProperties": True}
 TEXT = {"type": "string", "nullable": True}
@@ -91,6 +92,16 @@ OPS_SCHEMAS: dict[str, Any] = {
                      energyWh={"type": "number"}, stations={"type": "integer"}, faulted={"type": "integer"},
                      offline={"type": "integer"}),
 }
+# Id tags as CSV (db/functions/11_api/id_tags.sql).
+ID_TAG_SCHEMAS: dict[str, Any] = {
+    "IdTagCsv": {"type": "string", "description": "CSV (UTF-8): a header naming idTag and any of status, "
+                 "expiryDate, parentIdTag, then one id tag a line; an empty status is Accepted; at most "
+                 "10000 tags", "example": "idTag,status,expiryDate,parentIdTag\nTAG1,Accepted,,FLEET\n"},
+    "IdTagImport": {"type": "object", "properties": {
+        "imported": {"type": "integer"}, "added": {"type": "integer", "description": "new tags"},
+        "changed": {"type": "integer", "description": "tags that were there and were replaced"}}},
+}
+
 SCHEMAS: dict[str, Any] = {
     "Any": {},
     "Empty": {"type": "object"},
@@ -234,6 +245,7 @@ SCHEMAS: dict[str, Any] = {
     "SettingList": {"type": "array", "items": {"$ref": "#/components/schemas/Setting"}},
     "SettingBody": {"type": "object", "required": ["value"], "properties": {
         "value": {"description": "any JSON the key allows (docs/sql-api.md, \"Settings\")"}}},
+    **ID_TAG_SCHEMAS,
 }
 
 
@@ -312,7 +324,7 @@ def openapi_spec() -> dict[str, Any]:
             responses["204"] = {"description": "Done"}
         else:
             responses[str(route.status)] = {"description": "OK", "content": {
-                "application/json": {"schema": _ref(route.response)}}}
+                route.response_media: {"schema": _ref(route.response)}}}
         statuses = list(route.errors)
         if not route.open:
             statuses += [401] + ([403] if route.method != "GET" else [])
@@ -327,7 +339,7 @@ def openapi_spec() -> dict[str, Any]:
             operation["parameters"] = parameters
         if route.body:
             operation["requestBody"] = {"required": route.path.startswith("/ChargePoint/"),
-                                        "content": {"application/json": {"schema": _ref(route.body)}}}
+                                        "content": {route.body_media: {"schema": _ref(route.body)}}}
         if route.ocpp:
             _ocpp_operation(route, operation)
         operation["security"] = [] if route.open else [{"bearer": []}]

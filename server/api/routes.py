@@ -70,6 +70,8 @@ class Route:
     status: int = 200             # success status
     errors: tuple[int, ...] = (400,)
     ocpp: str | None = None       # the OCPP operation of a command path: the spec documents its schemas
+    body_media: str = "application/json"      # the media type of the body
+    response_media: str = "application/json"  # the media type of the 200 body
 
 
 def sql_error_status(e: DatabaseError) -> tuple[int, str]:
@@ -283,7 +285,9 @@ async def reservations(request: web.Request) -> web.Response:
 
 
 async def id_tags(request: web.Request) -> web.Response:
-    return json_text(await call(queries(request).id_tags(
+    q = request.query
+    return json_text(await call(queries(request).find_id_tags(
+        q.get("q") or None, q.get("status") or None,
         int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
 
 
@@ -612,6 +616,29 @@ async def set_setting(request: web.Request) -> web.Response:
     return json_text(await call(db.setting(key)))
 
 
+async def import_id_tags(request: web.Request) -> web.Response:
+    """ocpp.import_id_tags: the CSV text is SQL's to read; a refusal carries every bad line in
+    details.lines (the detail is one line per fault)."""
+    if request.content_type not in ("text/csv", "text/plain"):
+        raise ApiError(415, "UnsupportedMediaType", "the body must be text/csv")
+    try:
+        text = (await request.read()).decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ApiError(400, "BadRequest", f"the CSV is not UTF-8: {e}") from None
+    try:
+        return json_text(await call(queries(request).import_id_tags(text)))
+    except ApiError as e:
+        detail = e.extra.get("details", {}).get("detail")
+        if detail:
+            e.extra["details"] = {"lines": detail.splitlines()}
+        raise
+
+
+async def export_id_tags(request: web.Request) -> web.Response:
+    return web.Response(text=await call(queries(request).export_id_tags()), content_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="id-tags.csv"'})
+
+
 async def openapi_json(request: web.Request) -> web.Response:
     from .openapi import openapi_spec
     return json_text(orjson.dumps(openapi_spec()).decode())
@@ -682,7 +709,10 @@ ROUTES: list[Route] = [
           query=RANGE + [("status", "string", "only this status (Accepted, Used, Cancelled, Expired, "
                                              "Removed, NoTransaction)")] + PAGING,
           response="ReservationList"),
-    Route("GET", "/id-tags", id_tags, "Id tags by idTag", "IdTags", query=PAGING, response="IdTagList"),
+    Route("GET", "/id-tags", id_tags, "Id tags by idTag", "IdTags",
+          query=[("q", "string", "only those whose idTag or parentIdTag holds this (any case)"),
+                 ("status", "string", "only this status (Accepted, Blocked, Expired, Invalid)")] + PAGING,
+          response="IdTagList"),
     Route("POST", "/id-tags", create_id_tag, "Add or replace an id tag", "IdTags", body="IdTag",
           response="IdTag", status=201),
     Route("GET", "/id-tags/{idTag}", id_tag, "One id tag", "IdTags", response="IdTag", errors=(404,)),
@@ -691,6 +721,11 @@ ROUTES: list[Route] = [
     Route("DELETE", "/id-tags/{idTag}", delete_id_tag, "Remove an id tag", "IdTags", status=204, errors=(404,)),
     Route("POST", "/id-tags/{idTag}/block", block_id_tag, "Block an id tag", "IdTags", response="IdTag",
           errors=(404,)),
+    Route("POST", "/id-tags/import", import_id_tags,
+          "Add or replace the id tags of a CSV file, all or nothing (header idTag,status,expiryDate,parentIdTag)",
+          "IdTags", body="IdTagCsv", body_media="text/csv", response="IdTagImport", errors=(400, 413, 415)),
+    Route("GET", "/id-tags.csv", export_id_tags, "Every id tag as CSV (what POST /id-tags/import reads)",
+          "IdTags", response="IdTagCsv", response_media="text/csv", errors=()),
     Route("GET", "/sites", sites, "Every site with its stations", "Sites", response="SiteList"),
     Route("POST", "/sites", create_site, "Create a site (or change the site of that name)", "Sites",
           body="SiteBody", response="Site", status=201),

@@ -245,3 +245,15 @@ class ApiQueries:
     async def setting(self, key: str) -> str | None:
         """One setting as ocpp.settings() lists it; None for an unknown key."""
         return await self._value("setting", key)
+
+    # --- id tags: search and CSV (docs/rest-api.md) ---
+
+    async def find_id_tags(self, search: str | None, status: str | None, limit: int, offset: int) -> str:
+        return await self._value("find_id_tags", search, status, limit, offset)
+
+    async def import_id_tags(self, csv: str) -> str:
+        """All or nothing; a refusal's detail names every bad line, one a line."""
+        return await self._value("import_id_tags", csv)
+
+    async def export_id_tags(self) -> str:
+        return await self._value("export_id_tags")

@@ -173,3 +173,14 @@ SELECT ocpp.set_setting($1, $2::text::jsonb);
 -- name: setting
 -- one setting as GET /settings lists it, null for an unknown key
 SELECT (SELECT s FROM jsonb_array_elements(ocpp.settings()) AS s WHERE s->>'key' = $1)::text;
+
+-- id tags: search, CSV import and export (db/functions/11_api/id_tags.sql)
+
+-- name: find_id_tags
+SELECT ocpp.api_find_id_tags($1, $2, $3::integer, $4::integer)::text;
+
+-- name: import_id_tags
+SELECT ocpp.import_id_tags($1)::text;
+
+-- name: export_id_tags
+SELECT ocpp.export_id_tags();

@@ -41,11 +41,12 @@ export function describe(status, method, error) {
   }
 }
 
-export async function request(method, path, body, {signal} = {}) {
+export async function request(method, path, body, {signal, contentType} = {}) {
   const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}, signal};
   if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    // contentType: a body sent as the text it is (a CSV file, say); else JSON
+    init.headers["Content-Type"] = contentType || "application/json";
+    init.body = contentType ? body : JSON.stringify(body);
   }
   let response;
   try {

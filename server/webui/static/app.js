@@ -8,6 +8,7 @@ import * as station from "./station.js";
 import * as transactions from "./transactions.js";
 import * as log from "./log.js";
 import * as sites from "./sites.js";
+import * as tags from "./tags.js";
 import * as signin from "./signin.js";
 import * as settings from "./settings.js";
 
@@ -20,6 +21,7 @@ const ROUTES = [
   {pattern: /^\/sites$/, nav: "sites", render: sites.renderList, title: "Sites"},
   {pattern: /^\/sites\/([^/]+)$/, nav: "sites", render: sites.renderSite, title: "Site"},
   {pattern: /^\/settings$/, nav: "settings", render: settings.render, title: "Settings"},
+  {pattern: /^\/tags$/, nav: "tags", render: tags.render, title: "Id tags"},
   {pattern: /^\/signin$/, nav: null, render: signin.render, title: "Sign in", open: true},
 ];
 
