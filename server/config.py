@@ -72,8 +72,11 @@ class DatabaseConfig:
     # Role the front end's connections act as; it may only EXECUTE the ocpp.* API.
     role: str = "ocpp_frontend"
     # Station messages in flight together share one statement and one commit; this many groups
-    # run at once, each of at most parse_batch messages (a quiet server sends groups of one).
-    parse_workers: int = 3
+    # run at once, each of at most parse_batch messages (a quiet server sends groups of one). Fewer
+    # groups in flight make bigger groups and fewer commits: on the 2-core benchmark machine 2 beat
+    # 3 by 1.19x and 1 by 1.35x (bench/throughput.py --baseline-env OCPP_CS_DATABASE_PARSE_WORKERS=N);
+    # a database server with more cores may want more.
+    parse_workers: int = 2
     parse_batch: int = 100
     migrate: bool = True
 
