@@ -38,7 +38,7 @@ async def login_superuser(login: Login) -> tuple[str, bool]:
 
 
 class Gateway:
-    def __init__(self, pool: asyncpg.Pool, node: str, *, parse_workers: int = 3,
+    def __init__(self, pool: asyncpg.Pool, node: str, *, parse_workers: int = 2,
                  parse_batch: int = 100, logs_calls: bool = False):
         self.pool = pool
         self.node = node
@@ -56,7 +56,7 @@ class Gateway:
 
     @classmethod
     async def open(cls, login: Login, *, min_size: int = 2, max_size: int = 10,
-                   parse_workers: int = 3, parse_batch: int = 100,
+                   parse_workers: int = 2, parse_batch: int = 100,
                    logs_calls: bool = False) -> "Gateway":
         pool = await create_pool(login, min_size=min_size, max_size=max_size)
         return cls(pool, login.node, parse_workers=parse_workers, parse_batch=parse_batch,
