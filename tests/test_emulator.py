@@ -168,6 +168,8 @@ async def _registration(conn, status: str) -> bool:
 
 
 async def test_remote_start_authorizes_prepares_starts_charges_and_meters(emulator, conn):
+    # the station reports its connectors after the boot: the remote start must not race that report
+    await until_status(conn, 1, "Available")
     tx = await remote_start(conn, 1)
     assert (await statuses(conn, 1))[-3:] == ["Available", "Preparing", "Charging"]
     async def logged():  # the message log is written in batches: wait for it

@@ -132,9 +132,12 @@ async def test_command_queue_depth_and_commands_sent(server, db):
             return await metric(server, "ocpp_cs_commands_sent_total", action="Reset",
                                 outcome="answered") == 1
         await wait_for(answered)
-    found = await samples(server)
-    assert value(found, "ocpp_cs_command_queue_depth", status="queued") == 0
-    assert value(found, "ocpp_cs_command_queue_depth", status="sent") == 0
+
+    async def drained():  # the counter moves when the answer is read, the queue when SQL committed it
+        found = await samples(server)
+        return (value(found, "ocpp_cs_command_queue_depth", status="queued") == 0
+                and value(found, "ocpp_cs_command_queue_depth", status="sent") == 0)
+    await wait_for(drained)
 
 
 def psql_admin(db, sql: str) -> None:
