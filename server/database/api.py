@@ -130,9 +130,6 @@ class ApiQueries:
 
     # --- id tags ---
 
-    async def id_tags(self, limit: int, offset: int) -> str:
-        return await self._value("id_tags", limit, offset)
-
     async def id_tag(self, id_tag: str) -> str:
         return await self._value("id_tag", id_tag)
 

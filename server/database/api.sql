@@ -32,9 +32,6 @@ SELECT ocpp.api_station($1)::text;
 -- name: transaction
 SELECT ocpp.api_transaction($1::integer)::text;
 
--- name: id_tags
-SELECT ocpp.api_id_tags($1::integer, $2::integer)::text;
-
 -- name: id_tag
 SELECT ocpp.api_id_tag($1)::text;
 
