@@ -13,7 +13,9 @@ from ocpp_cs import sqlfiles
 from ocpp_cs.embedded import OWNER
 
 SNAPSHOT = """
-select 'column ' || table_schema || '.' || table_name || '.' || column_name || ' #' || ordinal_position
+select 'column ' || table_schema || '.' || table_name || '.' || column_name
+       -- the place among the columns there are: a dropped column leaves a gap in ordinal_position
+       || ' #' || rank() over (partition by table_schema, table_name order by ordinal_position)
        || ' ' || data_type
        || ' null=' || is_nullable || ' default=' || coalesce(column_default, '')
        || ' identity=' || is_identity

@@ -66,7 +66,8 @@ async def test_last_seen_moves_on_heartbeats(server, db, operator, ui):
 
     async with station(server.url, "SEEN1") as cp:
         await cp.call(call.BootNotification(charge_point_vendor="V", charge_point_model="M"))
-        await db.sql("update cs.station set last_seen = now() - interval '3 hours' where identity = 'SEEN1'")
+        await db.sql("update cs.station_presence p set last_seen = now() - interval '3 hours' from cs.station s "
+                     "where s.id = p.station_id and s.identity = 'SEEN1'")
         await ui.sign_in(operator)
         await ui.open("#/stations/SEEN1")
         facts = ui.page.locator(".facts")

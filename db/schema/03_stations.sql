@@ -33,7 +33,6 @@ CREATE TABLE cs.station (
     meter_serial_number        text,
     boot                       jsonb,
     booted_at                  timestamptz,
-    last_seen                  timestamptz,
     -- the Basic-auth password (security profiles 1 and 2), never in clear (db/functions/08_security/password.sql):
     -- 'bcrypt-sha256$2a$NN$...' or, from before 0007, 'sha256$<salt>$<hexhash>' (upgraded at the next
     -- successful connect); auth_required null follows the setting station.auth_required
@@ -58,6 +57,17 @@ CREATE TABLE cs.station (
     -- null follows the setting boot.heartbeat_interval
     heartbeat_interval         integer CHECK (heartbeat_interval > 0)
 );
+
+-- When each station was last heard from: set by every message (ocpp.parse) and every connect
+-- (ocpp.connect); no row while a station was never heard from. A table of its own because it is
+-- written on every station message: cs.station has ~50 foreign keys pointing at it and CHECK
+-- constraints, and an UPDATE of its row pays for each of them (the after-update triggers, the
+-- constraint expressions) even when only this timestamp changes. This row has none of them, and
+-- room on its page for HOT updates.
+CREATE TABLE cs.station_presence (
+    station_id integer PRIMARY KEY REFERENCES cs.station (id) ON DELETE CASCADE,
+    last_seen  timestamptz NOT NULL
+) WITH (fillfactor = 50);
 
 -- One row per connected station: which front-end node holds its socket.
 CREATE TABLE cs.connection (

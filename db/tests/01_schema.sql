@@ -20,7 +20,7 @@ SELECT tables_are('cs', ARRAY[
     'station_certificate', 'message_log_default', 'meter_value_default',
     'tariff', 'tariff_period', 'tariff_assignment', 'transaction_cost', 'station_tariff',
     'v2g_certificate', 'ev_certificate_response',
-    'site', 'site_station', 'site_evse', 'site_allocation']);
+    'site', 'site_station', 'site_evse', 'site_allocation', 'station_presence']);
 SELECT functions_are('ocpp', ARRAY[
     'connect', 'disconnect', 'node_start', 'node_renew', 'node_reap', 'parse', 'parse_logged', 'actions', 'log_frames', 'log_cleanup', 'partition_maintain', 'chargepointlist',
     'transactionlist', 'add_station', 'set_station_password', 'set_id_tag', 'set_setting',
@@ -145,7 +145,8 @@ RESET ROLE;
 SELECT results_eq($$SELECT what, sqlstate FROM frontend_try ORDER BY what$$,
                   $$VALUES ('call cs.ocpp_time', '42501'), ('call ocpp.parse', '00000'), ('read cs.station', '42501')$$,
                   'as ocpp_frontend: ocpp.parse works, cs tables and functions are refused');
-SELECT is((SELECT last_seen FROM cs.station WHERE identity = 'SCHEMA-1'), now(), 'and the call did its work');
+SELECT is((SELECT p.last_seen FROM cs.station_presence p JOIN cs.station s ON s.id = p.station_id WHERE s.identity = 'SCHEMA-1'),
+          now(), 'and the call did its work');
 
 SELECT results_eq(
     $$SELECT key, value FROM cs.setting ORDER BY key$$,

@@ -5,7 +5,7 @@ SELECT plan(44);
 -- an unknown station connects
 SELECT is(ocpp.connect('C-1', 'acme', '1.6', 'n1', NULL, '10.0.0.1:5000'),
           '{"accepted": true, "profile": 0, "replaced_node": null}'::jsonb || jsonb_build_object('connectedAt', now()), 'unknown station accepted, no replaced node');
-SELECT results_eq($$SELECT account, version, registration_status, last_seen = now() FROM cs.station WHERE identity = 'C-1'$$,
+SELECT results_eq($$SELECT account, version, registration_status, (SELECT p.last_seen FROM cs.station_presence p WHERE p.station_id = s.id) = now() FROM cs.station s WHERE identity = 'C-1'$$,
                   $$VALUES ('acme', '1.6', 'Accepted', true)$$, 'the station is created');
 SELECT results_eq($$SELECT c.node, c.version, c.remote, c.connected_at = now()
                       FROM cs.connection c JOIN cs.station s ON s.id = c.station_id WHERE s.identity = 'C-1'$$,

@@ -10,7 +10,7 @@ SELECT ok(ocpp.parse('B-HB', 'u1', 'Heartbeat', '{}')->>'currentTime' ~ '^\d{4}-
 SELECT ok(abs(extract(epoch FROM (ocpp.parse('B-HB', 'u2', 'Heartbeat', '{}')->>'currentTime')::timestamptz - now())) < 0.001,
           'Heartbeat currentTime is the server time in UTC');
 SELECT is(jsonb_object_keys(ocpp.parse('B-HB', 'u3', 'Heartbeat', '{}')), 'currentTime', 'Heartbeat reply has only currentTime');
-SELECT results_eq($$SELECT account, version, registration_status, last_seen FROM cs.station WHERE identity = 'B-HB'$$,
+SELECT results_eq($$SELECT account, version, registration_status, (SELECT p.last_seen FROM cs.station_presence p WHERE p.station_id = s.id) FROM cs.station s WHERE identity = 'B-HB'$$,
                   $$VALUES (NULL::text, '1.6', 'Accepted', now())$$, 'parse creates an unknown station, last_seen set');
 
 -- BootNotification with every field
@@ -74,7 +74,8 @@ SELECT throws_ok($$SELECT ocpp.parse('B-NEW', 'u1', 'Heartbeat', '{}')$$, 'OC005
                  'an unknown station under Rejected may not send Heartbeat first');
 SELECT is(ocpp.parse('B-R', 'u5', 'BootNotification', '{"chargePointVendor": "V", "chargePointModel": "M"}')->>'status',
           'Rejected', 'a Rejected station may still boot');
-SELECT is((SELECT last_seen FROM cs.station WHERE identity = 'B-R'), now(), 'last_seen of a Rejected station is updated');
+SELECT is((SELECT p.last_seen FROM cs.station_presence p JOIN cs.station s ON s.id = p.station_id WHERE s.identity = 'B-R'),
+          now(), 'last_seen of a Rejected station is updated');
 SELECT ocpp.add_station('B-R', 'Accepted');
 SELECT is(ocpp.parse('B-R', 'u6', 'Heartbeat', '{}') ? 'currentTime', true, 'accepted by an operator, it may send Heartbeat');
 SELECT is(ocpp.parse('B-1', 'u5', 'Heartbeat', '{}') ? 'currentTime', true, 'Accepted stations are not affected');

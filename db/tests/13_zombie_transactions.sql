@@ -116,7 +116,7 @@ SELECT results_eq($$SELECT transaction_id, identity, reasons FROM ocpp.suspiciou
 SELECT is((SELECT count(*) FROM ocpp.suspicious_transactions('3 days')), 1::bigint,
           'a longer older_than still lists it for its connector');
 SELECT ocpp.disconnect('Z-1', 'node-a');
-UPDATE cs.station SET last_seen = now() - interval '1 day' WHERE identity = 'Z-1';
+UPDATE cs.station_presence p SET last_seen = now() - interval '1 day' FROM cs.station s WHERE s.id = p.station_id AND s.identity = 'Z-1';
 SELECT is((SELECT reasons FROM ocpp.suspicious_transactions() WHERE transaction_id = :z3),
           ARRAY['station disconnected', 'no meter values for 12:00:00', 'connector Available'],
           'a disconnected station, silent for older_than');

@@ -90,10 +90,10 @@ BEGIN
     UPDATE cs.station AS s
        SET version = connect.version,
            account = coalesce(nullif(connect.account, ''), s.account),
-           last_seen = now(),
            password_hash = CASE WHEN matched IS NOT NULL AND cs.password_needs_rehash(s.password_hash)
                                 THEN cs.password_hash(matched) ELSE s.password_hash END
      WHERE s.id = st.id;
+    PERFORM cs.station_seen(st.id);
 
     INSERT INTO cs.node AS n (name) VALUES (connect.node) ON CONFLICT ON CONSTRAINT node_pkey DO NOTHING;
 

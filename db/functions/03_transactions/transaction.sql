@@ -257,7 +257,9 @@ BEGIN
     SELECT x.id, x.identity, x.evse_id, x.connector_id, x.id_tag, x.started_at, x.heard, x.why
       FROM (SELECT t.id, s.identity, t.evse_id, t.connector_id, t.id_tag, t.started_at, h.heard,
                    array_remove(ARRAY[
-                       CASE WHEN s.soap_from IS NULL AND s.last_seen < now() - older_than
+                       CASE WHEN s.soap_from IS NULL
+                                 AND coalesce((SELECT p.last_seen FROM cs.station_presence AS p
+                                                WHERE p.station_id = s.id), '-infinity') < now() - older_than
                                  AND NOT EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = s.id)
                             THEN 'station disconnected' END,
                        CASE WHEN s.booted_at > t.created_at THEN 'station booted since the start' END,

@@ -18,7 +18,7 @@ BEGIN
         'securityProfile', conn.security_profile,
         'minimumSecurityProfile', coalesce(s.security_profile, (cs.setting('station.security_profile'))::integer),
         'transport', CASE WHEN s.soap_from IS NOT NULL THEN 'soap' ELSE 'websocket' END,
-        'lastSeen', cs.ocpp_time(s.last_seen),
+        'lastSeen', cs.ocpp_time((SELECT p.last_seen FROM cs.station_presence AS p WHERE p.station_id = s.id)),
         'registration', s.registration_status,
         'boot', s.boot,
         'connectors', coalesce(

@@ -222,8 +222,11 @@ DECLARE
     tx       cs.transaction;
     cost     jsonb;
     identity text;
-    period   numeric := (cs.setting('tariff.cost_updated_interval'))::numeric;
+    period   numeric;
 BEGIN
+    IF tariff_meter_values.transaction_id IS NULL THEN  -- meter values outside a transaction cost nothing
+        RETURN;
+    END IF;
     SELECT * INTO tx FROM cs.transaction AS t
      WHERE t.id = tariff_meter_values.transaction_id AND t.station_id = tariff_meter_values.station_id
        AND t.stopped_at IS NULL;
@@ -231,6 +234,7 @@ BEGIN
         RETURN;
     END IF;
     cost := cs.transaction_cost_store(tx.id);
+    period := (cs.setting('tariff.cost_updated_interval'))::numeric;
     IF cost IS NULL OR NOT period > 0 OR NOT (cs.setting('tariff.california_pricing'))::boolean
        OR coalesce((cost->>'cost_updated_at')::timestamptz, tx.created_at) > now() - make_interval(secs => period) THEN
         RETURN;
