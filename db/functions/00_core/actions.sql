@@ -13,7 +13,6 @@ CREATE OR REPLACE FUNCTION cs.action_list(version text, direction text)
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     WITH v201 AS (
         SELECT ARRAY['Authorize', 'BootNotification', 'ClearedChargingLimit', 'DataTransfer',

@@ -4,7 +4,6 @@
 CREATE OR REPLACE FUNCTION cs.raise_ocpp(code text, message text, detail text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     -- RAISE refuses null options, so DETAIL is only given when there is one

@@ -34,7 +34,11 @@ BEGIN
     IF NOT FOUND THEN
         st := cs.station_create(parse.identity, parse.account, parse.version);
     END IF;
-    PERFORM cs.station_seen(st.id);
+    -- cs.station_seen, with its usual case (the row is there) inline
+    UPDATE cs.station_presence AS p SET last_seen = now() WHERE p.station_id = st.id;
+    IF NOT FOUND THEN
+        PERFORM cs.station_seen(st.id);
+    END IF;
 
     IF st.registration_status = 'Rejected' AND parse.action IS DISTINCT FROM 'BootNotification' THEN
         PERFORM cs.raise_ocpp('OC005', 'station is rejected',
@@ -61,7 +65,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_parse(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     -- the most frequent actions first
@@ -113,7 +116,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_parse(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     -- the most frequent actions first
@@ -189,7 +191,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_parse(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     CASE action

@@ -4,7 +4,6 @@ CREATE OR REPLACE FUNCTION cs.ocpp_time(ts timestamptz)
 RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');

@@ -5,7 +5,6 @@ CREATE OR REPLACE FUNCTION cs.boot_interval(station_id integer, registration tex
 RETURNS integer
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF registration = 'Accepted' THEN
@@ -46,7 +45,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.close_transactions_at_boot(st cs.station)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
@@ -74,7 +72,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_boot_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     registration text;
@@ -107,7 +104,6 @@ CREATE OR REPLACE FUNCTION cs.v16_heartbeat(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object('currentTime', cs.ocpp_time(now()));

@@ -116,7 +116,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.connect_refused(st cs.station, reason text, event text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF st.id IS NOT NULL THEN
@@ -154,7 +153,6 @@ CREATE OR REPLACE FUNCTION cs.node_lease()
 RETURNS interval
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN make_interval(secs => (cs.setting('node.lease_seconds'))::numeric);

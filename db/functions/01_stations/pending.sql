@@ -11,7 +11,6 @@ CREATE OR REPLACE FUNCTION cs.pending_trigger_action(requested_message text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE
         WHEN requested_message IN ('SignChargingStationCertificate', 'SignV2GCertificate', 'SignCombinedCertificate',
@@ -32,7 +31,6 @@ CREATE OR REPLACE FUNCTION cs.pending_requests(action text)
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE action
         WHEN 'NotifyReport' THEN ARRAY['GetBaseReport', 'GetReport']
@@ -58,7 +56,6 @@ CREATE OR REPLACE FUNCTION cs.pending_allowed(st cs.station, action text, payloa
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     since timestamptz := coalesce(st.booted_at, '-infinity');
@@ -86,7 +83,6 @@ CREATE OR REPLACE FUNCTION cs.pending_check(st cs.station, action text, payload 
 RETURNS void
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF st.registration_status = 'Pending' AND NOT cs.pending_allowed(st, action, payload) THEN

@@ -4,7 +4,6 @@
 CREATE OR REPLACE FUNCTION cs.station_create(identity text, account text, version text)
 RETURNS cs.station
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     st cs.station;
@@ -28,7 +27,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.station_seen(station_id integer)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.station_presence AS p SET last_seen = now() WHERE p.station_id = station_seen.station_id;

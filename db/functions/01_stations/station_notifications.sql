@@ -9,7 +9,6 @@
 CREATE OR REPLACE FUNCTION cs.v16_station_notification(st cs.station, kind text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     status text := payload->>'status';
@@ -41,7 +40,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_station_notification(st cs.station, kind text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     new_status text := payload->>'status';

@@ -7,7 +7,6 @@ CREATE OR REPLACE FUNCTION cs.close_transactions_at_available(st cs.station, evs
                                                               status_at timestamptz)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
@@ -37,7 +36,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_status_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     evse      integer := (payload->>'connectorId')::integer;

@@ -9,7 +9,6 @@
 CREATE OR REPLACE FUNCTION cs.v201_boot_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cs_info      jsonb := payload->'chargingStation';
@@ -47,7 +46,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_status_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     evse      integer := (payload->>'evseId')::integer;

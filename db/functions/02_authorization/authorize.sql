@@ -6,7 +6,6 @@ CREATE OR REPLACE FUNCTION cs.id_tag_has_running_transaction(tag text, own_trans
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN EXISTS (SELECT FROM cs.transaction AS x
@@ -28,7 +27,6 @@ CREATE OR REPLACE FUNCTION cs.id_tag_info(tag text, check_concurrent boolean,
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     t      cs.id_tag;
@@ -67,7 +65,6 @@ CREATE OR REPLACE FUNCTION cs.v16_authorize(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object('idTagInfo', cs.id_tag_info(payload->>'idTag', true));

@@ -21,7 +21,6 @@ CREATE OR REPLACE FUNCTION cs.v201_id_token_info(id_token jsonb, check_concurren
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     token      text := id_token->>'idToken';
@@ -105,7 +104,6 @@ CREATE OR REPLACE FUNCTION cs.v201_authorize(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN cs.iso15118_authorize(payload,

@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.measurand_unit(measurand text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE
                WHEN measurand LIKE 'Energy.Active.%' THEN 'Wh'
@@ -36,7 +35,6 @@ CREATE OR REPLACE FUNCTION cs.v16_insert_meter_values(station_id integer, evse_i
                                                       meter_value jsonb)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     written integer;
@@ -70,7 +68,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_meter_values(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     evse integer := (payload->>'connectorId')::integer;

@@ -7,7 +7,6 @@
 CREATE OR REPLACE FUNCTION cs.v16_start_transaction(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     evse        integer := (payload->>'connectorId')::integer;
@@ -66,7 +65,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_stop_transaction(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx_id      integer := (payload->>'transactionId')::integer;
@@ -124,7 +122,6 @@ CREATE OR REPLACE FUNCTION cs.transaction_register_wh(transaction_id integer)
 RETURNS bigint
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT round(m.numeric_value * CASE m.unit WHEN 'kWh' THEN 1000 WHEN 'MWh' THEN 1000000 ELSE 1 END)::bigint
       FROM cs.meter_value AS m
@@ -143,7 +140,6 @@ CREATE OR REPLACE FUNCTION cs.idle_connector_status(tx cs.transaction)
 RETURNS text
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT k.status
       FROM cs.connector AS k
@@ -165,7 +161,6 @@ CREATE OR REPLACE FUNCTION cs.close_transaction(tx cs.transaction, reason text, 
                                                 stop_at timestamptz, meter_stop bigint DEFAULT NULL)
 RETURNS cs.transaction
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     closed cs.transaction;

@@ -17,7 +17,6 @@ CREATE OR REPLACE FUNCTION cs.v201_insert_meter_values(station_id integer, evse_
                                                        OUT end_wh bigint, OUT first_wh bigint,
                                                        OUT last_wh bigint)
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     WITH ins AS (
@@ -68,7 +67,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_meter_values(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     PERFORM cs.v201_insert_meter_values(st.id, (payload->>'evseId')::integer, 0, NULL, payload->'meterValue');

@@ -11,7 +11,6 @@ CREATE OR REPLACE FUNCTION cs.v201_stop_reason(trigger_reason text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE trigger_reason
                WHEN 'Deauthorized' THEN 'DeAuthorized'
@@ -36,7 +35,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_link_remote_start(transaction_id integer, remote_start_id integer)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
@@ -97,7 +95,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_transaction_event(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     info        jsonb := payload->'transactionInfo';

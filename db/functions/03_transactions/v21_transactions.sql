@@ -6,7 +6,6 @@
 CREATE OR REPLACE FUNCTION cs.v21_battery_swap(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.battery_swap (station_id, event_type, request_id, id_token, battery_data)
@@ -21,7 +20,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_notify_priority_charging(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.transaction AS t
@@ -43,7 +41,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_notify_settlement(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     reply jsonb := coalesce(cs.call_action_handler(st, 'NotifySettlement', payload), '{}'::jsonb);

@@ -6,7 +6,6 @@
 CREATE OR REPLACE FUNCTION cs.v201_reservation_status_update(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.reservation AS r

@@ -5,7 +5,6 @@ CREATE OR REPLACE FUNCTION cs.reachable(station_id integer, soap_from text, vers
 RETURNS boolean
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM cs.connection AS c WHERE c.station_id = reachable.station_id)
         OR (reachable.soap_from IS NOT NULL AND reachable.version IN ('1.5', '1.6'));
@@ -18,7 +17,6 @@ CREATE OR REPLACE FUNCTION cs.command_actions(version text)
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT cs.action_list(version, 'csms_to_station')
 $$;
@@ -28,7 +26,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_row(id bigint, lock boolean)
 RETURNS cs.command
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cmd cs.command;
@@ -51,7 +48,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_sent(id bigint)
 RETURNS cs.command
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cmd cs.command := cs.command_row(command_sent.id, true);
@@ -191,7 +187,6 @@ CREATE OR REPLACE FUNCTION cs.command_json(cmd cs.command)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object(
@@ -261,7 +256,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_sweep()
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     finished integer;

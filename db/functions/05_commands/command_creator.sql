@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.command_creator()
 RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     token text := nullif(current_setting('ocpp.api_token', true), '');

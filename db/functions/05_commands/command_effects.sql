@@ -8,7 +8,6 @@
 CREATE OR REPLACE FUNCTION cs.command_effect(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF (SELECT s.version FROM cs.station AS s WHERE s.id = cmd.station_id) IN ('2.0.1', '2.1') THEN
@@ -27,7 +26,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_command_effect(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     CASE cmd.action
@@ -77,7 +75,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_get_configuration(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.configuration_key AS k (station_id, key, value, readonly, unknown, command_id, updated_at)
@@ -105,7 +102,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.heartbeat_interval_accepted(station_id integer, value text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF value ~ '^[0-9]{1,9}$' AND value::integer > 0 THEN
@@ -121,7 +117,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_change_configuration(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     status text := cmd.response->>'status';
@@ -152,7 +147,6 @@ CREATE OR REPLACE FUNCTION cs.apply_local_list(station_id integer, replace_all b
                                                entries jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF replace_all THEN
@@ -185,7 +179,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_send_local_list(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -204,7 +197,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_get_local_list_version(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.local_list AS v (station_id, reported_version, reported_at)
@@ -221,7 +213,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.expire_reservations()
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     expired integer;
@@ -241,7 +232,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_reserve_now(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -263,7 +253,6 @@ CREATE OR REPLACE FUNCTION cs.accept_reservation(cmd cs.command, reservation_id 
                                                  expiry_date timestamptz, connector_type text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.reservation AS r (id, station_id, connector_id, id_tag, id_token_type, parent_id_tag,
@@ -294,7 +283,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_cancel_reservation(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -314,7 +302,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_set_charging_profile(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     p         jsonb := cmd.payload->'csChargingProfiles';
@@ -336,7 +323,6 @@ CREATE OR REPLACE FUNCTION cs.install_charging_profile(cmd cs.command, connector
                                                        transaction_id integer, transaction_ref text, p jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.charging_profile AS c
@@ -362,7 +348,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_clear_charging_profile(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     p jsonb := cmd.payload;
@@ -385,7 +370,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_get_composite_schedule(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.composite_schedule (station_id, connector_id, duration, charging_rate_unit, status,
@@ -413,7 +397,6 @@ CREATE OR REPLACE FUNCTION cs.set_availability(station_id integer, evse_id integ
                                                scheduled boolean, command_id bigint)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.connector_availability AS a (station_id, connector_id, evse_connector_id, availability,
@@ -457,7 +440,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_change_availability(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     status text := cmd.response->>'status';
@@ -477,7 +459,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.apply_scheduled_availability(station_id integer, connector_id integer)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     changed integer;
@@ -505,7 +486,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_file_transfer(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     transfer_kind text := CASE cmd.action WHEN 'UpdateFirmware' THEN 'Firmware'
@@ -540,7 +520,6 @@ CREATE OR REPLACE FUNCTION cs.file_transfer_status(station_id integer, kind text
                                                    request_id integer DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     final   boolean := status IN ('Uploaded', 'UploadFailed', 'UploadFailure', 'BadMessage',
@@ -574,7 +553,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_install_certificate(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -590,7 +568,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_delete_certificate(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     h jsonb := cmd.payload->'certificateHashData';
@@ -611,7 +588,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_get_installed_certificate_ids(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cert_type text := cmd.payload->>'certificateType';
@@ -640,7 +616,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_effect_certificate_signed(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -665,7 +640,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.link_remote_start(transaction_id integer, within interval DEFAULT '5 minutes')
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
@@ -701,7 +675,6 @@ CREATE OR REPLACE FUNCTION cs.transaction_of(station_id integer, transaction_id 
 RETURNS integer
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT t.id FROM cs.transaction AS t
      WHERE t.station_id = transaction_of.station_id
@@ -717,7 +690,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.remote_stop_accepted(cmd cs.command, transaction_id integer)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' = 'Accepted' AND transaction_id IS NOT NULL THEN
@@ -735,7 +707,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_command_effect(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     CASE cmd.action
@@ -854,7 +825,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_request_start_transaction(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' = 'Accepted' AND cmd.response ? 'transactionId' THEN
@@ -871,7 +841,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_get_transaction_status(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx_id integer := cs.transaction_of(cmd.station_id, cmd.payload->'transactionId');
@@ -892,7 +861,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_change_availability(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     status text := cmd.response->>'status';
@@ -915,7 +883,6 @@ CREATE OR REPLACE FUNCTION cs.v201_variable_key(component jsonb, variable jsonb,
                                                 OUT attribute text)
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT component->>'name', coalesce(component->>'instance', ''),
            coalesce((component #>> '{evse,id}')::integer, 0),
@@ -930,7 +897,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_get_variables(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.device_variable AS d (station_id, component, component_instance, evse_id, connector_id, variable,
@@ -967,7 +933,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_set_variables(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.device_variable AS d (station_id, component, component_instance, evse_id, connector_id, variable,
@@ -1017,7 +982,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_report_request(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.report_request (station_id, action, request_id, criteria, answer, command_id)
@@ -1032,7 +996,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_set_variable_monitoring(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.variable_monitor AS m (station_id, id, component, component_instance, evse_id, connector_id,
@@ -1064,7 +1027,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_monitoring_setting(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -1088,7 +1050,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_send_local_list(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF cmd.response->>'status' IS DISTINCT FROM 'Accepted' THEN
@@ -1110,7 +1071,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_clear_charging_profile(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     p jsonb := coalesce(cmd.payload->'chargingProfileCriteria', '{}'::jsonb);
@@ -1135,7 +1095,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_publish_firmware(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     accepted boolean := cmd.response->>'status' = 'Accepted';
@@ -1155,7 +1114,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_set_display_message(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     m jsonb := cmd.payload->'message';
@@ -1181,7 +1139,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_effect_get_installed_certificate_ids(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     types text[] := (SELECT array_agg(t) FROM jsonb_array_elements_text(cmd.payload->'certificateType') AS t);

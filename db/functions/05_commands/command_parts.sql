@@ -12,7 +12,6 @@ CREATE OR REPLACE FUNCTION cs.command_split_list(action text)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE action
         WHEN 'GetVariables' THEN '{"component": "DeviceDataCtrlr", "instance": "GetVariables", "list": "getVariableData"}'
@@ -34,7 +33,6 @@ CREATE OR REPLACE FUNCTION cs.device_limit(station_id integer, component text, v
 RETURNS integer
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT nullif(trim(d.value), '')::integer
       FROM cs.device_variable AS d
@@ -60,7 +58,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_split(id bigint)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cmd       cs.command := cs.command_row(command_split.id, true);
@@ -127,7 +124,6 @@ CREATE OR REPLACE FUNCTION cs.command_merge(parent_id bigint)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     action text := (SELECT c.action FROM cs.command AS c WHERE c.id = command_merge.parent_id);
@@ -165,7 +161,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_part_finished(part cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     failed cs.command;

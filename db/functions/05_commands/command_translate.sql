@@ -14,7 +14,6 @@ CREATE OR REPLACE FUNCTION cs.v201_id_token(id_token text, token_type text DEFAU
 RETURNS jsonb
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN id_token IS NOT NULL THEN
                jsonb_build_object('idToken', id_token,
@@ -32,7 +31,6 @@ CREATE OR REPLACE FUNCTION cs.v201_evse(evse_id jsonb, connector_id jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN jsonb_typeof(evse_id) = 'number' AND evse_id > '0'::jsonb THEN
                     jsonb_build_object('id', evse_id)
@@ -50,7 +48,6 @@ CREATE OR REPLACE FUNCTION cs.v201_transaction_id(station_id integer, transactio
 RETURNS jsonb
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN jsonb_typeof(transaction_id) = 'number' THEN
                     to_jsonb(coalesce((SELECT t.transaction_ref FROM cs.transaction AS t
@@ -66,7 +63,6 @@ CREATE OR REPLACE FUNCTION cs.v201_purpose(purpose text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE purpose WHEN 'ChargePointMaxProfile' THEN 'ChargingStationMaxProfile' ELSE purpose END
 $$;
@@ -80,7 +76,6 @@ CREATE OR REPLACE FUNCTION cs.v201_charging_profile(station_id integer, profile 
 RETURNS jsonb
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN profile IS NULL OR jsonb_typeof(profile) <> 'object' OR profile ? 'id'
                      OR jsonb_typeof(profile->'chargingSchedule') = 'array' THEN profile
@@ -109,7 +104,6 @@ CREATE OR REPLACE FUNCTION cs.v201_local_list_entry(entry jsonb)
 RETURNS jsonb
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object(
                'idToken', cs.v201_id_token(entry->>'idTag', NULL, 'ISO14443'),
@@ -146,7 +140,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_translate(station_id integer, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     p      jsonb := payload;

@@ -12,7 +12,6 @@
 CREATE OR REPLACE FUNCTION cs.v201_effect_customer_clear(cmd cs.command)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
     token   jsonb := cmd.payload->'idToken';

@@ -12,7 +12,6 @@
 CREATE OR REPLACE FUNCTION cs.check_arg(arg text, ok boolean, detail text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF ok IS NOT TRUE THEN
@@ -26,7 +25,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_enum(arg text, value text, allowed text[], optional boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF value IS NULL AND optional THEN
@@ -42,7 +40,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_text(arg text, value text, max_length integer, optional boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF value IS NULL AND optional THEN
@@ -58,7 +55,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_min(arg text, value integer, minimum integer, optional boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF value IS NULL AND optional THEN
@@ -77,7 +73,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_charging_profile(arg text, profile jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     schedule jsonb := profile->'chargingSchedule';
@@ -107,7 +102,6 @@ CREATE OR REPLACE FUNCTION cs.station_id(identity text)
 RETURNS integer
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     found_id integer;

@@ -15,7 +15,6 @@ CREATE OR REPLACE FUNCTION cs.station_version(identity text)
 RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     found_version text;
@@ -33,7 +32,6 @@ CREATE OR REPLACE FUNCTION cs.v201_id_token_types()
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT ARRAY['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization']
 $$;
@@ -43,7 +41,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.next_request_id()
 RETURNS integer
 LANGUAGE sql
-SET search_path = cs, pg_temp
 AS $$
     SELECT nextval('cs.request_id_seq')::integer
 $$;
@@ -56,7 +53,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_v201_charging_profile(arg text, profile jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     PERFORM cs.check_arg(arg, jsonb_typeof(profile) = 'object', 'a charging profile is a JSON object');
@@ -92,7 +88,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.check_component_variables(arg text, entries jsonb, kind text)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     PERFORM cs.check_arg(arg, jsonb_typeof(entries) = 'array' AND jsonb_array_length(entries) > 0,
@@ -123,7 +118,6 @@ CREATE OR REPLACE FUNCTION cs.component_variable(component text, variable text, 
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT jsonb_build_object(
                'component', jsonb_strip_nulls(jsonb_build_object(

@@ -10,7 +10,6 @@ CREATE OR REPLACE FUNCTION cs.v201_report_part(st cs.station, action text, paylo
                                                keep_payload boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -38,7 +37,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_notify_report(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     request integer := (payload->>'requestId')::integer;

@@ -8,7 +8,6 @@
 CREATE OR REPLACE FUNCTION cs.v201_notify_customer_information(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN cs.v201_report_part(st, 'NotifyCustomerInformation', payload, true);
@@ -22,7 +21,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_notify_display_messages(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.reported_display_message AS d (station_id, id, request_id, priority, state, start_at,

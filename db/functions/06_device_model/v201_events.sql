@@ -8,7 +8,6 @@
 CREATE OR REPLACE FUNCTION cs.v201_notify_event(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     WITH ins AS (
@@ -52,7 +51,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_notify_monitoring_report(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF jsonb_typeof(payload->'monitor') = 'array' THEN

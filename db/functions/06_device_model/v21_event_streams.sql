@@ -7,7 +7,6 @@
 CREATE OR REPLACE FUNCTION cs.v21_open_periodic_event_stream(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     stream jsonb := payload->'constantStreamData';
@@ -27,7 +26,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_close_periodic_event_stream(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.event_stream AS e SET closed_at = now()
@@ -46,7 +44,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_notify_periodic_event_stream(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.event_stream_data (station_id, stream_id, basetime, pending, data)

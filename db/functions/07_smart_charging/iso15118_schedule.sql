@@ -8,7 +8,6 @@ CREATE OR REPLACE FUNCTION cs.ev_needs_of(transaction_id integer)
 RETURNS cs.ev_charging_needs
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     n cs.ev_charging_needs;
@@ -28,7 +27,6 @@ CREATE OR REPLACE FUNCTION cs.ev_max_current(station_id integer, evse_id integer
 RETURNS numeric
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF NOT (cs.setting('smart_charging.ev_schedule'))::boolean THEN
@@ -55,7 +53,6 @@ CREATE OR REPLACE FUNCTION cs.ev_needs_schedule(needs cs.ev_charging_needs, stat
                                                 voltage numeric, phases integer, from_at timestamptz)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     ac        jsonb := needs.charging_needs->'acChargingParameters';
@@ -152,7 +149,6 @@ CREATE OR REPLACE FUNCTION cs.evse_schedule(station_id integer, evse_id integer,
                                             limit_a numeric, site_id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     needs   cs.ev_charging_needs := cs.ev_needs_of(transaction_id);
@@ -186,7 +182,6 @@ CREATE OR REPLACE FUNCTION cs.ev_needs_transaction(station_id integer, evse_id i
 RETURNS integer
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF NOT (cs.setting('smart_charging.ev_schedule'))::boolean
@@ -209,7 +204,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.ev_schedule_send(station_id integer, evse_id integer, transaction_id integer)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     site integer;
@@ -236,7 +230,6 @@ CREATE OR REPLACE FUNCTION cs.ev_schedule_within_limits(station_id integer, payl
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     evse     integer := (payload->>'evseId')::integer;

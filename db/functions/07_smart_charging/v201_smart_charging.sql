@@ -14,7 +14,6 @@ CREATE OR REPLACE FUNCTION cs.v201_notify_ev_charging_needs(st cs.station, paylo
                                                             no_profile_status text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     reply jsonb := cs.call_action_handler(st, 'NotifyEVChargingNeeds', payload);
@@ -47,7 +46,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_notify_ev_charging_schedule(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     within boolean := cs.ev_schedule_within_limits(st.id, payload);
@@ -71,7 +69,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_notify_charging_limit(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.charging_limit (station_id, evse_id, source, is_grid_critical, charging_schedule, payload)
@@ -88,7 +85,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_cleared_charging_limit(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.charging_limit AS l
@@ -108,7 +104,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_report_charging_profiles(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.reported_charging_profile (station_id, request_id, evse_id, charging_limit_source,

@@ -7,7 +7,6 @@
 CREATE OR REPLACE FUNCTION cs.v21_der_notification(st cs.station, kind text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.der_notification (station_id, kind, occurred_at, payload)

@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.v2g_hash_key(hash_data jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT jsonb_build_object(
         'hashAlgorithm', hash_data->>'hashAlgorithm',
@@ -26,7 +25,6 @@ CREATE OR REPLACE FUNCTION cs.v2g_certificate_find(hash_data jsonb)
 RETURNS integer
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     k  jsonb := cs.v2g_hash_key(hash_data);
@@ -46,7 +44,6 @@ CREATE OR REPLACE FUNCTION cs.v2g_pem_body(pem text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT regexp_replace((regexp_match(pem, '-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----'))[1],
                           '\s', '', 'g')
@@ -175,7 +172,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.iso15118_certificate_status(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     hash_data jsonb := payload->'ocspRequestData';
@@ -230,7 +226,6 @@ CREATE OR REPLACE FUNCTION cs.iso15118_authorize(payload jsonb, reply jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     known    integer;
@@ -268,7 +263,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.iso15118_service(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN CASE action

@@ -59,7 +59,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.iso15118_ev_certificate(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     exi         text := payload->>'exiRequest';

@@ -11,14 +11,13 @@ CREATE OR REPLACE FUNCTION cs.password_hash(password bytea, cost integer DEFAULT
 RETURNS text
 LANGUAGE plpgsql
 VOLATILE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF password IS NULL THEN
         RETURN NULL;
     END IF;
     cost := coalesce(cost, (cs.setting('station.password_cost'))::integer);
-    RETURN 'bcrypt-sha256' || crypt(encode(sha256(password), 'base64'), gen_salt('bf', cost));
+    RETURN 'bcrypt-sha256' || cs.crypt(encode(sha256(password), 'base64'), cs.gen_salt('bf', cost));
 END;
 $$;
 
@@ -28,7 +27,6 @@ CREATE OR REPLACE FUNCTION cs.password_matches(hash text, password bytea)
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     parts  text[];
@@ -39,7 +37,7 @@ BEGIN
     END IF;
     IF hash LIKE 'bcrypt-sha256$%' THEN
         stored := substr(hash, length('bcrypt-sha256') + 1);
-        RETURN crypt(encode(sha256(password), 'base64'), stored) = stored;
+        RETURN cs.crypt(encode(sha256(password), 'base64'), stored) = stored;
     END IF;
     parts := string_to_array(hash, '$');
     IF cardinality(parts) <> 3 OR parts[1] <> 'sha256' THEN
@@ -55,7 +53,6 @@ CREATE OR REPLACE FUNCTION cs.password_needs_rehash(hash text)
 RETURNS boolean
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN hash IS NOT NULL
@@ -72,7 +69,6 @@ CREATE OR REPLACE FUNCTION cs.password_presented(password bytea)
 RETURNS bytea[]
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF password IS NULL THEN
@@ -94,7 +90,6 @@ CREATE OR REPLACE FUNCTION cs.authorization_key(value text)
 RETURNS bytea
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN value ~ '^([0-9A-Fa-f]{2})+$' THEN decode(value, 'hex')
                 ELSE convert_to(value, 'UTF8') END;

@@ -10,7 +10,6 @@ CREATE OR REPLACE FUNCTION cs.command_secret(action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     i     integer;
@@ -56,7 +55,6 @@ CREATE OR REPLACE FUNCTION cs.secret_mask(payload jsonb, secret jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN secret IS NULL THEN payload
                 ELSE jsonb_set(payload, ARRAY(SELECT jsonb_array_elements_text(secret->'path')), '"********"')
@@ -69,7 +67,6 @@ CREATE OR REPLACE FUNCTION cs.command_accepted(cmd cs.command)
 RETURNS boolean
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN cmd.action = 'SetVariables' THEN
                     jsonb_array_length(coalesce(cmd.response->'setVariableResult', '[]')) > 0
@@ -84,7 +81,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.raise_station_profile(station_id integer, profile integer)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     UPDATE cs.station AS s
@@ -103,7 +99,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_security_effect(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     slot    integer;
@@ -142,7 +137,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.command_then(cmd cs.command)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
     next   jsonb := cmd.then_queue->0;
@@ -276,9 +270,9 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
     IF cs.station_version(identity) IN ('2.0.1', '2.1') THEN
-        RETURN ocpp.change_station_password(identity, encode(gen_random_bytes(18), 'base64'), wait);
+        RETURN ocpp.change_station_password(identity, encode(cs.gen_random_bytes(18), 'base64'), wait);
     END IF;
-    RETURN ocpp.change_configuration(identity, 'AuthorizationKey', encode(gen_random_bytes(20), 'hex'), wait);
+    RETURN ocpp.change_configuration(identity, 'AuthorizationKey', encode(cs.gen_random_bytes(20), 'hex'), wait);
 END;
 $$;
 
@@ -344,7 +338,6 @@ CREATE OR REPLACE FUNCTION cs.mask_secrets(action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF jsonb_typeof(payload) IS DISTINCT FROM 'object' THEN

@@ -6,7 +6,6 @@
 CREATE OR REPLACE FUNCTION cs.v16_security_event_notification(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     INSERT INTO cs.security_event (station_id, type, occurred_at, tech_info)
@@ -22,7 +21,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_sign_certificate(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     request bigint;
@@ -41,7 +39,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_sign_certificate(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     request bigint;

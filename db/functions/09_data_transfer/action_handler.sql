@@ -9,7 +9,6 @@
 CREATE OR REPLACE FUNCTION cs.call_action_handler(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     handler      regprocedure;
@@ -46,7 +45,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v201_service_request(st cs.station, action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     -- the hook first, then the built-in ISO 15118 provider (docs/iso15118.md), then the answers below

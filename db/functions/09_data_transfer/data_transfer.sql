@@ -10,7 +10,6 @@
 CREATE OR REPLACE FUNCTION cs.answer_data_transfer(st cs.station, payload jsonb, version text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     vendor       text := payload->>'vendorId';
@@ -69,5 +68,4 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v16_data_transfer(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$ BEGIN RETURN cs.answer_data_transfer(st, payload, '1.6'); END $$;

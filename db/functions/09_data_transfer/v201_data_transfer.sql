@@ -5,5 +5,4 @@
 CREATE OR REPLACE FUNCTION cs.v201_data_transfer(st cs.station, payload jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$ BEGIN RETURN cs.answer_data_transfer(st, payload, st.version); END $$;

@@ -10,7 +10,6 @@ CREATE OR REPLACE FUNCTION cs.soap_unescape(t text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT replace(replace(replace(replace(replace(replace(t, '&lt;', '<'), '&gt;', '>'), '&quot;', '"'),
                                    '&apos;', ''''), '&#x0d;', E'\r'), '&amp;', '&')
@@ -21,7 +20,6 @@ CREATE OR REPLACE FUNCTION cs.soap_escape(t text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT replace(replace(replace(replace(replace(t, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'),
                    E'\r', '&#x0d;')
@@ -33,7 +31,6 @@ CREATE OR REPLACE FUNCTION cs.soap_string(doc xml, path text, ns text[])
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN (xpath('count(' || path || ')', doc, ns))[1]::text::integer = 0 THEN NULL
                 ELSE cs.soap_unescape((xpath('string(' || path || ')', doc, ns))[1]::text) END
@@ -45,7 +42,6 @@ CREATE OR REPLACE FUNCTION cs.soap_where(path text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT regexp_replace(regexp_replace(path, '^/s:Envelope/s:Body/', ''), '(^|/)o:', '\1', 'g')
 $$;
@@ -57,7 +53,6 @@ CREATE OR REPLACE FUNCTION cs.soap_scalar_json(val text, json_type text, where_ 
 RETURNS jsonb
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     v text := btrim(val, E' \t\r\n');
@@ -99,7 +94,6 @@ CREATE OR REPLACE FUNCTION cs.soap_scalar_xml(val jsonb, json_type text, where_ 
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     CASE json_type
@@ -136,7 +130,6 @@ CREATE OR REPLACE FUNCTION cs.soap_to_json(doc xml, ns text[], path text, versio
                                            type_name text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     f    cs.soap_field;
@@ -209,7 +202,6 @@ CREATE OR REPLACE FUNCTION cs.soap_element_xml(name text, obj jsonb, version tex
                                                type_name text, attrs text, where_ text)
 RETURNS text
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     f       cs.soap_field;
@@ -283,7 +275,6 @@ CREATE OR REPLACE FUNCTION cs.soap_fault_subcode(code text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE code WHEN 'OC001' THEN 'NotImplemented' WHEN 'OC002' THEN 'NotSupported'
                      WHEN 'OC003' THEN 'InternalError' WHEN 'OC004' THEN 'ProtocolError'
@@ -302,7 +293,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.soap_fault(code text, reason text, version text, relates_to text, to_ text)
 RETURNS xml
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     subcode text := cs.soap_fault_subcode(code);

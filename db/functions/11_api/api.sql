@@ -8,7 +8,6 @@ CREATE OR REPLACE FUNCTION cs.api_token_hash(token text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT encode(sha256(convert_to(token, 'UTF8')), 'hex')
 $$;
@@ -19,7 +18,6 @@ CREATE OR REPLACE FUNCTION cs.check_paging(lim integer, off integer, date_from t
                                            date_to timestamptz)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF lim < 0 THEN
@@ -273,7 +271,6 @@ CREATE OR REPLACE FUNCTION cs.id_tag_json(tag cs.id_tag)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object('idTag', tag.id_tag, 'status', tag.status,
@@ -406,7 +403,6 @@ CREATE OR REPLACE FUNCTION cs.message_log_json(m cs.message_log)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object(

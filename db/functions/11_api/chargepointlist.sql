@@ -3,7 +3,6 @@ CREATE OR REPLACE FUNCTION cs.station_json(s cs.station)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     conn cs.connection;
@@ -63,7 +62,6 @@ CREATE OR REPLACE FUNCTION cs.transaction_json(t cs.transaction)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object(
@@ -159,7 +157,6 @@ CREATE OR REPLACE FUNCTION cs.reservation_json(r cs.reservation)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN jsonb_build_object(

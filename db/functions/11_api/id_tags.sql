@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.csv_fields(line text)
 RETURNS text[]
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     fields text[] := ARRAY[]::text[];
@@ -44,7 +43,6 @@ CREATE OR REPLACE FUNCTION cs.csv_field(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN value IS NULL THEN ''
                 WHEN value ~ '[",\r\n]' THEN '"' || replace(value, '"', '""') || '"'

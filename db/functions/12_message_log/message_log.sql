@@ -5,7 +5,6 @@ CREATE OR REPLACE FUNCTION cs.log_payload(action text, payload jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN action IN ('ChangeConfiguration', 'SetVariables', 'SetNetworkProfile',
                                 'GetConfiguration', 'GetVariables', 'NotifyReport')
@@ -80,6 +79,7 @@ SET search_path = cs, ocpp, pg_temp
 AS $$
 DECLARE
     n       integer := coalesce(cardinality(identities), 0);
+    parsed  jsonb[] := payloads::jsonb[];  -- each payload read once, for ocpp.parse and for the log
     replies jsonb[] := '{}';
 BEGIN
     IF n <> ALL (ARRAY[cardinality(unique_ids), cardinality(actions), cardinality(payloads),
@@ -89,17 +89,17 @@ BEGIN
     END IF;
     FOR i IN 1 .. n LOOP
         replies := array_append(replies, ocpp.parse(identities[i], unique_ids[i], actions[i],
-                                                    payloads[i]::jsonb, accounts[i], versions[i]));
+                                                    parsed[i], accounts[i], versions[i]));
     END LOOP;
     INSERT INTO cs.message_log (identity, account, direction, message_type, action, unique_id, payload,
                                 created_at, latency_ms)
     SELECT m.identity, m.account, r.direction, r.message_type, m.action, m.unique_id,
            cs.log_payload(m.action, r.payload), r.at, r.latency_ms
-      FROM unnest(identities, accounts, actions, unique_ids, raw, payloads, received,
+      FROM unnest(identities, accounts, actions, unique_ids, raw, parsed, received,
                   replies) WITH ORDINALITY
            AS m (identity, account, action, unique_id, raw, payload, received, reply, i)
      CROSS JOIN LATERAL (VALUES
-           ('in', 2::smallint, coalesce(m.raw, m.payload)::jsonb, m.received, NULL::real),
+           ('in', 2::smallint, coalesce(m.raw::jsonb, m.payload), m.received, NULL::real),
            ('out', 3::smallint, m.reply, clock_timestamp(),
             (extract(epoch FROM clock_timestamp() - m.received) * 1000)::real))
            AS r (direction, message_type, payload, at, latency_ms)

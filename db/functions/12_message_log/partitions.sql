@@ -172,7 +172,6 @@ CREATE OR REPLACE FUNCTION cs.history_retention(key text)
 RETURNS interval
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     v    jsonb := cs.setting(key);

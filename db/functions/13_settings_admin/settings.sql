@@ -4,7 +4,6 @@ CREATE OR REPLACE FUNCTION cs.setting(key text)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     result jsonb;

@@ -19,7 +19,6 @@ CREATE OR REPLACE FUNCTION cs.transaction_cost_compute(tx cs.transaction, tariff
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     t        record;   -- cs.tariff
@@ -99,7 +98,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.transaction_cost_store(transaction_id integer, tariff_id text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx     cs.transaction;
@@ -139,7 +137,6 @@ CREATE OR REPLACE FUNCTION cs.transaction_cost_json(transaction_id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN (
@@ -181,7 +178,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.tariff_transaction_stopped(tx cs.transaction)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cost     jsonb;
@@ -216,7 +212,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.tariff_meter_values(station_id integer, transaction_id integer)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     tx       cs.transaction;
@@ -263,7 +258,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_running_cost_data(tx cs.transaction, cost j
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     t     record;   -- cs.tariff
@@ -315,7 +309,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.tariff_transaction_event(st cs.station, transaction_id integer, event_type text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     cost   jsonb;

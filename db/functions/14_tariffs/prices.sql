@@ -11,7 +11,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_price_at(tariff_id text, at timestamptz)
 RETURNS TABLE (energy_price numeric, time_price numeric)
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN QUERY
@@ -48,7 +47,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_segments(tariff_id text, from_at timestampt
 RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, energy_price numeric, time_price numeric)
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     zone text;
@@ -104,7 +102,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_for(station_id integer, evse_id integer, id
 RETURNS text
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN (
@@ -133,7 +130,6 @@ RETURNS TABLE (starts_at timestamptz, ends_at timestamptz, energy_price numeric,
                currency text)
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     t record;   -- a cs.tariff (functions are deployed before later revisions' tables exist: no row types)

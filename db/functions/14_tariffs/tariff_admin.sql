@@ -7,7 +7,6 @@ CREATE OR REPLACE FUNCTION cs.weekday_name(day integer)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT (ARRAY['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'])[day]
 $$;
@@ -23,7 +22,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_assignment_json(assignment_id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN (
@@ -44,7 +42,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_json(tariff_id text)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN (

@@ -12,7 +12,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_v21_json(tariff_id text)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     t          record;   -- cs.tariff
@@ -73,7 +72,6 @@ CREATE OR REPLACE FUNCTION cs.tariff_arg(tariff_id text)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     result jsonb := cs.tariff_v21_json(tariff_id);
@@ -168,7 +166,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.v21_effect_tariff(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     status text := cmd.response->>'status';

@@ -11,7 +11,6 @@ CREATE OR REPLACE FUNCTION cs.evse_draw_a(transaction_id integer, volt_phases nu
 RETURNS numeric
 LANGUAGE sql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
     WITH recent AS (
         SELECT m.sampled_at, m.measurand,
@@ -53,7 +52,6 @@ CREATE OR REPLACE FUNCTION cs.site_rebalance(site_id integer, renegotiate_statio
                                              renegotiate_evse integer DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     s         record;     -- a cs.site row (a record: the functions deploy before cs.site exists)
@@ -146,7 +144,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.site_rebalance_station(station_id integer)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     site integer;
@@ -164,7 +161,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.site_command_answered(cmd cs.command)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     site integer;

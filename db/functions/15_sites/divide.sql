@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.site_limit_a(limit_value numeric, limit_unit text,
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT trunc(CASE limit_unit WHEN 'W' THEN limit_value / (voltage * phases) ELSE limit_value END, 1)
 $$;
@@ -21,7 +20,6 @@ CREATE OR REPLACE FUNCTION cs.site_to_unit(current_a numeric, limit_unit text, v
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE limit_unit WHEN 'W' THEN floor(current_a * voltage * phases) ELSE current_a END
 $$;
@@ -43,7 +41,6 @@ CREATE OR REPLACE FUNCTION cs.site_divide(site_limit numeric, evses jsonb)
 RETURNS TABLE (key text, limit_a numeric)
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     n         integer := coalesce(jsonb_array_length(evses), 0);

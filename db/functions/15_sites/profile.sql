@@ -14,7 +14,6 @@ CREATE OR REPLACE FUNCTION cs.send_tx_profile(station_id integer, evse_id intege
                                               schedule jsonb)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     st         cs.station;
@@ -54,7 +53,6 @@ CREATE OR REPLACE FUNCTION cs.send_evse_schedule(station_id integer, evse_id int
                                                  limit_a numeric, site_id integer)
 RETURNS bigint
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     sched jsonb := cs.evse_schedule(station_id, evse_id, transaction_id, limit_a, site_id);

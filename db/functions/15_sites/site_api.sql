@@ -9,7 +9,6 @@ CREATE OR REPLACE FUNCTION cs.site_json(site_id integer)
 RETURNS jsonb
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     RETURN (
@@ -32,7 +31,6 @@ CREATE OR REPLACE FUNCTION cs.site_of(id integer)
 RETURNS integer
 LANGUAGE plpgsql
 STABLE
-SET search_path = cs, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM cs.site AS x WHERE x.id = site_of.id) THEN
@@ -245,7 +243,6 @@ CREATE OR REPLACE FUNCTION cs.site_setting_valid(key text, v jsonb)
 RETURNS boolean
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN key NOT LIKE 'site.%' AND key NOT LIKE 'smart\_charging.%' THEN NULL
                 WHEN key = 'smart_charging.ev_schedule' THEN jsonb_typeof(v) = 'boolean'
