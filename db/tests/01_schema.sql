@@ -60,7 +60,8 @@ SELECT functions_are('ocpp', ARRAY[
     'api_today',
     'set_station_registration', 'set_station_account', 'delete_station', 'settings',
 
-    'api_find_id_tags', 'import_id_tags', 'export_id_tags']);
+    'api_find_id_tags', 'import_id_tags', 'export_id_tags',
+    'api_id_token', 'api_set_id_token', 'api_id_token_page']);
 
 
 SELECT has_function('ocpp', 'parse', ARRAY['text', 'text', 'text', 'jsonb', 'text', 'text']);
@@ -103,7 +104,7 @@ SELECT is((SELECT count(*) FROM pg_proc
           0::bigint, 'the cs helpers run in their caller''s search_path');
 SELECT is((SELECT count(*) FROM pg_proc WHERE pronamespace = 'ocpp'::regnamespace
               AND proconfig @> ARRAY['search_path=cs, ocpp, pg_temp']),
-          158::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
+          161::bigint, 'ocpp functions use search_path cs, ocpp, pg_temp');
 
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'ocpp_frontend'), false,
           'role ocpp_frontend exists, NOLOGIN');

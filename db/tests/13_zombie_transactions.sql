@@ -124,7 +124,8 @@ SELECT throws_ok($$SELECT * FROM ocpp.suspicious_transactions('-1 hour')$$, 'OC0
                  'older_than must be positive');
 
 -- ocpp.close_transaction: an operator stop
-SELECT is(ocpp.close_transaction(:z3, meter_stop => 1234) - 'stoppedAt' - 'id' - 'transactionId' - 'startedAt',
+SELECT is(ocpp.close_transaction(:z3, meter_stop => 1234) - 'stoppedAt' - 'id' - 'transactionId' - 'startedAt'
+          - 'closedBy',  -- closedBy: 64_id_tokens_closed_by.sql
           '{"identity": "Z-1", "evseId": 3, "connectorId": 1, "idTag": "D-3", "idTagStatus": "Accepted", "meterStart": 1000,
             "meterStop": 1234, "energy": 234, "stopReason": "Other", "stopIdTag": null, "reservationId": null,
             "running": false}',

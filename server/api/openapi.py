@@ -92,11 +92,36 @@ OPS_SCHEMAS: dict[str, Any] = {
                      energyWh={"type": "number"}, stations={"type": "integer"}, faulted={"type": "integer"},
                      offline={"type": "integer"}),
 }
+# The 2.0.1 details of an id tag (cs.id_token_detail_faults checks them): in a POST or PUT body, one
+# left out keeps its value, null clears it.
+TOKEN_TYPE = {"type": "string", "nullable": True, "enum": ["Central", "eMAID", "ISO14443", "ISO15693", "KeyCode",
+                                                           "Local", "MacAddress", "NoAuthorization", None]}
+LANGUAGE = {"type": "string", "nullable": True, "maxLength": 8, "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+            "description": "RFC 5646 (en, de-DE)"}
+ID_TOKEN_DETAILS: dict[str, Any] = {
+    "tokenType": {**TOKEN_TYPE, "description": "IdTokenEnumType; null: a token of any type matches"},
+    "groupIdToken": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True,
+                     "description": "the 2.0.1 groupIdToken (null: parentIdTag is sent)"},
+    "groupTokenType": {**TOKEN_TYPE, "description": "the groupIdToken's type (null: the group's own, else Central)"},
+    "evseIds": {"type": "array", "nullable": True, "minItems": 1, "uniqueItems": True,
+                "items": {"type": "integer", "minimum": 1}, "description": "the EVSEs it may use; null: every EVSE"},
+    "chargingPriority": {"type": "integer", "minimum": -9, "maximum": 9, "nullable": True},
+    "language1": LANGUAGE, "language2": LANGUAGE,
+    "personalMessage": {"type": "object", "nullable": True, "required": ["format", "content"],
+                        "additionalProperties": False, "description": "MessageContentType", "properties": {
+                            "format": {"type": "string", "enum": ["ASCII", "HTML", "URI", "UTF8"]},
+                            "language": LANGUAGE,
+                            "content": {"type": "string", "minLength": 1, "maxLength": 512}}},
+}
 # Id tags as CSV (db/functions/11_api/id_tags.sql).
 ID_TAG_SCHEMAS: dict[str, Any] = {
     "IdTagCsv": {"type": "string", "description": "CSV (UTF-8): a header naming idTag and any of status, "
-                 "expiryDate, parentIdTag, then one id tag a line; an empty status is Accepted; at most "
-                 "10000 tags", "example": "idTag,status,expiryDate,parentIdTag\nTAG1,Accepted,,FLEET\n"},
+                 "expiryDate, parentIdTag, tokenType, groupIdToken, groupTokenType, evseIds (space separated), "
+                 "chargingPriority, language1, language2, personalMessageFormat, personalMessageLanguage, "
+                 "personalMessageContent, then one id tag a line; an empty status is Accepted; a 2.0.1 column "
+                 "left out keeps the tags' values; a leading ' before = + - @ is taken off (the export puts "
+                 "it there); at most 10000 tags",
+                 "example": "idTag,status,expiryDate,parentIdTag\nTAG1,Accepted,,FLEET\n"},
     "IdTagImport": {"type": "object", "properties": {
         "imported": {"type": "integer"}, "added": {"type": "integer", "description": "new tags"},
         "changed": {"type": "integer", "description": "tags that were there and were replaced"}}},
@@ -147,6 +172,13 @@ SCHEMAS: dict[str, Any] = {
                            startedAt=TIME, stoppedAt=TIME, stopReason=TEXT, stopIdTag=TEXT,
                            reservationId=INT, running={"type": "boolean"},
                            cost={"$ref": "#/components/schemas/TransactionCost"},
+                           closedBy={"type": "object", "description": "only when the central system closed it",
+                                     "properties": {
+                                         "by": {"type": "string",
+                                                "enum": ["operator", "BootNotification", "StatusNotification"]},
+                                         "user": {**TEXT, "description": "who (operator): the API token's name, "
+                                                                         "else the database role"},
+                                         "reason": TEXT}},
                            meterValues={"type": "array", "items": OBJECT,
                                         "description": "GET /transactions/{id} only"}),
     "TransactionCost": {**_object(
@@ -175,12 +207,14 @@ SCHEMAS: dict[str, Any] = {
         "idTag": {"type": "string", "minLength": 1, "maxLength": 36},
         "status": {"type": "string", "enum": ["Accepted", "Blocked", "Expired", "Invalid"]},
         "expiryDate": {"type": "string", "format": "date-time", "nullable": True},
-        "parentIdTag": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True}},
+        "parentIdTag": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True},
+        **ID_TOKEN_DETAILS},
         "required": ["idTag"]},
     "IdTagUpdate": {"type": "object", "properties": {
         "status": {"type": "string", "enum": ["Accepted", "Blocked", "Expired", "Invalid"]},
         "expiryDate": {"type": "string", "format": "date-time", "nullable": True},
-        "parentIdTag": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True}}},
+        "parentIdTag": {"type": "string", "minLength": 1, "maxLength": 36, "nullable": True},
+        **ID_TOKEN_DETAILS}},
     "IdTagList": {"type": "array", "items": {"$ref": "#/components/schemas/IdTag"}},
     "Command": _object(id={"type": "integer"}, identity={"type": "string"}, action={"type": "string"},
                        payload=OBJECT, requested={**OBJECT, "nullable": True}, status={"type": "string"},
@@ -325,6 +359,10 @@ def openapi_spec() -> dict[str, Any]:
         else:
             responses[str(route.status)] = {"description": "OK", "content": {
                 route.response_media: {"schema": _ref(route.response)}}}
+            if route.response_headers:
+                responses[str(route.status)]["headers"] = {
+                    name: {"description": text, "schema": {"type": "integer"}}
+                    for name, text in route.response_headers.items()}
         statuses = list(route.errors)
         if not route.open:
             statuses += [401] + ([403] if route.method != "GET" else [])

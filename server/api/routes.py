@@ -72,6 +72,7 @@ class Route:
     ocpp: str | None = None       # the OCPP operation of a command path: the spec documents its schemas
     body_media: str = "application/json"      # the media type of the body
     response_media: str = "application/json"  # the media type of the 200 body
+    response_headers: dict[str, str] = field(default_factory=dict)  # header name: what it says
 
 
 def sql_error_status(e: DatabaseError) -> tuple[int, str]:
@@ -285,14 +286,24 @@ async def reservations(request: web.Request) -> web.Response:
 
 
 async def id_tags(request: web.Request) -> web.Response:
+    """ocpp.api_id_token_page: the page is the body, how many match in all X-Total-Count."""
     q = request.query
-    return json_text(await call(queries(request).find_id_tags(
+    page = orjson.loads(await call(queries(request).id_token_page(
         q.get("q") or None, q.get("status") or None,
         int_param(request, "limit", 100, MAX_LIMIT), int_param(request, "offset", 0))))
+    response = json_text(orjson.dumps(page["tags"]).decode())
+    response.headers["X-Total-Count"] = str(page["total"])
+    return response
 
 
 async def id_tag(request: web.Request) -> web.Response:
-    return json_text(await call(queries(request).id_tag(request.match_info["idTag"])))
+    return json_text(await call(queries(request).id_token(request.match_info["idTag"])))
+
+
+# The 2.0.1 details of an id tag (ocpp.api_set_id_token checks them): one the body leaves out keeps
+# its value, null clears it.
+ID_TOKEN_DETAILS = ("tokenType", "groupIdToken", "groupTokenType", "evseIds", "chargingPriority",
+                    "language1", "language2", "personalMessage")
 
 
 async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, status: int) -> web.Response:
@@ -300,9 +311,21 @@ async def _set_id_tag(request: web.Request, tag: str | None, must_exist: bool, s
     tag = tag if tag is not None else text_field(body, "idTag")
     if not tag:
         raise ApiError(400, "BadRequest", "idTag is required", field="idTag")
-    return json_text(await call(queries(request).set_id_tag(
-        tag, text_field(body, "status") or "Accepted", text_field(body, "expiryDate"),
-        text_field(body, "parentIdTag"), must_exist)), status)
+    details = {name: body[name] for name in ID_TOKEN_DETAILS if name in body}
+    try:
+        return json_text(await call(queries(request).set_id_token(
+            tag, text_field(body, "status") or "Accepted", text_field(body, "expiryDate"),
+            text_field(body, "parentIdTag"), orjson.dumps(details).decode(), must_exist)), status)
+    except ApiError as e:
+        _detail_lines(e)
+        raise
+
+
+def _detail_lines(e: ApiError) -> None:
+    """A refusal whose detail is one fault a line carries them as details.lines."""
+    detail = e.extra.get("details", {}).get("detail")
+    if detail:
+        e.extra["details"] = {"lines": detail.splitlines()}
 
 
 async def create_id_tag(request: web.Request) -> web.Response:
@@ -468,8 +491,8 @@ async def close_transaction(request: web.Request) -> web.Response:
     meter_stop = body.get("meterStop")
     if meter_stop is not None and (not isinstance(meter_stop, int) or isinstance(meter_stop, bool)):
         raise ApiError(400, "BadRequest", "meterStop must be an integer", field="meterStop")
-    return json_text(await call(queries(request).close_transaction(
-        path_int(request, "id"), text_field(body, "reason") or "Other", meter_stop)))
+    return json_text(await call(queries(request).close_transaction_by(  # closedBy.user: the token's name
+        path_int(request, "id"), text_field(body, "reason") or "Other", meter_stop, request_token(request)[0])))
 
 
 def _bulk_identities(body: dict[str, Any]) -> list[str]:
@@ -712,7 +735,7 @@ ROUTES: list[Route] = [
     Route("GET", "/id-tags", id_tags, "Id tags by idTag", "IdTags",
           query=[("q", "string", "only those whose idTag or parentIdTag holds this (any case)"),
                  ("status", "string", "only this status (Accepted, Blocked, Expired, Invalid)")] + PAGING,
-          response="IdTagList"),
+          response="IdTagList", response_headers={"X-Total-Count": "how many id tags match in all (every page)"}),
     Route("POST", "/id-tags", create_id_tag, "Add or replace an id tag", "IdTags", body="IdTag",
           response="IdTag", status=201),
     Route("GET", "/id-tags/{idTag}", id_tag, "One id tag", "IdTags", response="IdTag", errors=(404,)),
@@ -722,7 +745,8 @@ ROUTES: list[Route] = [
     Route("POST", "/id-tags/{idTag}/block", block_id_tag, "Block an id tag", "IdTags", response="IdTag",
           errors=(404,)),
     Route("POST", "/id-tags/import", import_id_tags,
-          "Add or replace the id tags of a CSV file, all or nothing (header idTag,status,expiryDate,parentIdTag)",
+          "Add or replace the id tags of a CSV file, all or nothing (header idTag,status,expiryDate,parentIdTag "
+          "and the 2.0.1 detail columns)",
           "IdTags", body="IdTagCsv", body_media="text/csv", response="IdTagImport", errors=(400, 413, 415)),
     Route("GET", "/id-tags.csv", export_id_tags, "Every id tag as CSV (what POST /id-tags/import reads)",
           "IdTags", response="IdTagCsv", response_media="text/csv", errors=()),

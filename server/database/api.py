@@ -254,3 +254,23 @@ class ApiQueries:
 
     async def export_id_tags(self) -> str:
         return await self._value("export_id_tags")
+
+    # --- 2.0.1 id token details, the counted tag list, who force-closed (issue 18, tokens18) ---
+
+    async def id_token(self, id_tag: str) -> str:
+        """One id tag with its 2.0.1 details (ocpp.api_id_token)."""
+        return await self._value("id_token", id_tag)
+
+    async def set_id_token(self, id_tag: str, status: str, expiry: str | None, parent: str | None,
+                           details_json: str, must_exist: bool) -> str:
+        """ocpp.api_set_id_token: details_json names the 2.0.1 details to set (the others keep theirs)."""
+        return await self._value("set_id_token", id_tag, status, expiry, parent, details_json, must_exist)
+
+    async def id_token_page(self, search: str | None, status: str | None, limit: int, offset: int) -> str:
+        """{"total", "tags"} (ocpp.api_id_token_page)."""
+        return await self._value("id_token_page", search, status, limit, offset)
+
+    async def close_transaction_by(self, transaction_id: int, reason: str, meter_stop: int | None,
+                                   token: str | None) -> str:
+        """ocpp.close_transaction, recording the token's name (else the database login) as who closed it."""
+        return await self._value("close_transaction_by", transaction_id, reason, meter_stop, token)

@@ -181,3 +181,20 @@ SELECT ocpp.import_id_tags($1)::text;
 
 -- name: export_id_tags
 SELECT ocpp.export_id_tags();
+
+-- 2.0.1 id token details, the counted tag list, who force-closed (issue 18, tokens18;
+-- db/functions/11_api/id_tags.sql)
+
+-- name: id_token
+SELECT ocpp.api_id_token($1)::text;
+
+-- name: set_id_token
+SELECT ocpp.api_set_id_token($1, $2, $3::text::timestamptz, $4, $5::text::jsonb, $6::boolean)::text;
+
+-- name: id_token_page
+SELECT ocpp.api_id_token_page($1, $2, $3::integer, $4::integer)::text;
+
+-- name: close_transaction_by
+-- $4: the caller's API token, or null: cs.command_creator names who closed it (closedBy.user)
+WITH caller AS MATERIALIZED (SELECT set_config('ocpp.api_token', coalesce($4::text, ''), true))
+SELECT ocpp.close_transaction($1::bigint, $2, $3::bigint)::text FROM caller;

@@ -152,8 +152,9 @@ $$;
 -- cs.close_transaction(tx, reason, closed_by, stop_at, meter_stop): closes the open transaction tx for
 -- a station that did not: stopped_at stop_at (not before the start), stop_reason reason, meter_stop
 -- the given one, else the last register value stored for it (cs.transaction_register_wh), else
--- meter_start; closed_by (BootNotification, StatusNotification or operator; closed_by_user the
--- session user for operator). Then a ChangeAvailability answered Scheduled takes effect, and a priced
+-- meter_start; closed_by (BootNotification, StatusNotification or operator; closed_by_user for
+-- operator: who, as cs.command_creator names a command's sender: the API token's name, else the
+-- database role). Then a ChangeAvailability answered Scheduled takes effect, and a priced
 -- transaction gets its final cost (cs.transaction_cost_store). A 2.0.1
 -- transaction's stopped_reason stays what the station sent (nothing). Returns the updated row.
 -- Raises nothing.
@@ -170,7 +171,7 @@ BEGIN
            stop_reason = reason,
            meter_stop = coalesce(close_transaction.meter_stop, cs.transaction_register_wh(t.id), t.meter_start),
            closed_by = close_transaction.closed_by,
-           closed_by_user = CASE WHEN close_transaction.closed_by = 'operator' THEN session_user END,
+           closed_by_user = CASE WHEN close_transaction.closed_by = 'operator' THEN cs.command_creator() END,
            updated_at = now()
      WHERE t.id = tx.id AND t.stopped_at IS NULL
     RETURNING * INTO closed;
@@ -184,7 +185,7 @@ $$;
 
 -- ocpp.close_transaction(id, reason, meter_stop, stopped_at): an operator stop of the open transaction
 -- id (cs.transaction.id, the "id" of ocpp.transactionlist) whose station will not stop it:
--- cs.close_transaction with closed_by operator and closed_by_user the session user; reason one of
+-- cs.close_transaction with closed_by operator and closed_by_user who (cs.command_creator); reason one of
 -- OCPP's stop reasons (1.6 Reason, 2.0.1 ReasonEnumType); meter_stop null: the last register value
 -- stored, else meter_start; stopped_at null: now. A StopTransaction or Ended event the station sends
 -- later replaces it. Returns the transaction as ocpp.transactionlist shows it. Raises OC010 for an

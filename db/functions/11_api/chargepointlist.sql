@@ -84,7 +84,12 @@ BEGIN
         'running', t.stopped_at IS NULL)
         -- only a priced transaction has a cost (docs/tariffs.md)
         || coalesce((SELECT jsonb_build_object('cost', c) FROM cs.transaction_cost_json(t.id) AS c WHERE c IS NOT NULL),
-                    '{}'::jsonb);
+                    '{}'::jsonb)
+        -- only a transaction the central system closed has closedBy: a rule (BootNotification,
+        -- StatusNotification) or an operator (ocpp.close_transaction), who, and the stop reason
+        || CASE WHEN t.closed_by IS NULL THEN '{}'::jsonb
+                ELSE jsonb_build_object('closedBy', jsonb_build_object('by', t.closed_by, 'user', t.closed_by_user,
+                                                                      'reason', t.stop_reason)) END;
 END;
 $$;
 
@@ -92,8 +97,10 @@ $$;
 -- identity), newest first, 1.6 and 2.0.1 alike: {"id" (ocpp-cs's own number, for ocpp.api_transaction),
 -- "transactionId" (the 1.6 integer, or the 2.0.1 station's transactionId string), "identity", "evseId",
 -- "connectorId", "idTag", "idTagStatus", "meterStart", "meterStop", "energy" (meterStop - meterStart,
--- Wh), "startedAt", "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running", and "cost"
--- (cs.transaction_cost_json) when the transaction is priced}. Returns a jsonb array ([] when none; lim
+-- Wh), "startedAt", "stoppedAt", "stopReason", "stopIdTag", "reservationId", "running", "cost"
+-- (cs.transaction_cost_json) when the transaction is priced, and "closedBy" {"by", "user",
+-- "reason"} when the central system closed it (by: operator, BootNotification or
+-- StatusNotification; user: who, for operator; reason: the stop reason)}. Returns a jsonb array ([] when none; lim
 -- null means no limit). Raises OC007 for a negative lim.
 CREATE OR REPLACE FUNCTION ocpp.transactionlist(identity text DEFAULT NULL, lim integer DEFAULT 100)
 RETURNS jsonb

@@ -41,7 +41,7 @@ export function describe(status, method, error) {
   }
 }
 
-export async function request(method, path, body, {signal, contentType} = {}) {
+export async function request(method, path, body, {signal, contentType, onResponse} = {}) {
   const init = {method, credentials: "same-origin", headers: {Accept: "application/json"}, signal};
   if (body !== undefined) {
     // contentType: a body sent as the text it is (a CSV file, say); else JSON
@@ -55,6 +55,7 @@ export async function request(method, path, body, {signal, contentType} = {}) {
     if (e.name === "AbortError") throw e;
     throw new ApiError(0, "NetworkError", "The server cannot be reached: the network is down or the server stopped.");
   }
+  if (onResponse) onResponse(response);   // onResponse: sees the headers (X-Total-Count, say)
   let text;
   try {
     text = await response.text();
@@ -95,4 +96,14 @@ export function cached(path) {
     schemaCache.set(path, p);
   }
   return schemaCache.get(path);
+}
+
+/** GET a list and the total the server counts (X-Total-Count): {items, total}; total null when absent. */
+export async function getCounted(path, opts = {}) {
+  let total = null;
+  const items = await get(path, {...opts, onResponse: r => {
+    const n = r.headers.get("X-Total-Count");
+    total = n === null || n === "" || isNaN(Number(n)) ? null : Number(n);
+  }});
+  return {items, total};
 }

@@ -116,6 +116,12 @@ export function costText(cost) {
          `time ${money(cost.time)}, fee ${money(cost.fee)}, VAT ${money(cost.vat)})`;
 }
 
+/** Who closed a transaction its station did not stop (closedBy of the REST API), in words. */
+export function closedByText(c) {
+  const who = c.by === "operator" ? `the operator ${c.user || "(unknown)"}` : `the central system at a ${c.by}`;
+  return `${who}${c.reason ? `, reason ${c.reason}` : ""}`;
+}
+
 function keyValues(pairs) {
   return el("dl", {class: "kv"}, pairs.filter(([, v]) => v !== undefined).map(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "—")]));
 }
@@ -182,7 +188,9 @@ export async function renderDetail(main, {signal, params, session}) {
         ["Meter start", tx.meterStart === null ? "—" : `${tx.meterStart} Wh`],
         ["Meter stop", tx.meterStop === null ? "—" : `${tx.meterStop} Wh`],
         ["Energy", fmtEnergy(tx.energy ?? (energy.length ? energy[energy.length - 1].v : null))],
-        ["Stop reason", tx.stopReason || "—"], ["Reservation", tx.reservationId ?? "—"],
+        ["Stop reason", tx.stopReason || "—"],
+        ["Closed by", tx.closedBy ? el("span", {id: "tx-closed-by"}, closedByText(tx.closedBy)) : undefined],
+        ["Reservation", tx.reservationId ?? "—"],
         ["Cost", tx.cost ? el("span", {id: "tx-cost"}, costText(tx.cost)) : undefined],
       ])),
       section("Energy and power", el("div", {class: "chart-box"}, lineChart([
