@@ -123,7 +123,6 @@ CREATE OR REPLACE FUNCTION cs.csv_detail_columns()
 RETURNS text[]
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT ARRAY['tokenType', 'groupIdToken', 'groupTokenType', 'evseIds', 'chargingPriority', 'language1',
                  'language2', 'personalMessageFormat', 'personalMessageLanguage', 'personalMessageContent']
@@ -139,7 +138,6 @@ CREATE OR REPLACE FUNCTION cs.csv_details(header text[], fields text[])
 RETURNS jsonb
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     details jsonb := '{}'::jsonb;
@@ -334,7 +332,6 @@ CREATE OR REPLACE FUNCTION cs.csv_guard(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN value ~ E'^''*[-=+@\t\r]' THEN '''' || value ELSE value END
 $$;
@@ -345,7 +342,6 @@ CREATE OR REPLACE FUNCTION cs.csv_unguard(value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT CASE WHEN value ~ E'^''+[-=+@\t\r]' THEN substr(value, 2) ELSE value END
 $$;
@@ -361,7 +357,6 @@ CREATE OR REPLACE FUNCTION cs.id_token_detail_faults(details jsonb)
 RETURNS text[]
 LANGUAGE plpgsql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     token_types constant text[] := ARRAY['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local',
@@ -442,7 +437,6 @@ $$;
 CREATE OR REPLACE FUNCTION cs.set_id_token_details(id_tag text, details jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = cs, pg_temp
 AS $$
 DECLARE
     d jsonb := jsonb_strip_nulls(coalesce(details, '{}'::jsonb));
@@ -476,7 +470,6 @@ CREATE OR REPLACE FUNCTION cs.id_tag_details_json(tag jsonb)
 RETURNS jsonb
 LANGUAGE sql
 IMMUTABLE
-SET search_path = cs, pg_temp
 AS $$
     SELECT jsonb_build_object('tokenType', tag->'token_type', 'groupIdToken', tag->'group_id_token',
                               'groupTokenType', tag->'group_token_type', 'evseIds', tag->'evse_ids',
