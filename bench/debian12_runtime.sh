@@ -95,6 +95,7 @@ run_case() {
   cp /etc/resolv.conf "$R/etc/resolv.conf"
   # this workplace reaches PyPI through a TLS proxy whose CA the host trusts: the chroot trusts it too
   # (it joins the bundle when ca-certificates is installed; none on a machine on the open internet)
+  mkdir -p "$R/usr/local/share/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$R/usr/local/share/ca-certificates/" 2>/dev/null
   printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"; chmod +x "$R/usr/sbin/policy-rc.d"
   if [ "$CASE" = sudo ]; then  # the machine's admin gave alice sudo: not part of what is measured
