@@ -4,7 +4,8 @@
 # git, sudo, ca-certificates or locales), from a clean clone of this repository's HEAD (committed files
 # only), in three cases:
 #   root    as root: apt without sudo; the embedded cluster runs as the unprivileged user postgres
-#   sudo    as an ordinary user in group sudo (sudo installed, NOPASSWD so that it runs unattended)
+#   sudo    as an ordinary user in group sudo (sudo installed, NOPASSWD so that it runs unattended),
+#           with LANG=en_US.UTF-8 as an ssh client sends it, a locale this machine has not generated
 #   nosudo  as an ordinary user on a machine without sudo: setup-runtime stops with one clear line
 # Each case starts from a fresh copy of the debootstrapped root. Prints PASS/FAIL lines and the figures
 # (setup time, venv size, seconds until serve printed its first token, stations connected); exits 1
@@ -17,6 +18,8 @@
 #     --case NAME   root, sudo or nosudo (default all three)
 #     --keep        keep each case's root (DIR/CASE) afterwards; mounts are always undone
 #
+# This workplace reaches PyPI through a TLS proxy: its CA (the host's /usr/local/share/ca-certificates)
+# is copied into each root, to join the bundle when setup-runtime installs ca-certificates.
 # A chroot has no init: a policy-rc.d keeps Debian's postgresql package from starting its own
 # service (on a real machine that service runs beside, unused: the embedded cluster has no TCP port).
 set -uo pipefail
@@ -59,6 +62,7 @@ if [ ! -e "$DIR/base/.debootstrap-done" ]; then
 fi
 rm -rf "$DIR/src"
 git clone -q "$HERE" "$DIR/src"
+BASE_MB=$(du -smx "$DIR/base" | cut -f1)
 echo "source: $(git -C "$DIR/src" log -1 --format='%h %s' | cut -c1-100)"
 
 R=""
@@ -78,7 +82,7 @@ trap cleanup EXIT
 in_root() {
   local user="$1" home; shift
   home=$(chroot "$R" getent passwd "$user" | cut -d: -f6)
-  chroot "$R" runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" TERM=dumb \
+  chroot "$R" runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" TERM=dumb $CASE_LANG \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin bash -c "cd ~/ocpp-cs && $*"
 }
 
@@ -87,6 +91,9 @@ run_case() {
   local user=root
   [ "$CASE" = sudo ] && user=alice
   [ "$CASE" = nosudo ] && user=bob
+  # the sudo case logs in as over ssh from a desktop: a LANG that this machine has no locale for
+  CASE_LANG=""
+  [ "$CASE" = sudo ] && CASE_LANG=LANG=en_US.UTF-8
   R="$DIR/$CASE"
   cleanup; rm -rf "$R"
   cp -a "$DIR/base" "$R"
@@ -130,7 +137,7 @@ run_case() {
   fi
   pass "setup-runtime in $(secs "$t0" "$t1") s: $(tail -1 "$R/setup.out")"
   local venv="$R$home/ocpp-cs/.venv"
-  echo "     $CASE: venv $(du -sm "$venv" | cut -f1) MB, root grew to $(du -sm "$R" | cut -f1) MB"
+  echo "     $CASE: venv $(du -smx "$venv" | cut -f1) MB; the root grew from $BASE_MB to $(du -smx "$R" | cut -f1) MB (apt and the venv)"
   local browsers
   browsers=$(chroot "$R" dpkg -l | awk '/^ii/ {print $2}' | grep -E 'chromium|firefox|docker|nginx|haproxy|pgtap' | tr '\n' ' ')
   check "dpkg -l: no browser, docker-compose, proxy or pgTAP${browsers:+ (has $browsers)}" [ -z "$browsers" ]
@@ -140,7 +147,7 @@ run_case() {
   check "venv: no pytest, playwright or schemathesis${tests:+ (has $tests)}" [ -z "$tests" ]
 
   t0=$(now)
-  setsid chroot "$R" runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" \
+  setsid chroot "$R" runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" $CASE_LANG \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash -c "cd ~/ocpp-cs && exec .venv/bin/ocpp-cs serve --port $PORT" >"$R/serve.log" 2>&1 &
   SERVE_PID=$!
@@ -156,23 +163,25 @@ run_case() {
     fail "serve printed no token: $(tail -5 "$R/serve.log")"; cleanup; return
   fi
   pass "serve listening with its first token after $(secs "$t0" "$t1") s"
-  local connected=0 total=0 body
+  # the emulator's stations (conf/cp): each boots; those on WebSocket stay connected (a SOAP one
+  # has no connection to hold)
+  local started soap connected=0 total=0 body
+  started=$(grep -oE 'emulator: [0-9]+ OCPP [0-9.]+ stations started' "$R/serve.log" | awk '{s += $2} END {print s + 0}')
+  soap=$(grep -c 'over SOAP, commands at' "$R/serve.log")
   for i in $(seq 1 60); do
     body=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/stations")
     total=$(grep -o '"identity"' <<<"$body" | wc -l)
     connected=$(grep -o '"connected": *true' <<<"$body" | wc -l)
-    [ "$connected" -gt 0 ] && [ "$connected" -eq "$total" ] && break
+    [ "$total" -ge "$started" ] && [ "$connected" -ge $((started - soap)) ] && break
     sleep 1
   done
-  check "REST /api/v1/stations with the printed token: $connected of $total emulator stations connected" \
-    [ "$connected" -gt 0 ]
-  if [ "$CASE" = root ]; then
-    local pg pguid
-    pg=$(head -1 "$R/var/lib/ocpp-cs/pgdata/postmaster.pid" 2>/dev/null)
-    pguid=$(chroot "$R" id -u postgres)
-    check "the embedded cluster (pid ${pg:-none}) runs as postgres, not root" \
-      [ "$(ps -o uid= -p "${pg:-0}" 2>/dev/null | tr -d ' ')" = "$pguid" ]
-  fi
+  check "REST /api/v1/stations with the printed token: $total of $started emulator stations known, $connected connected over WebSocket ($soap on SOAP)" \
+    test "$started" -gt 0 -a "$total" -eq "$started" -a "$connected" -eq $((started - soap))
+  local pg pgdata=/var/lib/ocpp-cs/pgdata runs_as=postgres  # the defaults of serve's --data-dir
+  [ "$user" = root ] || { pgdata="$home/.local/share/ocpp-cs/pgdata"; runs_as="$user"; }
+  pg=$(head -1 "$R$pgdata/postmaster.pid" 2>/dev/null)
+  check "the embedded cluster in $pgdata (pid ${pg:-none}) runs as $runs_as" \
+    test "$(ps -o uid= -p "${pg:-0}" 2>/dev/null | tr -d ' ')" = "$(chroot "$R" id -u "$runs_as")"
   local tracebacks; tracebacks=$(grep -c Traceback "$R/serve.log")
   check "no traceback in serve's log" [ "$tracebacks" -eq 0 ]
   # SIGTERM (a background job of a script has SIGINT ignored); serve stops its cluster too
