@@ -14,13 +14,15 @@ Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate 
   baseline another checkout's server (--baseline), for "no loss against the old tree";
 and prints calls/s, the ratios, and p50/p95/p99/max latency. With --repeat N the full path, the peer
 (and the baseline) take turns N times and the ratios are medians with their range, so one noisy run
-cannot decide. Last, the latency at fixed offered rates (--latency, fractions of the median top rate).
+cannot decide. Last, the latency at fixed offered rates (--latency, fractions of the median top rate),
+with the calls evenly spaced. The stations connect before the clock starts.
 The load generator runs on the same machine.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -34,6 +36,7 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+import orjson  # the load generator's JSON: the less it costs, the less it takes from the server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -93,20 +96,35 @@ async def ceiling(dsn: str, connections: int, seconds: float, group: int = 1) ->
 
 
 async def full_path(url: str, stations: int, seconds: float, rate_limit: float | None = None):
+    """calls/s, latencies and errors of `stations` WebSocket stations for `seconds`. Every station
+    connects first and the clock starts once all are connected, so the connects are not in the
+    figures. Without rate_limit each station sends its next CALL as soon as the reply is in; with it
+    (a fixed offered rate) each sends one every stations/rate_limit s, station n first at
+    n/rate_limit s, so the calls arrive evenly spaced rather than all stations' at once."""
     latencies: list[float] = []
     errors = 0
-    stop_at = time.perf_counter() + seconds
     interval = stations / rate_limit if rate_limit else 0.0
+    connected = 0
+    all_connected = asyncio.Event()
+    start = 0.0
 
     async def station(http: aiohttp.ClientSession, n: int) -> None:
-        nonlocal errors
+        nonlocal errors, connected, start
         async with http.ws_connect(f"{url}/BENCH-WS-{n}", protocols=["ocpp1.6"]) as ws:
+            connected += 1
+            if connected == stations:
+                start = time.perf_counter()
+                all_connected.set()
+            await all_connected.wait()
+            stop_at = start + seconds
+            if interval:
+                await asyncio.sleep(n / rate_limit)
             i = 0
             while time.perf_counter() < stop_at:
                 action, payload = mix(i + n)
                 sent = time.perf_counter()
-                await ws.send_str(json.dumps([2, str(i), action, payload]))
-                reply = json.loads((await ws.receive()).data)
+                await ws.send_str(orjson.dumps([2, str(i), action, payload]).decode())
+                reply = orjson.loads((await ws.receive()).data)
                 latencies.append(time.perf_counter() - sent)
                 if reply[0] != 3:
                     errors += 1
@@ -114,9 +132,10 @@ async def full_path(url: str, stations: int, seconds: float, rate_limit: float |
                 if interval:
                     await asyncio.sleep(max(0.0, interval - (time.perf_counter() - sent)))
 
+    gc.collect()
+    gc.freeze()  # the load generator's own collections would show as the server's latency
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
-        start = time.perf_counter()
         await asyncio.gather(*(station(http, n) for n in range(stations)))
         elapsed = time.perf_counter() - start
     return len(latencies) / elapsed, latencies, errors
@@ -186,6 +205,7 @@ async def main() -> None:
                     help="offered rates, as fractions of the median top rate, for the latency run "
                          "('' to skip)")
     args = ap.parse_args()
+    gc.set_threshold(50_000, 20, 100)  # as the server's (server/cli.py): fewer, shorter pauses
 
     from ocpp_cs import migrate
     from ocpp_cs.embedded import OWNER, SERVER_LOGIN, EmbeddedPostgres

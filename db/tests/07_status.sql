@@ -1,6 +1,6 @@
 -- StatusNotification: current state per connector, history, connector 0.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT is(ocpp.parse('S-1', 'u1', 'StatusNotification',
     '{"connectorId": 1, "errorCode": "NoError", "status": "Available", "timestamp": "2024-05-01T10:00:00Z"}'),
@@ -46,6 +46,13 @@ SET LOCAL TimeZone = 'America/New_York';
 SELECT ocpp.parse('S-1', 'u6', 'StatusNotification', '{"connectorId": 3, "errorCode": "NoError", "status": "Available", "timestamp": "2024-05-01T10:00:00"}');
 SELECT is((SELECT k.status_at FROM cs.connector k JOIN cs.station s ON s.id = k.station_id WHERE s.identity = 'S-1' AND k.evse_id = 3),
           '2024-05-01T10:00:00Z'::timestamptz, 'a station timestamp without offset reads as UTC');
+DELETE FROM cs.connector WHERE evse_id = 3;
+-- the same through ocpp.parse_logged, the front end's path (it sets the zone once for its group)
+SELECT ocpp.parse_logged(ARRAY['S-1'], ARRAY['u6b'], ARRAY['StatusNotification'],
+                         ARRAY['{"connectorId": 3, "errorCode": "NoError", "status": "Available", "timestamp": "2024-05-01T10:00:00"}'],
+                         ARRAY[NULL], ARRAY['1.6'], ARRAY[now()], ARRAY[NULL]);
+SELECT is((SELECT k.status_at FROM cs.connector k JOIN cs.station s ON s.id = k.station_id WHERE s.identity = 'S-1' AND k.evse_id = 3),
+          '2024-05-01T10:00:00Z'::timestamptz, 'and through ocpp.parse_logged');
 DELETE FROM cs.connector WHERE evse_id = 3;
 RESET TimeZone;
 

@@ -1,4 +1,4 @@
--- ocpp.parse(identity, unique_id, action, payload, account, version): one station CALL (or 2.1 SEND).
+-- cs.parse(identity, unique_id, action, payload, account, version): one station CALL (or 2.1 SEND).
 -- Looks the station up once (creating an unknown one, registration from boot.unknown_station),
 -- records it as seen (cs.station_seen), refuses a Rejected station anything but BootNotification, and hands the message
 -- to the handler of its version: '1.6' cs.v16_parse, '2.0.1' cs.v201_parse, '2.1' cs.v21_parse.
@@ -9,15 +9,11 @@
 -- JSON object, OC007 for an empty identity, and whatever the version's handler raises.
 -- The hot path: no subtransactions; a known station costs one index lookup and one HOT update of
 -- its cs.station_presence row.
--- TimeZone is fixed to UTC so that a station timestamp without offset reads as UTC (OCPP times are UTC)
--- whatever the session's zone.
-CREATE OR REPLACE FUNCTION ocpp.parse(identity text, unique_id text, action text, payload jsonb,
-                                      account text DEFAULT NULL, version text DEFAULT '1.6')
+-- Called by ocpp.parse and ocpp.parse_logged, which fix search_path and TimeZone (UTC) once for it.
+CREATE OR REPLACE FUNCTION cs.parse(identity text, unique_id text, action text, payload jsonb,
+                                    account text, version text)
 RETURNS jsonb
 LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = cs, ocpp, pg_temp
-SET TimeZone = 'UTC'
 AS $$
 DECLARE
     st cs.station;
@@ -58,6 +54,24 @@ BEGIN
     END CASE;
 END;
 $$;
+
+-- ocpp.parse(identity, unique_id, action, payload, account, version): one station CALL (or 2.1 SEND),
+-- by cs.parse (see there), with the owner's rights and TimeZone UTC, so that a station timestamp without
+-- offset reads as UTC (OCPP times are UTC) whatever the session's zone. Returns the CALLRESULT payload.
+-- Raises what cs.parse raises.
+CREATE OR REPLACE FUNCTION ocpp.parse(identity text, unique_id text, action text, payload jsonb,
+                                      account text DEFAULT NULL, version text DEFAULT '1.6')
+RETURNS jsonb
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = cs, ocpp, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    RETURN cs.parse(identity, unique_id, action, payload, account, version);
+END;
+$$;
+
 
 -- cs.v16_parse(st, action, payload): dispatches an OCPP 1.6 CALL of station st to its handler and
 -- returns the handler's reply. Raises OC002 for an action only the central system sends, OC001 for an

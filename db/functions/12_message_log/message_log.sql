@@ -60,14 +60,14 @@ END;
 $$;
 
 -- ocpp.parse_logged(identities, unique_ids, actions, payloads, accounts, versions, received, raw):
--- ocpp.parse of each station CALL of a group, in order, and their message-log rows in the same
+-- cs.parse (what ocpp.parse runs) of each station CALL of a group, in order, and their message-log rows in the same
 -- transaction: the CALL (direction in, created_at its received time, its payload as it came: raw,
 -- or payloads when raw is null) and the CALLRESULT (direction out, latency_ms the time from
 -- received to now). A station is answered only after this commits, so an acknowledged message has
 -- its rows in the log whatever happens to the node after (the buffered writer of the front end
 -- keeps the rest: refusals, errors, commands, connects). The arrays are parallel; payloads and raw
 -- are JSON text. Returns the replies as JSON text, in the order of the arrays. Raises what
--- ocpp.parse raises (the whole group is rolled back, rows included), OC006 when the arrays differ
+-- cs.parse raises (the whole group is rolled back, rows included), OC006 when the arrays differ
 -- in length.
 CREATE OR REPLACE FUNCTION ocpp.parse_logged(identities text[], unique_ids text[], actions text[],
                                              payloads text[], accounts text[], versions text[],
@@ -76,10 +76,11 @@ RETURNS SETOF text
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
+SET TimeZone = 'UTC'  -- as ocpp.parse's, set once for the group
 AS $$
 DECLARE
     n       integer := coalesce(cardinality(identities), 0);
-    parsed  jsonb[] := payloads::jsonb[];  -- each payload read once, for ocpp.parse and for the log
+    parsed  jsonb[] := payloads::jsonb[];  -- each payload read once, for cs.parse and for the log
     replies jsonb[] := '{}';
 BEGIN
     IF n <> ALL (ARRAY[cardinality(unique_ids), cardinality(actions), cardinality(payloads),
@@ -88,7 +89,7 @@ BEGIN
         PERFORM cs.raise_ocpp('OC006', 'the arrays of a group differ in length', n::text);
     END IF;
     FOR i IN 1 .. n LOOP
-        replies := array_append(replies, ocpp.parse(identities[i], unique_ids[i], actions[i],
+        replies := array_append(replies, cs.parse(identities[i], unique_ids[i], actions[i],
                                                     parsed[i], accounts[i], versions[i]));
     END LOOP;
     INSERT INTO cs.message_log (identity, account, direction, message_type, action, unique_id, payload,
