@@ -6,7 +6,8 @@ calls straight through asyncpg, in one run on one machine.
 
 Starts a private PostgreSQL cluster (in /tmp) and `ocpp-cs serve` as a separate process, then:
   ceiling  N asyncpg connections call ocpp.parse with the mix (Heartbeat, StatusNotification,
-           MeterValues) as fast as they can;
+           MeterValues) as fast as they can: one call per statement, 50 per statement, and 50 per
+           statement through ocpp.parse_logged, the full path's own statement (message log included);
   full     --stations WebSocket stations send the same mix, each waiting for its reply before the
            next CALL (as OCPP-J requires), through validation and ocpp.parse;
   peer     the same stations against ../shared/peer/mobilityhouse_cs.py (a database-free central
@@ -64,7 +65,11 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
-async def ceiling(dsn: str, connections: int, seconds: float, group: int = 1) -> float:
+async def ceiling(dsn: str, connections: int, seconds: float, group: int = 1,
+                  logged: bool = False) -> float:
+    """calls/s of the mix straight through asyncpg: one ocpp.parse per statement (group 1), or group
+    calls per statement; logged: through ocpp.parse_logged, as the full path calls it (the CALL and
+    CALLRESULT rows of the message log written in the same transaction)."""
     conns = [await asyncpg.connect(dsn) for _ in range(connections)]
     done = 0
     stop = time.perf_counter() + seconds
@@ -77,6 +82,13 @@ async def ceiling(dsn: str, connections: int, seconds: float, group: int = 1) ->
                 action, payload = mix(i)
                 await c.fetchval("select ocpp.parse($1, $2, $3, $4::jsonb, null, '1.6')::text",
                                  f"BENCH-DB-{n}", str(i), action, json.dumps(payload))
+            elif logged:  # the gateway's own statement under load (server/database/queries.sql)
+                calls = [mix(i + k) for k in range(group)]
+                await c.fetch("select ocpp.parse_logged($1, $2, $3, $4, $5, $6, $7, $8)",
+                              [f"BENCH-DB-{n}-{k}" for k in range(group)],
+                              [str(i + k) for k in range(group)], [a for a, _ in calls],
+                              [json.dumps(p) for _, p in calls], [None] * group, ["1.6"] * group,
+                              [datetime.now(timezone.utc)] * group, [None] * group)
             else:  # what the gateway does under load: many stations' calls in one statement
                 calls = [mix(i + k) for k in range(group)]
                 await c.fetch("select ocpp.parse(s, u, a, p::jsonb, null, '1.6')::text from "
@@ -240,6 +252,9 @@ async def main() -> None:
         print(f"ceiling   ocpp.parse via asyncpg, one call per statement: {top:8.0f} calls/s")
         grouped = await ceiling(dsn, args.pool, args.seconds, group=50)
         print(f"ceiling   ocpp.parse via asyncpg, 50 calls per statement: {grouped:8.0f} calls/s")
+        logged = await ceiling(dsn, args.pool, args.seconds, group=50, logged=True)
+        print(f"ceiling   ocpp.parse_logged (the full path's statement, message-log rows included), "
+              f"50 calls per statement: {logged:8.0f} calls/s")
         for round_ in range(1, args.repeat + 1):
             for name, (_, port) in contestants.items():
                 rate, lat, errors = await full_path(f"ws://127.0.0.1:{port}/ocpp", args.stations,
@@ -249,7 +264,8 @@ async def main() -> None:
                 print(latency_line(f"round {round_} {name:9}", rate, lat, errors))
         rate = statistics.median(rates["ocpp-cs"])
         print(f"full path WebSocket -> ocpp.parse:  median {rate:.0f} calls/s  "
-              f"ratio {rate / top:.2f} (one per statement), {rate / grouped:.2f} (grouped)")
+              f"ratio {rate / top:.2f} (one per statement), {rate / grouped:.2f} (grouped), "
+              f"{rate / logged:.2f} (grouped, logged)")
         for name in contestants:
             if name != "ocpp-cs":
                 ratios = [a / b for a, b in zip(rates["ocpp-cs"], rates[name])]

@@ -86,10 +86,14 @@ class Emulator:
 
 
 def default_config_dir() -> Path:
-    """./conf/cp when it exists, else the one of the source tree this package lives in."""
+    """./conf/cp when it exists, else the stations installed with this package (conf/cp, packaged
+    as ocpp_emulator/stations), else the conf/cp of the source tree this package lives in."""
     here = Path.cwd() / "conf" / "cp"
     if here.is_dir():
         return here
+    installed = Path(__file__).resolve().parent / "stations"
+    if installed.is_dir():
+        return installed
     return Path(__file__).resolve().parents[1] / "conf" / "cp"
 
 

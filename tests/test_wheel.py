@@ -21,7 +21,7 @@ def build_wheel(tmp_path: Path) -> Path:
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("server", "emulator", "db"):
+    for name in ("server", "emulator", "db", "conf"):
         shutil.copytree(ROOT / name, src / name, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
@@ -59,6 +59,15 @@ def test_wheel_upgrades_a_database_without_a_checkout(cluster, tmp_path):
     modules = files.stdout.split()
     assert any("/ocpp_emulator/transport/" in f for f in modules), modules
     assert all(f.startswith(str(venv)) for f in modules), modules
+
+    # The emulator's stations come with it: `serve` from an unrelated folder starts them.
+    stations = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "from ocpp_emulator.run import default_config_dir as d; print(d());"
+         "print(' '.join(sorted(p.parent.name for p in d().glob('*/configuration.json'))))"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
+    assert stations[0].startswith(str(venv)), stations
+    assert stations[1].split() == sorted(p.parent.name for p in (ROOT / "conf" / "cp").glob("*/configuration.json"))
 
     target = new_database(cluster, template="template0")
     out = subprocess.run([str(venv / "bin" / "ocpp-cs"), "db", "upgrade", "--database-url", target.dsn],
