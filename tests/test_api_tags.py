@@ -64,7 +64,9 @@ async def test_a_bad_import_changes_nothing_and_names_every_bad_line(server, db)
     status, body, _ = await api.request("POST", "/api/v1/id-tags/import", data=b"colour\nred\n",
                                         headers={"Content-Type": CSV})
     assert status == 400 and body["error"]["details"]["lines"] == [
-        'line 1: unknown column "colour" (the columns are idTag,status,expiryDate,parentIdTag)',
+        'line 1: unknown column "colour" (the columns are idTag,status,expiryDate,parentIdTag; for OCPP 2.0.1 '
+        'also tokenType,groupIdToken,groupTokenType,evseIds,chargingPriority,language1,language2,'
+        'personalMessageFormat,personalMessageLanguage,personalMessageContent)',
         "line 1: the header has no idTag column"]
     status, body, _ = await api.request("POST", "/api/v1/id-tags/import", json={"idTag": "A"})
     assert status == 415 and body["error"]["description"] == "the body must be text/csv"

@@ -234,8 +234,9 @@ BEGIN
     header := (SELECT array_agg(btrim(h) ORDER BY o) FROM unnest(header) WITH ORDINALITY AS u (h, o));
     FOR col IN 1 .. cardinality(header) LOOP
         IF header[col] <> ALL (known) THEN
-            faults := faults || format('line %s: unknown column "%s" (the columns are %s)', n, header[col],
-                                       array_to_string(columns, ','));
+            faults := faults || format('line %s: unknown column "%s" (the columns are %s; for OCPP 2.0.1 also %s)',
+                                       n, header[col], array_to_string(columns, ','),
+                                       array_to_string(cs.csv_detail_columns(), ','));
         ELSIF array_position(header, header[col]) <> col THEN
             faults := faults || format('line %s: column %s is named twice', n, header[col]);
         END IF;
