@@ -98,7 +98,7 @@ def test_the_run_only_setup_installs_a_working_server_and_no_test_stack(cluster,
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("server", "emulator", "db", ".ci"):
+    for name in ("server", "emulator", "db", "conf", ".ci"):
         shutil.copytree(ROOT / name, src / name, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     venv = tmp_path / "venv"

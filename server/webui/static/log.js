@@ -86,6 +86,7 @@ export async function render(main, {signal, query}) {
   const store = new FrameStore();
   let paused = false;
   let held = [];          // frames that came while paused
+  let pausedAfter = 0;    // the newest frame id shown when paused: a backfill then adds none newer
   let dropped = 0;
 
   const station = el("input", {type: "search", id: "log-station", list: "log-stations", placeholder: "any station",
@@ -147,7 +148,9 @@ export async function render(main, {signal, query}) {
     const params = {identity: station.value.trim(), action: action.value, direction: direction.value};
     if (!params.identity && !params.action && !params.direction) return;
     try {
-      const older = await get(`/message-log${queryString({...params, limit: 200})}`, {signal});
+      let older = await get(`/message-log${queryString({...params, limit: 200})}`, {signal});
+      // paused: what was written since waits for Resume like the live frames (it comes with them)
+      if (paused) older = older.filter(f => f.id <= pausedAfter);
       learn(older);
       if (store.add(older)) draw();
     } catch (e) {
@@ -160,6 +163,7 @@ export async function render(main, {signal, query}) {
   for (const select of [action, direction]) select.addEventListener("change", () => { draw(); backfill(); });
   pause.addEventListener("click", () => {
     paused = !paused;
+    if (paused) pausedAfter = store.rows.length ? store.rows[0].id : 0;
     if (!paused && held.length) { learn(held); store.add(held); held = []; }
     pause.textContent = paused ? "Resume" : "Pause";
     pause.classList.toggle("on", paused);
