@@ -49,11 +49,34 @@ AS $$
                 ELSE value END
 $$;
 
--- ocpp.api_find_id_tags(search, status, lim, off): the id tags whose idTag or parentIdTag holds
--- search (case insensitive; null or '': any) and whose status is status (null or '': any), in
--- idTag order, lim of them (null: all) after skipping off, as cs.id_tag_json. Returns a jsonb
--- array. Raises OC007 for a status other than Accepted, Blocked, Expired, Invalid, or a negative
--- lim or off.
+-- cs.find_id_tags(search, status, lim, off): the id tags whose idTag or parentIdTag holds search (case
+-- insensitive; null or '': any) and whose status is status (null or '': any), in idTag order, lim of
+-- them (null: all) after skipping off. Returns the cs.id_tag rows. Raises OC007 for a status other
+-- than Accepted, Blocked, Expired, Invalid, or a negative lim or off.
+CREATE OR REPLACE FUNCTION cs.find_id_tags(search text, status text, lim integer, off integer)
+RETURNS SETOF cs.id_tag
+LANGUAGE plpgsql
+STABLE
+AS $$
+BEGIN
+    PERFORM cs.check_paging(lim, off, NULL, NULL);
+    IF find_id_tags.status <> '' AND find_id_tags.status NOT IN ('Accepted', 'Blocked', 'Expired', 'Invalid') THEN
+        PERFORM cs.raise_ocpp('OC007', 'invalid id tag status',
+                              format('status %s is not Accepted, Blocked, Expired or Invalid',
+                                     find_id_tags.status));
+    END IF;
+    RETURN QUERY
+    SELECT * FROM cs.id_tag AS i
+     WHERE (coalesce(search, '') = ''
+            OR strpos(lower(i.id_tag), lower(search)) > 0
+            OR strpos(lower(i.parent_id_tag), lower(search)) > 0)
+       AND (coalesce(find_id_tags.status, '') = '' OR i.status = find_id_tags.status)
+     ORDER BY i.id_tag LIMIT lim OFFSET coalesce(off, 0);
+END;
+$$;
+
+-- ocpp.api_find_id_tags(search, status, lim, off): the id tags cs.find_id_tags finds (see there), as
+-- cs.id_tag_json. Returns a jsonb array. Raises what cs.find_id_tags raises.
 CREATE OR REPLACE FUNCTION ocpp.api_find_id_tags(search text DEFAULT NULL, status text DEFAULT NULL,
                                                  lim integer DEFAULT 100, off integer DEFAULT 0)
 RETURNS jsonb
@@ -63,19 +86,8 @@ SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
 BEGIN
-    PERFORM cs.check_paging(lim, off, NULL, NULL);
-    IF api_find_id_tags.status <> '' AND api_find_id_tags.status NOT IN ('Accepted', 'Blocked', 'Expired', 'Invalid') THEN
-        PERFORM cs.raise_ocpp('OC007', 'invalid id tag status',
-                              format('status %s is not Accepted, Blocked, Expired or Invalid',
-                                     api_find_id_tags.status));
-    END IF;
     RETURN (SELECT coalesce(jsonb_agg(cs.id_tag_json(x) ORDER BY x.id_tag), '[]'::jsonb)
-              FROM (SELECT * FROM cs.id_tag AS i
-                     WHERE (coalesce(search, '') = ''
-                            OR strpos(lower(i.id_tag), lower(search)) > 0
-                            OR strpos(lower(i.parent_id_tag), lower(search)) > 0)
-                       AND (coalesce(api_find_id_tags.status, '') = '' OR i.status = api_find_id_tags.status)
-                     ORDER BY i.id_tag LIMIT lim OFFSET coalesce(off, 0)) AS x);
+              FROM cs.find_id_tags(search, api_find_id_tags.status, lim, off) AS x);
 END;
 $$;
 
@@ -521,9 +533,9 @@ BEGIN
 END;
 $$;
 
--- ocpp.api_id_token_page(search, status, lim, off): the id tags ocpp.api_find_id_tags finds (same
+-- ocpp.api_id_token_page(search, status, lim, off): the id tags cs.find_id_tags finds (same
 -- arguments), each with its 2.0.1 details (as ocpp.api_id_token), and how many match in all:
--- {"total", "tags"}. Returns jsonb. Raises what ocpp.api_find_id_tags raises.
+-- {"total", "tags"}. Returns jsonb. Raises what cs.find_id_tags raises.
 CREATE OR REPLACE FUNCTION ocpp.api_id_token_page(search text DEFAULT NULL, status text DEFAULT NULL,
                                                   lim integer DEFAULT 100, off integer DEFAULT 0)
 RETURNS jsonb
@@ -532,17 +544,11 @@ STABLE
 SECURITY DEFINER
 SET search_path = cs, ocpp, pg_temp
 AS $$
-DECLARE
-    page jsonb := ocpp.api_find_id_tags(search, api_id_token_page.status, lim, off);  -- checks the arguments
 BEGIN
     RETURN jsonb_build_object(
-        'total', (SELECT count(*) FROM cs.id_tag AS i
-                   WHERE (coalesce(search, '') = ''
-                          OR strpos(lower(i.id_tag), lower(search)) > 0
-                          OR strpos(lower(i.parent_id_tag), lower(search)) > 0)
-                     AND (coalesce(api_id_token_page.status, '') = '' OR i.status = api_id_token_page.status)),
-        'tags', coalesce((SELECT jsonb_agg(t || cs.id_tag_details_json(to_jsonb(i)) ORDER BY o)
-                            FROM jsonb_array_elements(page) WITH ORDINALITY AS p (t, o)
-                            JOIN cs.id_tag AS i ON i.id_tag = t->>'idTag'), '[]'::jsonb));
+        'total', (SELECT count(*) FROM cs.find_id_tags(search, api_id_token_page.status, NULL, 0)),
+        'tags', (SELECT coalesce(jsonb_agg(cs.id_tag_json(x) || cs.id_tag_details_json(to_jsonb(x))
+                                           ORDER BY x.id_tag), '[]'::jsonb)
+                   FROM cs.find_id_tags(search, api_id_token_page.status, lim, off) AS x));
 END;
 $$;
